@@ -1,0 +1,139 @@
+//! Errors: one type per failure domain, each saying what is wrong and where.
+//!
+//! A business refusal is never an error: [`decide`](crate::decide) answers
+//! `deny` as a [`Verdict`](crate::Verdict). Errors are for input that cannot be
+//! read or does not make sense (SPEC §2 "input errors"); they carry the JSON
+//! path or the argument at fault.
+
+use crate::money::Currency;
+
+/// A currency code that is not three ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a currency code of 3 ASCII letters, found `{found}`")]
+pub struct CurrencyError {
+    /// The text that was offered as a currency code.
+    pub found: String,
+}
+
+/// The same currency twice in one [`CurrencyMap`](crate::CurrencyMap).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("currency `{currency}` appears twice (codes are compared case-insensitively)")]
+pub struct DuplicateCurrency {
+    /// The repeated currency.
+    pub currency: Currency,
+}
+
+/// A policy ratio that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RatioError {
+    /// The text is not a decimal number.
+    #[error("expected a decimal ratio such as \"0.05\", found `{0}`")]
+    NotADecimal(String),
+    /// Below 0 or above 10.
+    #[error("ratio `{0}` is out of range: it must be from 0 to 10")]
+    OutOfRange(String),
+    /// More decimal places than [`Ratio::MAX_SCALE`](crate::Ratio::MAX_SCALE).
+    #[error("ratio `{0}` has more than 18 decimal places")]
+    TooPrecise(String),
+}
+
+/// A debit that cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DebitError {
+    /// The amount is zero or negative.
+    #[error("amount: must be a positive integer in minor units, found {0}")]
+    AmountNotPositive(i64),
+    /// `in_flight` is negative.
+    #[error("in_flight: must be zero or a positive integer in minor units, found {0}")]
+    NegativeInFlight(i64),
+}
+
+/// The amount the balance must cover does not fit in an `i64`.
+///
+/// `required = amount + in_flight + cushion (+ current extra)`; with extreme
+/// inputs the sum overflows. The gate refuses to guess, so this is an input
+/// error rather than a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("required amount overflows i64 (amount {amount} + in_flight {in_flight} + cushions)")]
+pub struct RequiredOverflow {
+    /// The debit amount.
+    pub amount: i64,
+    /// The debit's in-flight amount.
+    pub in_flight: i64,
+}
+
+/// A JSON document (account, event, policy or batch line) that cannot be read.
+///
+/// Displays as `path: message`, e.g.
+/// `balance.cash.available.usd: expected an integer amount in i64 range, found
+/// the non-integer number 6000.5 at line 1 column 88`. The path of the document
+/// root is `(root)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct JsonError {
+    path: String,
+    message: String,
+}
+
+impl JsonError {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        let path = path.into();
+        JsonError {
+            path: if path.is_empty() || path == "." {
+                ROOT.to_owned()
+            } else {
+                path
+            },
+            message: message.into(),
+        }
+    }
+
+    /// Builds the error from a `serde_path_to_error` failure.
+    pub(crate) fn from_tracked(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = e.path().to_string();
+        JsonError::new(path, e.into_inner().to_string())
+    }
+
+    /// The JSON path at fault, dot-separated (`balance.as_of`), or `(root)`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong there.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The same error with `prefix.` in front of its path, for a document
+    /// nested inside another one (a batch line's `account`).
+    pub(crate) fn under(self, prefix: &str) -> Self {
+        if prefix.is_empty() {
+            return self;
+        }
+        let path = if self.path == ROOT {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        JsonError { path, ..self }
+    }
+}
+
+/// How the root of a document is named in error paths.
+pub(crate) const ROOT: &str = "(root)";
+
+/// A policy document that is not valid (SPEC §4).
+pub type PolicyError = JsonError;
+
+/// An account document that is not valid (SPEC §2).
+pub type ParseError = JsonError;
+
+/// A failed evaluation instant (`--now`, a batch line's `now`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected unix seconds or an RFC 3339 timestamp, found `{found}`")]
+pub struct InstantError {
+    /// The text that was offered.
+    pub found: String,
+}

@@ -1,0 +1,85 @@
+//! # fundsgate
+//!
+//! An ACH pre-debit sufficient-funds gate. Call it right before you confirm an
+//! ACH Direct Debit (a Stripe PaymentIntent with a `us_bank_account` payment
+//! method): hand it the bank account's balance data as Stripe Financial
+//! Connections returns it, and the debit you are about to take, and it answers
+//! **allow**, **deny** or **refresh_needed** with machine-readable reasons.
+//!
+//! Its job is to cut R01 (insufficient funds) and R09 (uncollected funds)
+//! returns without blocking good payments, and never to say "allow" on data it
+//! cannot trust unless the policy explicitly accepts that risk.
+//!
+//! ```
+//! use chrono::DateTime;
+//! use fundsgate::{decide, stripe, Code, Currency, Debit, Decision, Policy};
+//!
+//! // The account object (or the `refreshed_balance` event) exactly as Stripe sent it.
+//! let account = br#"{
+//!   "id": "fca_1Jbry3BAjqvGMUSxCDjFsrLU", "object": "financial_connections.account",
+//!   "status": "active", "category": "cash",
+//!   "balance": {"as_of": 1651516592, "type": "cash",
+//!               "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}},
+//!   "balance_refresh": {"status": "succeeded", "last_attempted_at": 1651516582,
+//!                       "next_refresh_available_at": 1651520182}
+//! }"#;
+//! let snapshot = stripe::parse_account(account)?;
+//! let debit = Debit::new(5_000, Currency::new("usd")?, 0)?; // $50.00
+//! let now = DateTime::from_timestamp(1_651_516_600, 0).ok_or("bad time")?;
+//!
+//! let verdict = decide(&snapshot, &debit, &Policy::default(), now)?;
+//! assert_eq!(verdict.decision, Decision::Allow);
+//! assert!(verdict.reasons.is_empty());
+//!
+//! // The same account cannot cover $200.00.
+//! let debit = Debit::new(20_000, Currency::new("usd")?, 0)?;
+//! let verdict = decide(&snapshot, &debit, &Policy::default(), now)?;
+//! assert_eq!(verdict.decision, Decision::Deny);
+//! assert!(verdict.reasons.contains(Code::InsufficientFunds));
+//! println!("{}", verdict.to_json());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Design
+//!
+//! Data flows one way: bytes → [`stripe`] wire model → [`Snapshot`] →
+//! [`decide`]`(snapshot, debit, policy, now)` → [`Verdict`].
+//!
+//! * [`decide`] is pure: no I/O, no clock (you pass `now`), no global state,
+//!   no allocation, no panic, no floating point. The same inputs always give
+//!   the same verdict. Its only error is a required amount that overflows
+//!   `i64`; a refusal is a `deny` verdict, not an error.
+//! * The engine never sees serde types; the wire model never decides.
+//! * Money is `i64` minor units with checked arithmetic; ratios are exact
+//!   [`rust_decimal::Decimal`]s and cushions round up.
+//! * Unknown JSON fields are ignored; unknown enum values fail closed
+//!   (`deny`, `unrecognized_value`); malformed values are errors that name
+//!   their JSON path.
+//!
+//! The decision table is SPEC §5, implemented in [`engine`] and recorded in
+//! every verdict's [`Rule`]. The README explains where the gate sits in a
+//! Stripe flow and what to do with each answer.
+
+pub mod batch;
+pub mod debit;
+pub mod engine;
+pub mod error;
+pub mod instant;
+pub mod money;
+pub mod policy;
+pub mod snapshot;
+pub mod stripe;
+pub mod verdict;
+
+pub use debit::Debit;
+pub use engine::decide;
+pub use error::{
+    CurrencyError, DebitError, DuplicateCurrency, InstantError, JsonError, ParseError, PolicyError,
+    RatioError, RequiredOverflow,
+};
+pub use money::{Currency, CurrencyMap, MinorUnits, Ratio};
+pub use policy::Policy;
+pub use snapshot::{
+    Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
+};
+pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule, Verdict};

@@ -1,0 +1,326 @@
+//! The Stripe wire model: Financial Connections JSON in, [`Snapshot`] out.
+//!
+//! Accepts an account object (`"object": "financial_connections.account"`)
+//! or an event (`"object": "event"`, e.g.
+//! `financial_connections.account.refreshed_balance`) whose `data.object` is
+//! one. A document without `object` is read as an account.
+//!
+//! The rules (SPEC §2):
+//!
+//! * Fields the gate does not read are skipped without being built, whatever
+//!   they hold: Stripe adds fields, and they are none of the gate's business.
+//! * Amounts and timestamps are JSON integers in `i64` range and nothing else.
+//! * Currency keys are three ASCII letters, case-folded; the same currency
+//!   twice in one map is an error.
+//! * `status` is required. `balance`, `balance_refresh` and `category` may be
+//!   absent or null. A non-null `balance` needs an `as_of`.
+//! * An enum value the gate does not know (a new `status`, `balance.type` or
+//!   `balance_refresh.status`) is not an error: it is kept as `Unrecognized`
+//!   and the engine denies with `unrecognized_value`. A missing
+//!   `balance.type` or `balance_refresh.status` reads the same way.
+//! * A leading UTF-8 byte order mark is skipped.
+//!
+//! Every error names its JSON path, e.g. `balance.cash.available.usd`.
+//! The wire model decides nothing; it only translates.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+
+use crate::error::{JsonError, ParseError};
+use crate::money::{CurrencyMap, Strict};
+use crate::snapshot::{Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status};
+
+/// The `object` value of an account.
+pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
+
+/// Parses an account object or an account event into a [`Snapshot`].
+///
+/// # Errors
+///
+/// [`ParseError`] naming the JSON path at fault: malformed JSON, a document
+/// that is not an account or an account event, a bad amount, timestamp or
+/// currency key, a duplicate currency, a missing `status`, a non-null
+/// `balance` without `as_of`.
+///
+/// # Example
+///
+/// ```
+/// use fundsgate::{stripe, Currency, Status};
+/// let snapshot = stripe::parse_account(br#"{"status": "active", "balance": {"as_of": 1651516592,
+///     "type": "cash", "current": {"usd": 6000}, "cash": {"available": null}}}"#)?;
+/// assert_eq!(snapshot.status, Status::Active);
+/// let balance = snapshot.balance.as_ref().ok_or("no balance")?;
+/// assert_eq!(balance.current.get(Currency::new("usd")?), Some(6000));
+/// assert!(balance.available.is_none());
+///
+/// let err = stripe::parse_account(br#"{"status": "active", "balance": {"as_of": 1,
+///     "current": {"usd": 6000.5}}}"#).unwrap_err();
+/// assert_eq!(err.path(), "balance.current.usd");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
+    let document: Document = from_slice_tracked(strip_bom(bytes))?;
+    document.into_snapshot("")
+}
+
+/// Drops a leading UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore it).
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Deserializes `T` from JSON bytes; on failure, names the JSON path.
+///
+/// The fast path parses without tracking paths. Only when it fails is the
+/// input parsed a second time through `serde_path_to_error` to find where:
+/// the same deterministic parse, so it fails at the same place.
+pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonError> {
+    let first = match serde_json::from_slice(bytes) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Err(JsonError::from_tracked(e)),
+        // The value parsed, so the first failure was after it (trailing
+        // characters), at the root.
+        Ok(_) => Err(JsonError::new("", first.to_string())),
+    }
+}
+
+/// An account or an event: every field either may carry, in one pass.
+#[derive(Deserialize)]
+pub(crate) struct Document {
+    #[serde(default)]
+    object: Option<ObjectKind>,
+    #[serde(default)]
+    status: Option<Wire<Status>>,
+    #[serde(default)]
+    category: Option<Wire<Category>>,
+    #[serde(default)]
+    balance: Option<WireBalance>,
+    #[serde(default)]
+    balance_refresh: Option<WireRefresh>,
+    #[serde(default)]
+    data: Option<EventData>,
+}
+
+#[derive(Deserialize)]
+struct EventData {
+    #[serde(default)]
+    object: Option<Box<Document>>,
+}
+
+#[derive(Deserialize)]
+struct WireBalance {
+    #[serde(default)]
+    as_of: Option<Strict<i64>>,
+    #[serde(default, rename = "type")]
+    kind: Option<Wire<BalanceType>>,
+    #[serde(default)]
+    current: Option<CurrencyMap<i64>>,
+    #[serde(default)]
+    cash: Option<WireCash>,
+}
+
+#[derive(Deserialize)]
+struct WireCash {
+    #[serde(default)]
+    available: Option<CurrencyMap<i64>>,
+}
+
+#[derive(Deserialize)]
+struct WireRefresh {
+    #[serde(default)]
+    status: Option<Wire<RefreshStatus>>,
+    #[serde(default)]
+    last_attempted_at: Option<Strict<i64>>,
+    #[serde(default)]
+    next_refresh_available_at: Option<Strict<i64>>,
+}
+
+impl Document {
+    /// Resolves the account (the document itself, or an event's
+    /// `data.object`) and translates it. `at` is the document's own path.
+    pub(crate) fn into_snapshot(self, at: &str) -> Result<Snapshot, ParseError> {
+        match self.object {
+            Some(ObjectKind::Event) => {
+                let data = self
+                    .data
+                    .ok_or_else(|| JsonError::new("data", "an event must carry `data.object`"))
+                    .map_err(|e| e.under(at))?;
+                let account = data
+                    .object
+                    .ok_or_else(|| {
+                        JsonError::new("data.object", "an event must carry an account here")
+                    })
+                    .map_err(|e| e.under(at))?;
+                let inner = join(at, "data.object");
+                match &account.object {
+                    None | Some(ObjectKind::Account) => account.account_snapshot(&inner),
+                    Some(other) => Err(JsonError::new(
+                        "object",
+                        format!(
+                            "expected `{ACCOUNT_OBJECT}` in an event's data.object, found {other}"
+                        ),
+                    )
+                    .under(&inner)),
+                }
+            }
+            None | Some(ObjectKind::Account) => self.account_snapshot(at),
+            Some(other @ ObjectKind::Other(_)) => Err(JsonError::new(
+                "object",
+                format!("expected `{ACCOUNT_OBJECT}` or `event`, found {other}"),
+            )
+            .under(at)),
+        }
+    }
+
+    fn account_snapshot(self, at: &str) -> Result<Snapshot, ParseError> {
+        let Some(Wire(status)) = self.status else {
+            return Err(JsonError::new("status", "required, found null or nothing").under(at));
+        };
+        let balance = match self.balance {
+            None => None,
+            Some(b) => {
+                let Some(Strict(as_of)) = b.as_of else {
+                    return Err(JsonError::new(
+                        "balance.as_of",
+                        "required when balance is not null, found null or nothing",
+                    )
+                    .under(at));
+                };
+                Some(Balance {
+                    as_of,
+                    kind: b.kind.map_or(BalanceType::Unrecognized, |Wire(k)| k),
+                    // `current` is always a map at Stripe; absent reads as empty,
+                    // which can only lead to `currency_not_in_balance`.
+                    current: b.current.unwrap_or_default(),
+                    available: b.cash.and_then(|c| c.available),
+                })
+            }
+        };
+        Ok(Snapshot {
+            status,
+            category: self.category.map(|Wire(c)| c),
+            balance,
+            refresh: self.balance_refresh.map(|r| Refresh {
+                status: r.status.map_or(RefreshStatus::Unrecognized, |Wire(s)| s),
+                last_attempted_at: r.last_attempted_at.map(|Strict(t)| t),
+                next_refresh_available_at: r.next_refresh_available_at.map(|Strict(t)| t),
+            }),
+        })
+    }
+}
+
+fn join(at: &str, path: &str) -> String {
+    if at.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{at}.{path}")
+    }
+}
+
+/// The `object` field: what kind of Stripe object the document is.
+enum ObjectKind {
+    Account,
+    Event,
+    Other(String),
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectKind::Account => write!(f, "`{ACCOUNT_OBJECT}`"),
+            ObjectKind::Event => f.write_str("`event`"),
+            ObjectKind::Other(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ObjectKind;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Stripe object type string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ObjectKind, E> {
+                Ok(match v {
+                    ACCOUNT_OBJECT => ObjectKind::Account,
+                    "event" => ObjectKind::Event,
+                    other => ObjectKind::Other(other.to_owned()),
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A snapshot enum read from its Stripe string; unknown strings become the
+/// enum's `Unrecognized` variant instead of an error.
+struct Wire<T>(T);
+
+/// The Stripe spelling of each known value of a snapshot enum.
+trait WireEnum: Sized + 'static {
+    const WHAT: &'static str;
+    const KNOWN: &'static [(&'static str, Self)];
+    const UNRECOGNIZED: Self;
+}
+
+impl WireEnum for Status {
+    const WHAT: &'static str = "an account status string";
+    const KNOWN: &'static [(&'static str, Self)] = &[
+        ("active", Status::Active),
+        ("inactive", Status::Inactive),
+        ("disconnected", Status::Disconnected),
+    ];
+    const UNRECOGNIZED: Self = Status::Unrecognized;
+}
+
+impl WireEnum for Category {
+    const WHAT: &'static str = "an account category string";
+    const KNOWN: &'static [(&'static str, Self)] = &[
+        ("cash", Category::Cash),
+        ("credit", Category::Credit),
+        ("investment", Category::Investment),
+        ("other", Category::Other),
+    ];
+    const UNRECOGNIZED: Self = Category::Unrecognized;
+}
+
+impl WireEnum for BalanceType {
+    const WHAT: &'static str = "a balance type string";
+    const KNOWN: &'static [(&'static str, Self)] =
+        &[("cash", BalanceType::Cash), ("credit", BalanceType::Credit)];
+    const UNRECOGNIZED: Self = BalanceType::Unrecognized;
+}
+
+impl WireEnum for RefreshStatus {
+    const WHAT: &'static str = "a refresh status string";
+    const KNOWN: &'static [(&'static str, Self)] = &[
+        ("pending", RefreshStatus::Pending),
+        ("succeeded", RefreshStatus::Succeeded),
+        ("failed", RefreshStatus::Failed),
+    ];
+    const UNRECOGNIZED: Self = RefreshStatus::Unrecognized;
+}
+
+impl<'de, T: WireEnum + Copy> Deserialize<'de> for Wire<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<T: WireEnum + Copy> Visitor<'_> for V<T> {
+            type Value = Wire<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(T::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Wire<T>, E> {
+                let known = T::KNOWN.iter().find(|(name, _)| *name == v);
+                Ok(Wire(known.map_or(T::UNRECOGNIZED, |&(_, value)| value)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
