@@ -92,7 +92,13 @@ impl JsonError {
 
     /// Builds the error from a `serde_path_to_error` failure.
     pub(crate) fn from_tracked(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        // `serde_path_to_error` writes `?` for a key it has not read yet
+        // (a syntax error right after `{`); the map's own path says as much.
         let path = e.path().to_string();
+        let path = path
+            .strip_suffix(".?")
+            .or_else(|| path.strip_suffix('?'))
+            .unwrap_or(&path);
         JsonError::new(path, e.into_inner().to_string())
     }
 

@@ -65,6 +65,7 @@ pub mod debit;
 pub mod engine;
 pub mod error;
 pub mod instant;
+mod json;
 pub mod money;
 pub mod policy;
 pub mod snapshot;

@@ -65,7 +65,8 @@ impl Policy {
     /// [`PolicyError`] naming the key at fault: an unknown key, a value of the
     /// wrong type, a ratio out of range, a duplicate currency.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
-        crate::stripe::from_slice_tracked(bytes)
+        crate::json::from_slice_tracked::<crate::json::Obj<Policy>>(crate::json::strip_bom(bytes))
+            .map(|crate::json::Obj(policy)| policy)
     }
 
     /// The policy as pretty-printed JSON, every key present.

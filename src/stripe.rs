@@ -29,6 +29,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 use crate::error::{JsonError, ParseError};
+use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{CurrencyMap, Strict};
 use crate::snapshot::{Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status};
 
@@ -61,32 +62,8 @@ pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
-    let document: Document = from_slice_tracked(strip_bom(bytes))?;
+    let Obj(document): Obj<Document> = from_slice_tracked(strip_bom(bytes))?;
     document.into_snapshot("")
-}
-
-/// Drops a leading UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore it).
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
-/// Deserializes `T` from JSON bytes; on failure, names the JSON path.
-///
-/// The fast path parses without tracking paths. Only when it fails is the
-/// input parsed a second time through `serde_path_to_error` to find where:
-/// the same deterministic parse, so it fails at the same place.
-pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonError> {
-    let first = match serde_json::from_slice(bytes) {
-        Ok(value) => return Ok(value),
-        Err(e) => e,
-    };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => Err(JsonError::from_tracked(e)),
-        // The value parsed, so the first failure was after it (trailing
-        // characters), at the root.
-        Ok(_) => Err(JsonError::new("", first.to_string())),
-    }
 }
 
 /// An account or an event: every field either may carry, in one pass.
@@ -99,17 +76,17 @@ pub(crate) struct Document {
     #[serde(default)]
     category: Option<Wire<Category>>,
     #[serde(default)]
-    balance: Option<WireBalance>,
+    balance: Option<Obj<WireBalance>>,
     #[serde(default)]
-    balance_refresh: Option<WireRefresh>,
+    balance_refresh: Option<Obj<WireRefresh>>,
     #[serde(default)]
-    data: Option<EventData>,
+    data: Option<Obj<EventData>>,
 }
 
 #[derive(Deserialize)]
 struct EventData {
     #[serde(default)]
-    object: Option<Box<Document>>,
+    object: Option<Box<Obj<Document>>>,
 }
 
 #[derive(Deserialize)]
@@ -121,7 +98,7 @@ struct WireBalance {
     #[serde(default)]
     current: Option<CurrencyMap<i64>>,
     #[serde(default)]
-    cash: Option<WireCash>,
+    cash: Option<Obj<WireCash>>,
 }
 
 #[derive(Deserialize)]
@@ -146,12 +123,13 @@ impl Document {
     pub(crate) fn into_snapshot(self, at: &str) -> Result<Snapshot, ParseError> {
         match self.object {
             Some(ObjectKind::Event) => {
-                let data = self
+                let Obj(data) = self
                     .data
                     .ok_or_else(|| JsonError::new("data", "an event must carry `data.object`"))
                     .map_err(|e| e.under(at))?;
                 let account = data
                     .object
+                    .map(|boxed| boxed.0)
                     .ok_or_else(|| {
                         JsonError::new("data.object", "an event must carry an account here")
                     })
@@ -183,7 +161,7 @@ impl Document {
         };
         let balance = match self.balance {
             None => None,
-            Some(b) => {
+            Some(Obj(b)) => {
                 let Some(Strict(as_of)) = b.as_of else {
                     return Err(JsonError::new(
                         "balance.as_of",
@@ -197,7 +175,7 @@ impl Document {
                     // `current` is always a map at Stripe; absent reads as empty,
                     // which can only lead to `currency_not_in_balance`.
                     current: b.current.unwrap_or_default(),
-                    available: b.cash.and_then(|c| c.available),
+                    available: b.cash.and_then(|Obj(c)| c.available),
                 })
             }
         };
@@ -205,7 +183,7 @@ impl Document {
             status,
             category: self.category.map(|Wire(c)| c),
             balance,
-            refresh: self.balance_refresh.map(|r| Refresh {
+            refresh: self.balance_refresh.map(|Obj(r)| Refresh {
                 status: r.status.map_or(RefreshStatus::Unrecognized, |Wire(s)| s),
                 last_attempted_at: r.last_attempted_at.map(|Strict(t)| t),
                 next_refresh_available_at: r.next_refresh_available_at.map(|Strict(t)| t),

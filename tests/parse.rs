@@ -1,0 +1,475 @@
+//! SPEC §2: reading account documents and policies. Every input error names
+//! its JSON path.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use fundsgate::Code::*;
+use fundsgate::Decision::{Allow, Deny};
+use fundsgate::{
+    BalanceType, Category, Debit, Policy, RefreshStatus, Rule, Status, decide, stripe,
+};
+
+const DOCS_EXAMPLE: &[u8] = include_bytes!("../examples/accounts/active_cash.json");
+
+/// A minimal account with `balance` replaced by `balance_json`.
+fn with_balance(balance_json: &str) -> String {
+    format!(
+        r#"{{"object": "financial_connections.account", "status": "active", "balance": {balance_json}}}"#
+    )
+}
+
+#[track_caller]
+fn error_at(doc: &str, path: &str) -> String {
+    match stripe::parse_account(doc.as_bytes()) {
+        Ok(s) => panic!("expected an error at {path}, parsed {s:?}"),
+        Err(e) => {
+            assert_eq!(e.path(), path, "path of `{e}`");
+            assert!(
+                e.to_string().starts_with(&format!("{path}: ")),
+                "display of `{e}`"
+            );
+            e.to_string()
+        }
+    }
+}
+
+// ---- The docs example --------------------------------------------------------
+
+#[test]
+fn the_stripe_docs_example_parses_and_decides() {
+    let s = stripe::parse_account(DOCS_EXAMPLE).unwrap();
+    assert_eq!(s.status, Status::Active);
+    assert_eq!(s.category, Some(Category::Cash));
+    let b = s.balance.as_ref().unwrap();
+    assert_eq!((b.as_of, b.kind), (1_651_516_592, BalanceType::Cash));
+    assert_eq!(b.current.get(usd()), Some(6000));
+    assert_eq!(b.available.as_ref().unwrap().get(usd()), Some(6000));
+    let r = s.refresh.unwrap();
+    assert_eq!(r.status, RefreshStatus::Succeeded);
+    assert_eq!(r.next_refresh_available_at, Some(1_651_520_182));
+
+    let allow = run(&s, 6000, &Policy::default());
+    assert_row(&allow, Rule::R8, Allow, &[], &[], None);
+    let deny = run(&s, 20_000, &Policy::default());
+    assert_row(&deny, Rule::R9, Deny, &[InsufficientFunds], &[], None);
+}
+
+#[test]
+fn a_refreshed_balance_event_reads_its_data_object() {
+    let account = std::str::from_utf8(DOCS_EXAMPLE).unwrap();
+    let event = format!(
+        r#"{{"id": "evt_1", "object": "event", "api_version": "2022-08-01", "created": 1651516600,
+            "type": "financial_connections.account.refreshed_balance",
+            "data": {{"object": {account}}}, "livemode": false, "pending_webhooks": 1}}"#
+    );
+    let from_event = stripe::parse_account(event.as_bytes()).unwrap();
+    assert_eq!(from_event, stripe::parse_account(DOCS_EXAMPLE).unwrap());
+}
+
+#[test]
+fn a_document_without_object_reads_as_an_account() {
+    let s = stripe::parse_account(br#"{"status": "inactive"}"#).unwrap();
+    assert_eq!(
+        (s.status, s.balance, s.refresh, s.category),
+        (Status::Inactive, None, None, None)
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored_whatever_they_hold() {
+    let doc = r#"{"status": "active", "future_field": {"deep": [1.5, "x", {"usd": "nope"}]},
+        "balance": {"as_of": 1, "type": "cash", "current": {"usd": 1}, "new_thing": 2.5,
+                    "cash": {"available": {"usd": 1}, "pending": 3.5},
+                    "credit": {"used": {"usd": 9.5}}},
+        "balance_refresh": {"status": "pending", "error": {"code": "x"}}}"#;
+    let s = stripe::parse_account(doc.as_bytes()).unwrap();
+    assert_eq!(s.balance.unwrap().current.get(usd()), Some(1));
+}
+
+#[test]
+fn unknown_enum_values_are_kept_as_unrecognized() {
+    let s = stripe::parse_account(br#"{"status": "pending", "category": "crypto"}"#).unwrap();
+    assert_eq!(
+        (s.status, s.category),
+        (Status::Unrecognized, Some(Category::Unrecognized))
+    );
+    let doc = with_balance(r#"{"as_of": 1, "type": "loan", "current": {}}"#);
+    let s = stripe::parse_account(doc.as_bytes()).unwrap();
+    assert_eq!(s.balance.unwrap().kind, BalanceType::Unrecognized);
+    let s =
+        stripe::parse_account(br#"{"status": "active", "balance_refresh": {"status": "queued"}}"#)
+            .unwrap();
+    assert_eq!(s.refresh.unwrap().status, RefreshStatus::Unrecognized);
+    let v = run(&s, 1, &Policy::default());
+    assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
+}
+
+#[test]
+fn absent_and_null_optional_parts_read_as_null() {
+    let s = stripe::parse_account(
+        br#"{"status": "active", "balance": null, "balance_refresh": null, "category": null}"#,
+    )
+    .unwrap();
+    assert_eq!((s.balance, s.refresh, s.category), (None, None, None));
+    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 5}, "cash": null}"#);
+    assert_eq!(
+        stripe::parse_account(doc.as_bytes())
+            .unwrap()
+            .balance
+            .unwrap()
+            .available,
+        None
+    );
+    let doc = with_balance(
+        r#"{"as_of": 1, "type": "cash", "current": {"usd": 5}, "cash": {"available": null}}"#,
+    );
+    assert_eq!(
+        stripe::parse_account(doc.as_bytes())
+            .unwrap()
+            .balance
+            .unwrap()
+            .available,
+        None
+    );
+}
+
+#[test]
+fn a_null_amount_counts_as_absent() {
+    let doc = with_balance(
+        r#"{"as_of": 1, "type": "cash", "current": {"usd": 7}, "cash": {"available": {"usd": null}}}"#,
+    );
+    let s = stripe::parse_account(doc.as_bytes()).unwrap();
+    let b = s.balance.unwrap();
+    assert_eq!(b.available.unwrap().get(usd()), None);
+    assert_eq!(b.current.get(usd()), Some(7));
+}
+
+#[test]
+fn currency_keys_are_case_folded() {
+    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"USD": 7, "eUr": 3}}"#);
+    let b = stripe::parse_account(doc.as_bytes())
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(b.current.get(usd()), Some(7));
+    assert_eq!(b.current.get("EUR".parse().unwrap()), Some(3));
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    let mut doc = b"\xEF\xBB\xBF".to_vec();
+    doc.extend_from_slice(DOCS_EXAMPLE);
+    assert_eq!(
+        stripe::parse_account(&doc).unwrap(),
+        stripe::parse_account(DOCS_EXAMPLE).unwrap()
+    );
+}
+
+#[test]
+fn negative_balances_are_read() {
+    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": -250}}"#);
+    assert_eq!(
+        stripe::parse_account(doc.as_bytes())
+            .unwrap()
+            .balance
+            .unwrap()
+            .current
+            .get(usd()),
+        Some(-250)
+    );
+}
+
+// ---- Input errors ------------------------------------------------------------
+
+#[test]
+fn malformed_json_is_an_error() {
+    error_at(r#"{"status": "active", "balance": {"as_of": 1,"#, "balance");
+    error_at("", "(root)");
+    error_at("not json", "(root)");
+    error_at(r#"{"status": "active"} trailing"#, "(root)");
+}
+
+#[test]
+fn a_document_that_is_not_an_object_is_an_error() {
+    let msg = error_at(r#"["financial_connections.account", "active"]"#, "(root)");
+    assert!(msg.contains("expected an object"), "{msg}");
+    let msg = error_at(
+        r#"{"status": "active", "balance": [1651516592, "cash", {"usd": 1}]}"#,
+        "balance",
+    );
+    assert!(msg.contains("expected an object"), "{msg}");
+    error_at(
+        r#"{"status": "active", "balance_refresh": ["succeeded", 1, 2]}"#,
+        "balance_refresh",
+    );
+    error_at("42", "(root)");
+    error_at("null", "(root)");
+}
+
+#[test]
+fn another_stripe_object_is_an_error() {
+    let msg = error_at(
+        r#"{"object": "payment_intent", "status": "succeeded"}"#,
+        "object",
+    );
+    assert!(msg.contains("payment_intent"), "{msg}");
+    error_at(
+        r#"{"object": "linked_account", "status": "active"}"#,
+        "object",
+    );
+}
+
+#[test]
+fn an_event_without_an_account_is_an_error() {
+    error_at(r#"{"object": "event", "type": "x"}"#, "data");
+    error_at(r#"{"object": "event", "data": {}}"#, "data.object");
+    let msg = error_at(
+        r#"{"object": "event", "data": {"object": {"object": "charge", "status": "paid"}}}"#,
+        "data.object.object",
+    );
+    assert!(msg.contains("charge"), "{msg}");
+    error_at(
+        r#"{"object": "event", "data": {"object": {"object": "event"}}}"#,
+        "data.object.object",
+    );
+}
+
+#[test]
+fn errors_inside_an_event_name_the_full_path() {
+    let doc = r#"{"object": "event", "data": {"object": {"status": "active",
+        "balance": {"as_of": 1, "current": {"usd": 1.5}}}}}"#;
+    error_at(doc, "data.object.balance.current.usd");
+    error_at(
+        r#"{"object": "event", "data": {"object": {"balance": null}}}"#,
+        "data.object.status",
+    );
+}
+
+#[test]
+fn status_is_required() {
+    error_at(r#"{"object": "financial_connections.account"}"#, "status");
+    error_at(r#"{"status": null}"#, "status");
+    error_at(r#"{"status": 3}"#, "status");
+}
+
+#[test]
+fn a_balance_without_as_of_is_an_error() {
+    error_at(
+        &with_balance(r#"{"type": "cash", "current": {"usd": 1}}"#),
+        "balance.as_of",
+    );
+    error_at(
+        &with_balance(r#"{"as_of": null, "type": "cash", "current": {}}"#),
+        "balance.as_of",
+    );
+}
+
+#[test]
+fn as_of_must_be_an_integer() {
+    for bad in [r#""1651516592""#, "true", "1651516592.5", "1.6e9"] {
+        error_at(
+            &with_balance(&format!(r#"{{"as_of": {bad}, "current": {{}}}}"#)),
+            "balance.as_of",
+        );
+    }
+}
+
+#[test]
+fn amounts_must_be_json_integers_in_i64_range() {
+    for bad in [
+        "6000.0",
+        r#""6000""#,
+        "1e3",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "true",
+        "[]",
+        "{}",
+    ] {
+        let doc = with_balance(&format!(
+            r#"{{"as_of": 1, "type": "cash", "current": {{"usd": 1}}, "cash": {{"available": {{"usd": {bad}}}}}}}"#
+        ));
+        let msg = error_at(&doc, "balance.cash.available.usd");
+        assert!(msg.contains("expected an integer amount"), "{bad}: {msg}");
+    }
+    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 6000.5}}"#);
+    let msg = error_at(&doc, "balance.current.usd");
+    assert!(msg.contains("found the non-integer number 6000.5"), "{msg}");
+    let doc =
+        with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 9223372036854775807}}"#);
+    assert_eq!(
+        stripe::parse_account(doc.as_bytes())
+            .unwrap()
+            .balance
+            .unwrap()
+            .current
+            .get(usd()),
+        Some(i64::MAX)
+    );
+}
+
+#[test]
+fn refresh_timestamps_must_be_integers() {
+    let doc = r#"{"status": "active", "balance_refresh": {"status": "failed", "next_refresh_available_at": "soon"}}"#;
+    error_at(doc, "balance_refresh.next_refresh_available_at");
+    let doc = r#"{"status": "active", "balance_refresh": {"status": "failed", "last_attempted_at": 1.5}}"#;
+    error_at(doc, "balance_refresh.last_attempted_at");
+}
+
+#[test]
+fn currency_keys_must_be_three_ascii_letters() {
+    for bad in ["undefined", "us", "u5d", "", "usdd", "ü$d"] {
+        let doc = with_balance(&format!(
+            r#"{{"as_of": 1, "type": "cash", "current": {{"{bad}": 1}}}}"#
+        ));
+        let msg = error_at(&doc, &format!("balance.current.{bad}"));
+        assert!(msg.contains("3 ASCII letters"), "{bad}: {msg}");
+    }
+}
+
+#[test]
+fn the_same_currency_twice_is_an_error() {
+    for pair in [
+        r#""usd": 1, "usd": 2"#,
+        r#""usd": 1, "USD": 2"#,
+        r#""usd": null, "Usd": 2"#,
+    ] {
+        let doc = with_balance(&format!(
+            r#"{{"as_of": 1, "type": "cash", "current": {{{pair}}}}}"#
+        ));
+        let msg = error_at(&doc, "balance.current");
+        assert!(msg.contains("appears twice"), "{pair}: {msg}");
+    }
+}
+
+#[test]
+fn a_duplicate_field_the_gate_reads_is_an_error() {
+    let doc = r#"{"status": "active", "balance": null, "balance": null}"#;
+    let msg = error_at(doc, "(root)");
+    assert!(msg.contains("duplicate field"), "{msg}");
+}
+
+// ---- Debits ----------------------------------------------------------------
+
+#[test]
+fn debits_are_validated() {
+    assert!(Debit::new(0, usd(), 0).is_err());
+    assert!(Debit::new(-1, usd(), 0).is_err());
+    assert!(Debit::new(1, usd(), -1).is_err());
+    let d = Debit::new(i64::MAX, usd(), i64::MAX).unwrap();
+    assert_eq!((d.amount(), d.in_flight()), (i64::MAX, i64::MAX));
+    assert!("usd ".parse::<fundsgate::Currency>().is_err());
+}
+
+// ---- Policies ---------------------------------------------------------------
+
+#[test]
+fn the_default_policy_is_spec_section_4() {
+    let json: serde_json::Value =
+        serde_json::from_str(&Policy::default().to_json_pretty()).unwrap();
+    let expected = serde_json::json!({
+        "max_balance_age_secs": 86400,
+        "max_clock_skew_secs": 300,
+        "fallback_to_current": true,
+        "buffer_ratio": "0",
+        "buffer_min": 0,
+        "current_extra_ratio": "0",
+        "unverified_allowance": {}
+    });
+    assert_eq!(json, expected);
+    assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::default());
+}
+
+#[test]
+fn policy_ratios_are_exact_from_strings_and_numbers() {
+    let p = Policy::from_json(br#"{"buffer_ratio": 0.1, "current_extra_ratio": "0.30"}"#).unwrap();
+    assert_eq!(p.buffer_ratio.to_string(), "0.1");
+    assert_eq!(p.current_extra_ratio.to_string(), "0.3");
+    // 17 significant digits: a float would round this.
+    let p = Policy::from_json(br#"{"buffer_ratio": 0.12345678901234567}"#).unwrap();
+    assert_eq!(p.buffer_ratio.to_string(), "0.12345678901234567");
+    let p = Policy::from_json(br#"{"buffer_ratio": 5e-2, "current_extra_ratio": 10}"#).unwrap();
+    assert_eq!(
+        (
+            p.buffer_ratio.to_string().as_str(),
+            p.current_extra_ratio.to_string().as_str()
+        ),
+        ("0.05", "10")
+    );
+}
+
+#[track_caller]
+fn policy_error_at(json: &str, path: &str) -> String {
+    let e = Policy::from_json(json.as_bytes()).unwrap_err();
+    assert_eq!(e.path(), path, "path of `{e}`");
+    e.to_string()
+}
+
+#[test]
+fn policy_errors_name_the_key() {
+    let msg = policy_error_at(r#"{"max_age_secs": 5}"#, "max_age_secs");
+    assert!(msg.contains("unknown field"), "{msg}");
+    assert!(
+        policy_error_at(r#"{"buffer_ratio": "10.0001"}"#, "buffer_ratio").contains("out of range")
+    );
+    assert!(policy_error_at(r#"{"buffer_ratio": -0.1}"#, "buffer_ratio").contains("out of range"));
+    assert!(policy_error_at(r#"{"buffer_ratio": "abc"}"#, "buffer_ratio").contains("decimal"));
+    assert!(policy_error_at(r#"{"buffer_ratio": true}"#, "buffer_ratio").contains("decimal"));
+    assert!(
+        policy_error_at(
+            r#"{"current_extra_ratio": "0.0000000000000000001"}"#,
+            "current_extra_ratio"
+        )
+        .contains("18 decimal places")
+    );
+    policy_error_at(r#"{"buffer_min": -1}"#, "buffer_min");
+    policy_error_at(r#"{"buffer_min": 1.5}"#, "buffer_min");
+    policy_error_at(r#"{"max_balance_age_secs": "1"}"#, "max_balance_age_secs");
+    policy_error_at(r#"{"fallback_to_current": "yes"}"#, "fallback_to_current");
+    policy_error_at(
+        r#"{"unverified_allowance": {"usd": -5}}"#,
+        "unverified_allowance.usd",
+    );
+    policy_error_at(
+        r#"{"unverified_allowance": {"usd": 5, "USD": 6}}"#,
+        "unverified_allowance",
+    );
+    policy_error_at(
+        r#"{"unverified_allowance": {"dollars": 5}}"#,
+        "unverified_allowance.dollars",
+    );
+    policy_error_at("[]", "(root)");
+    policy_error_at("[86400, 300]", "(root)");
+}
+
+#[test]
+fn a_policy_json_round_trips() {
+    let p = Policy::from_json(
+        br#"{"max_balance_age_secs": 3600, "max_clock_skew_secs": 0, "fallback_to_current": false,
+            "buffer_ratio": "0.025", "buffer_min": 150, "current_extra_ratio": 0.5,
+            "unverified_allowance": {"USD": 5000, "eur": 0}}"#,
+    )
+    .unwrap();
+    let again = Policy::from_json(p.to_json_pretty().as_bytes()).unwrap();
+    assert_eq!(again, p);
+    assert_eq!(p.unverified_allowance.get(usd()), Some(5000));
+}
+
+#[test]
+fn an_allowed_policy_applies_to_a_parsed_document() {
+    let doc = br#"{"status": "active", "balance": null, "balance_refresh": {"status": "succeeded",
+        "last_attempted_at": 1, "next_refresh_available_at": 2}}"#;
+    let s = stripe::parse_account(doc).unwrap();
+    let policy = Policy::from_json(br#"{"unverified_allowance": {"usd": 2500}}"#).unwrap();
+    let v = decide(&s, &debit(2500), &policy, at(NOW)).unwrap();
+    assert_row(
+        &v,
+        Rule::R4f,
+        Allow,
+        &[],
+        &[BalanceMissing, FundsNotVerified],
+        None,
+    );
+}
