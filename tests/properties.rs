@@ -1,0 +1,380 @@
+//! Invariants of the engine and the wire model, over generated inputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+mod common;
+
+use common::{at, NOW};
+use fundsgate::{
+    decide, stripe, Balance, BalanceType, Basis, Category, Code, Currency, CurrencyMap, Debit,
+    Decision, Policy, Ratio, Refresh, RefreshStatus, Snapshot, Status, Verdict,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+// ---- Generators ----------------------------------------------------------------
+
+fn currency() -> impl Strategy<Value = Currency> {
+    prop_oneof![Just("usd"), Just("eur"), Just("cad")].prop_map(|c| Currency::new(c).unwrap())
+}
+
+fn amount_map() -> impl Strategy<Value = CurrencyMap<i64>> {
+    proptest::collection::btree_map(currency(), -1_000_000_i64..10_000_000, 0..3)
+        .prop_map(|m| CurrencyMap::from_pairs(m).unwrap())
+}
+
+fn status() -> impl Strategy<Value = Status> {
+    prop_oneof![
+        6 => Just(Status::Active),
+        2 => Just(Status::Inactive),
+        1 => Just(Status::Disconnected),
+        1 => Just(Status::Unrecognized),
+    ]
+}
+
+fn category() -> impl Strategy<Value = Option<Category>> {
+    proptest::option::of(prop_oneof![
+        Just(Category::Cash),
+        Just(Category::Credit),
+        Just(Category::Investment),
+        Just(Category::Other),
+        Just(Category::Unrecognized),
+    ])
+}
+
+/// Timestamps around NOW, crossing the default staleness and skew limits.
+fn instant() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        (NOW - 200_000)..(NOW + 1_000),
+        Just(NOW - 86_400),
+        Just(NOW - 86_401),
+        Just(NOW + 300),
+        Just(NOW + 301),
+    ]
+}
+
+fn balance() -> impl Strategy<Value = Balance> {
+    let kind = prop_oneof![
+        8 => Just(BalanceType::Cash),
+        1 => Just(BalanceType::Credit),
+        1 => Just(BalanceType::Unrecognized),
+    ];
+    (instant(), kind, amount_map(), proptest::option::of(amount_map())).prop_map(
+        |(as_of, kind, current, available)| Balance { as_of, kind, current, available },
+    )
+}
+
+fn refresh() -> impl Strategy<Value = Refresh> {
+    let status = prop_oneof![
+        Just(RefreshStatus::Pending),
+        Just(RefreshStatus::Succeeded),
+        Just(RefreshStatus::Failed),
+        Just(RefreshStatus::Unrecognized),
+    ];
+    (status, proptest::option::of(instant()), proptest::option::of(instant())).prop_map(
+        |(status, last_attempted_at, next_refresh_available_at)| Refresh {
+            status,
+            last_attempted_at,
+            next_refresh_available_at,
+        },
+    )
+}
+
+fn snapshot() -> impl Strategy<Value = Snapshot> {
+    (status(), category(), proptest::option::of(balance()), proptest::option::of(refresh()))
+        .prop_map(|(status, category, balance, refresh)| Snapshot { status, category, balance, refresh })
+}
+
+fn ratio() -> impl Strategy<Value = Ratio> {
+    prop_oneof![
+        2 => Just(Ratio::ZERO),
+        3 => (0_i64..=10_000, 0_u32..=4).prop_map(|(m, s)| Ratio::new(Decimal::new(m, s).min(Decimal::TEN)).unwrap()),
+    ]
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    (
+        0_u64..200_000,
+        0_u64..1_000,
+        any::<bool>(),
+        ratio(),
+        0_u64..10_000,
+        ratio(),
+        proptest::collection::btree_map(currency(), 0_u64..100_000, 0..3),
+    )
+        .prop_map(|(age, skew, fallback, buffer_ratio, buffer_min, current_extra_ratio, allowance)| Policy {
+            max_balance_age_secs: age,
+            max_clock_skew_secs: skew,
+            fallback_to_current: fallback,
+            buffer_ratio,
+            buffer_min,
+            current_extra_ratio,
+            unverified_allowance: CurrencyMap::from_pairs(allowance).unwrap(),
+        })
+}
+
+fn debit() -> impl Strategy<Value = Debit> {
+    (1_i64..5_000_000, currency(), prop_oneof![Just(0_i64), 0_i64..100_000])
+        .prop_map(|(amount, ccy, in_flight)| Debit::new(amount, ccy, in_flight).unwrap())
+}
+
+fn verdict(s: &Snapshot, d: &Debit, p: &Policy) -> Verdict {
+    decide(s, d, p, at(NOW)).expect("generated amounts never overflow")
+}
+
+fn with_amount(d: &Debit, amount: i64) -> Debit {
+    Debit::new(amount, d.currency(), d.in_flight()).unwrap()
+}
+
+/// Adds `delta` to every amount in the debit's currency, in both maps.
+fn richer(s: &Snapshot, ccy: Currency, delta: i64) -> Snapshot {
+    let bump = |m: &CurrencyMap<i64>| {
+        CurrencyMap::from_pairs(m.iter().map(|(c, v)| (c, if c == ccy { v.saturating_add(delta) } else { v })))
+            .unwrap()
+    };
+    let mut s = s.clone();
+    if let Some(b) = s.balance.as_mut() {
+        b.current = bump(&b.current);
+        b.available = b.available.as_ref().map(bump);
+    }
+    s
+}
+
+/// `cases` cases; no regression file (proptest cannot place one for an
+/// integration test; a failure prints its minimal input instead).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+// ---- Engine invariants -----------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(2_000))]
+
+    /// (a) Allow at amount a ⇒ allow at every smaller amount.
+    #[test]
+    fn allow_is_monotone_in_the_amount(s in snapshot(), d in debit(), p in policy(), frac in 0.0..1.0_f64) {
+        // `frac` only picks a smaller test amount; no money is a float.
+        let smaller = ((d.amount() as f64) * frac) as i64;
+        let smaller = smaller.clamp(1, d.amount());
+        if verdict(&s, &d, &p).decision == Decision::Allow {
+            prop_assert_eq!(verdict(&s, &with_amount(&d, smaller), &p).decision, Decision::Allow);
+            prop_assert_eq!(verdict(&s, &with_amount(&d, 1), &p).decision, Decision::Allow);
+        }
+    }
+
+    /// (b) More balance never turns allow into deny (or anything else).
+    #[test]
+    fn more_balance_never_revokes_an_allow(s in snapshot(), d in debit(), p in policy(), delta in 0_i64..10_000_000) {
+        if verdict(&s, &d, &p).decision == Decision::Allow {
+            let v = verdict(&richer(&s, d.currency(), delta), &d, &p);
+            prop_assert_eq!(v.decision, Decision::Allow);
+        }
+    }
+
+    /// (c) Never allow without a fresh, trusted, same-currency basis that
+    /// covers the required amount, unless `funds_not_verified` says so.
+    #[test]
+    fn no_allow_without_verified_funds(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        if v.decision == Decision::Allow && !v.warnings.contains(Code::FundsNotVerified) {
+            prop_assert_eq!(s.status == Status::Active || s.status == Status::Inactive, true);
+            prop_assert!(!matches!(s.refresh.map(|r| r.status), Some(RefreshStatus::Unrecognized)));
+            let b = s.balance.as_ref().expect("an allow needs a balance");
+            prop_assert_eq!(b.kind, BalanceType::Cash);
+            prop_assert!(NOW - b.as_of <= p.max_balance_age_secs as i64);
+            prop_assert!(b.as_of - NOW <= p.max_clock_skew_secs as i64);
+            let expected = match v.basis.expect("an allow has a basis") {
+                Basis::Available => b.available.as_ref().and_then(|m| m.get(d.currency())),
+                Basis::Current => b.current.get(d.currency()),
+            };
+            prop_assert_eq!(v.balance, expected);
+            prop_assert!(v.balance.unwrap() >= v.required);
+            prop_assert!(v.required >= d.amount() + d.in_flight());
+        }
+        if v.warnings.contains(Code::FundsNotVerified) {
+            prop_assert_eq!(v.decision, Decision::Allow);
+            let limit = p.unverified_allowance.get(d.currency()).expect("softened without an allowance");
+            prop_assert!(d.amount() as u64 <= limit);
+        }
+    }
+
+    /// (d) `used_current_balance` is warned iff the basis is `current`.
+    #[test]
+    fn used_current_balance_iff_basis_is_current(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        prop_assert_eq!(v.warnings.contains(Code::UsedCurrentBalance), v.basis == Some(Basis::Current));
+    }
+
+    /// (e) Determinism, and JSON round trips of verdicts and policies.
+    #[test]
+    fn same_inputs_same_verdict_and_json_round_trips(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        prop_assert_eq!(v, verdict(&s.clone(), &d, &p.clone()));
+        let text = v.to_json();
+        prop_assert_eq!(serde_json::from_str::<Verdict>(&text).unwrap(), v);
+        prop_assert_eq!(Policy::from_json(p.to_json_pretty().as_bytes()).unwrap(), p);
+    }
+
+    /// Reasons are empty exactly on allow, and every refresh_needed says what
+    /// to do about the refresh.
+    #[test]
+    fn verdict_shape(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        prop_assert_eq!(v.reasons.is_empty(), v.decision == Decision::Allow);
+        if v.decision == Decision::RefreshNeeded {
+            prop_assert!(v.refresh.is_some());
+        }
+        prop_assert_eq!(v.as_of, s.balance.as_ref().map(|b| b.as_of));
+        prop_assert_eq!(v.basis.is_some(), v.balance.is_some());
+    }
+
+    /// Cushions are exactly `ceil(amount × ratio)`.
+    #[test]
+    fn cushion_is_the_exact_ceiling(
+        amount in 0_i64..1_000_000_000_000,
+        (m, scale) in (0_u32..=7).prop_flat_map(|scale| (0_i64..=10 * 10_i64.pow(scale), Just(scale))),
+    ) {
+        let r = Decimal::new(m, scale);
+        let expected = (Decimal::from(amount) * r).ceil();
+        let got = Ratio::new(r).unwrap().cushion(amount).unwrap();
+        prop_assert_eq!(Decimal::from(got), expected);
+    }
+}
+
+// ---- Wire model ------------------------------------------------------------------
+
+fn name<T: Copy + PartialEq>(value: T, known: &[(&'static str, T)], unknown: &'static str) -> &'static str {
+    known.iter().find(|(_, v)| *v == value).map_or(unknown, |(n, _)| n)
+}
+
+fn map_json(m: &CurrencyMap<i64>) -> Value {
+    Value::Object(m.iter().map(|(c, v)| (c.as_str().to_uppercase(), json!(v))).collect())
+}
+
+/// Renders a snapshot as Stripe would send it, with a few fields the gate
+/// ignores thrown in.
+fn to_stripe_json(s: &Snapshot) -> Value {
+    let status = name(
+        s.status,
+        &[("active", Status::Active), ("inactive", Status::Inactive), ("disconnected", Status::Disconnected)],
+        "suspended",
+    );
+    let category = s.category.map(|c| {
+        name(
+            c,
+            &[
+                ("cash", Category::Cash),
+                ("credit", Category::Credit),
+                ("investment", Category::Investment),
+                ("other", Category::Other),
+            ],
+            "crypto",
+        )
+    });
+    let balance = s.balance.as_ref().map(|b| {
+        let kind = name(b.kind, &[("cash", BalanceType::Cash), ("credit", BalanceType::Credit)], "loan");
+        json!({
+            "as_of": b.as_of,
+            "type": kind,
+            "current": map_json(&b.current),
+            "cash": {"available": b.available.as_ref().map(map_json)},
+            "credit": null,
+        })
+    });
+    let refresh = s.refresh.map(|r| {
+        let status = name(
+            r.status,
+            &[
+                ("pending", RefreshStatus::Pending),
+                ("succeeded", RefreshStatus::Succeeded),
+                ("failed", RefreshStatus::Failed),
+            ],
+            "queued",
+        );
+        json!({
+            "status": status,
+            "last_attempted_at": r.last_attempted_at,
+            "next_refresh_available_at": r.next_refresh_available_at,
+        })
+    });
+    json!({
+        "id": "fca_test", "object": "financial_connections.account", "livemode": false,
+        "status": status, "category": category, "balance": balance, "balance_refresh": refresh,
+        "permissions": ["balances"], "institution_name": "StripeBank",
+    })
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "[a-z]{0,4}".prop_map(Value::String),
+        prop_oneof![Just("usd"), Just("USD"), Just("active"), Just("cash"), Just("event"), Just("financial_connections.account")]
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        let key = prop_oneof![
+            Just("status".to_owned()),
+            Just("balance".to_owned()),
+            Just("as_of".to_owned()),
+            Just("type".to_owned()),
+            Just("current".to_owned()),
+            Just("cash".to_owned()),
+            Just("available".to_owned()),
+            Just("balance_refresh".to_owned()),
+            Just("object".to_owned()),
+            Just("data".to_owned()),
+            Just("usd".to_owned()),
+            "[a-z]{1,3}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(key, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+
+    /// Rendering a snapshot as Stripe JSON and parsing it gives it back.
+    #[test]
+    fn stripe_json_round_trips_through_the_parser(s in snapshot()) {
+        let doc = serde_json::to_vec(&to_stripe_json(&s)).unwrap();
+        prop_assert_eq!(stripe::parse_account(&doc).unwrap(), s);
+    }
+
+    /// (f) Arbitrary bytes never panic the parser.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = stripe::parse_account(&bytes);
+        let _ = Policy::from_json(&bytes);
+    }
+
+    /// (f) Arbitrary JSON values never panic the parser, and whatever parses
+    /// decides without panicking.
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value(), d in debit()) {
+        let bytes = serde_json::to_vec(&value).unwrap();
+        if let Ok(s) = stripe::parse_account(&bytes) {
+            let _ = verdict(&s, &d, &Policy::default());
+        }
+        let _ = Policy::from_json(&bytes);
+    }
+
+    /// Byte-level damage to a real document never panics, and an error
+    /// always names a path.
+    #[test]
+    fn damaged_documents_error_with_a_path(at in 0_usize..1200, byte in any::<u8>()) {
+        let mut doc = include_bytes!("../examples/accounts/active_cash.json").to_vec();
+        let i = at % doc.len();
+        doc[i] = byte;
+        if let Err(e) = stripe::parse_account(&doc) {
+            prop_assert!(!e.path().is_empty());
+            prop_assert!(e.to_string().starts_with(e.path()));
+        }
+    }
+}
