@@ -1,1 +1,192 @@
-//! placeholder
+//! The batch protocol: one JSON request line in, one JSON answer line out.
+//!
+//! A request line (SPEC §6):
+//!
+//! ```json
+//! {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600}
+//! ```
+//!
+//! `account` is an account object or an account event, exactly as
+//! [`stripe::parse_account`](crate::stripe::parse_account) reads it;
+//! `in_flight` and `now` are optional (`now` is unix seconds or an RFC 3339
+//! string, and defaults to the batch's instant). The answer is the verdict with
+//! `id` echoed first, byte for byte, or `{"id": ..., "error": "..."}` for a line
+//! that cannot be answered; `id` is `null` when it cannot be read.
+//!
+//! This module does no I/O: [`Batch::answer`] turns one line's bytes into one
+//! answer line appended to a buffer. The `fundsgate batch` command streams
+//! stdin through it.
+//!
+//! ```
+//! use fundsgate::batch::Batch;
+//! use fundsgate::instant::from_unix;
+//! use fundsgate::Policy;
+//!
+//! let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
+//! let mut out = Vec::new();
+//! batch.answer(br#"{"id": 7, "account": {"status": "disconnected"}, "amount": 100, "currency": "usd"}"#, &mut out);
+//! batch.answer(br#"{"id": "x", "amount": 1.5}"#, &mut out);
+//! let text = String::from_utf8(out)?;
+//! let mut lines = text.lines();
+//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":7,"decision":"deny","reasons":["account_disconnected"]"#));
+//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":"x","error":"amount: expected an integer amount"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::value::RawValue;
+
+use crate::debit::Debit;
+use crate::engine::decide;
+use crate::instant::{from_unix, parse_instant};
+use crate::json::{Obj, from_slice_tracked, strip_bom};
+use crate::money::{Currency, Strict};
+use crate::policy::Policy;
+use crate::stripe::Document;
+use crate::verdict::Verdict;
+
+/// Answers batch lines under one policy and one default instant.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    policy: Policy,
+    now: DateTime<Utc>,
+}
+
+/// What became of one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answered {
+    /// A verdict was written.
+    Verdict(Verdict),
+    /// An error line was written.
+    Error,
+}
+
+impl Batch {
+    /// A batch deciding under `policy`, at `now` unless a line says otherwise.
+    pub fn new(policy: Policy, now: DateTime<Utc>) -> Self {
+        Batch { policy, now }
+    }
+
+    /// Answers one request line (without its line terminator; a trailing
+    /// `\r` is ignored) by appending one JSON line, `\n` included, to `out`.
+    pub fn answer(&self, line: &[u8], out: &mut Vec<u8>) -> Answered {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match self.evaluate(line) {
+            Ok((id, verdict)) => {
+                write_verdict(id, &verdict, out);
+                Answered::Verdict(verdict)
+            }
+            Err(message) => {
+                write_error(read_id(line), &message, out);
+                Answered::Error
+            }
+        }
+    }
+
+    fn evaluate<'a>(&self, line: &'a [u8]) -> Result<(Option<&'a RawValue>, Verdict), String> {
+        let Obj(request): Obj<Request<'a>> =
+            from_slice_tracked(strip_bom(line)).map_err(|e| e.to_string())?;
+        let required = |field: &str| format!("{field}: required");
+        let account = request.account.ok_or_else(|| required("account"))?;
+        let snapshot = account
+            .0
+            .into_snapshot("account")
+            .map_err(|e| e.to_string())?;
+        let Strict(amount) = request.amount.ok_or_else(|| required("amount"))?;
+        let currency = request.currency.ok_or_else(|| required("currency"))?;
+        let in_flight = request.in_flight.map_or(0, |Strict(n)| n);
+        let debit = Debit::new(amount, currency, in_flight).map_err(|e| e.to_string())?;
+        let now = request.now.map_or(self.now, |Now(t)| t);
+        let verdict = decide(&snapshot, &debit, &self.policy, now).map_err(|e| e.to_string())?;
+        Ok((request.id, verdict))
+    }
+}
+
+/// One request line. Fields the protocol does not name are ignored.
+#[derive(Deserialize)]
+struct Request<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(default)]
+    account: Option<Obj<Document>>,
+    #[serde(default)]
+    amount: Option<Strict<i64>>,
+    #[serde(default)]
+    currency: Option<Currency>,
+    #[serde(default)]
+    in_flight: Option<Strict<i64>>,
+    #[serde(default)]
+    now: Option<Now>,
+}
+
+/// Reads only the `id` of a line that could not be answered, so that the
+/// error can still be matched to its request.
+fn read_id(line: &[u8]) -> Option<&RawValue> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(default, borrow)]
+        id: Option<&'a RawValue>,
+    }
+    serde_json::from_slice::<Obj<IdOnly<'_>>>(strip_bom(line))
+        .ok()
+        .and_then(|Obj(r)| r.id)
+}
+
+fn write_id(id: Option<&RawValue>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"id\":");
+    out.extend_from_slice(id.map_or("null", RawValue::get).as_bytes());
+}
+
+fn write_verdict(id: Option<&RawValue>, verdict: &Verdict, out: &mut Vec<u8>) {
+    write_id(id, out);
+    let start = out.len();
+    // Serializing a verdict into a Vec cannot fail: it is numbers, strings
+    // and nulls. Its opening `{` becomes the comma after the id.
+    if serde_json::to_writer(&mut *out, verdict).is_ok()
+        && let Some(brace) = out.get_mut(start)
+    {
+        *brace = b',';
+    }
+    out.push(b'\n');
+}
+
+fn write_error(id: Option<&RawValue>, message: &str, out: &mut Vec<u8>) {
+    write_id(id, out);
+    out.extend_from_slice(b",\"error\":");
+    // A string always serializes.
+    let _ = serde_json::to_writer(&mut *out, message);
+    out.extend_from_slice(b"}\n");
+}
+
+/// A line's `now`: unix seconds (integer) or an RFC 3339 string.
+struct Now(DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for Now {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Now;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("unix seconds or an RFC 3339 timestamp")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Now, E> {
+                from_unix(v)
+                    .map(Now)
+                    .ok_or_else(|| E::custom(format_args!("timestamp {v} is out of range")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Now, E> {
+                i64::try_from(v)
+                    .map_err(|_| E::custom(format_args!("timestamp {v} is out of range")))
+                    .and_then(|v| self.visit_i64(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Now, E> {
+                parse_instant(v).map(Now).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -6,10 +6,10 @@
 //!
 //! It works in three steps, each readable on its own:
 //!
-//! 1. [`Facts`]: the handful of yes/no observations the table asks about,
+//! 1. `Facts`: the handful of yes/no observations the table asks about,
 //!    computed once from the snapshot, debit, policy and `now`.
-//! 2. [`rule`]: the table itself, first matching row wins, one `if` per row.
-//! 3. [`Rule::outcome`]: each row's decision, reasons and refresh advice;
+//! 2. `rule`: the table itself, first matching row wins, one `if` per row.
+//! 3. `Rule::outcome`: each row's decision, reasons and refresh advice;
 //!    then the row-independent warnings and the `unverified_allowance`
 //!    softening of the rows marked `*`.
 

@@ -84,3 +84,8 @@ pub use snapshot::{
     Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule, Verdict};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

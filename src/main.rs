@@ -1,1 +1,234 @@
-fn main() {}
+//! `fundsgate`: the command line over the fundsgate library (SPEC §6).
+//!
+//! A thin layer: it reads files, stdin and the clock, and leaves every
+//! decision to [`fundsgate::decide`].
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, BufWriter, ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use fundsgate::batch::Batch;
+use fundsgate::instant::parse_instant;
+use fundsgate::{Currency, Debit, DebitError, Decision, Policy, decide, stripe};
+
+const EXIT_STATUSES: &str = "\
+Exit status:
+  0  allow
+  1  deny
+  3  refresh_needed
+  2  input or usage error (a one-line message on stderr, nothing on stdout)";
+
+const POLICY_KEYS: &str = "\
+Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy` prints the defaults):
+  max_balance_age_secs  86400  an older as_of is stale
+  max_clock_skew_secs   300    as_of later than now + this is balance_from_future
+  fallback_to_current   true   use `current` when `cash.available` lacks the currency
+  buffer_ratio          \"0\"    cushion as a fraction of the amount (0 to 10, exact decimal)
+  buffer_min            0      cushion floor, minor units
+  current_extra_ratio   \"0\"    extra cushion fraction when the basis is `current`
+  unverified_allowance  {}     per currency, e.g. {\"usd\": 5000}: a debit up to this may be
+                               allowed, with warning funds_not_verified, when funds cannot be verified
+";
+
+/// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections balances.
+#[derive(Parser)]
+#[command(name = "fundsgate", version, about, after_help = POLICY_KEYS)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decide one debit against one account document; print the verdict as JSON.
+    #[command(after_help = format!("{EXIT_STATUSES}\n\n{POLICY_KEYS}"))]
+    Check(CheckArgs),
+    /// Decide JSON Lines requests from stdin; write one JSON line per input line.
+    #[command(after_help = format!(
+        "Each input line: {{\"id\": any, \"account\": {{...}}, \"amount\": N, \"currency\": \"usd\", \
+         \"in_flight\": N?, \"now\": T?}}\n\
+         Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
+         for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
+         Exit status: 0, unless reading stdin or writing stdout fails (2). A closed stdout ends \
+         the batch quietly.\n\n{POLICY_KEYS}"
+    ))]
+    Batch(BatchArgs),
+    /// Print the default policy as JSON, or check a policy file.
+    #[command(after_help = format!(
+        "Exit status: 0 when the policy is valid (it is printed with every key filled in), \
+         2 when it is not (the reason on stderr).\n\n{POLICY_KEYS}"
+    ))]
+    Policy(PolicyArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The account object or `refreshed_balance` event, as Stripe sent it (`-` for stdin).
+    #[arg(long, value_name = "FILE|-")]
+    account: PathBuf,
+    /// The debit amount in minor units (cents for usd), at least 1.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    amount: i64,
+    /// The debit currency, three letters, any case.
+    #[arg(long, value_name = "CCY")]
+    currency: Currency,
+    /// Debits already approved against this account and not yet in its balance.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    in_flight: i64,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct BatchArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// The evaluation instant: unix seconds or RFC 3339 [default: the system clock]
+    #[arg(long, value_name = "T", value_parser = parse_instant, allow_negative_numbers = true)]
+    now: Option<DateTime<Utc>>,
+    /// A policy JSON file [default: the default policy]
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PolicyArgs {
+    /// Validate this policy file instead of printing the default.
+    #[arg(long, value_name = "FILE")]
+    check: Option<PathBuf>,
+}
+
+/// An input or usage error: exit 2 with this one-line message.
+struct Failure(String);
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: print to stdout, exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // A usage error: one line, naming the argument at fault.
+            // clap's first paragraph, folded onto one line.
+            let text = e.to_string();
+            let words: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = words.join(" ");
+            eprintln!(
+                "fundsgate: {}",
+                message.strip_prefix("error: ").unwrap_or(&message)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Batch(args) => batch(args),
+        Command::Policy(args) => policy(args),
+    };
+    result.unwrap_or_else(|Failure(message)| {
+        eprintln!("fundsgate: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let policy = load_policy(args.common.policy.as_deref())?;
+    let bytes = read_input(&args.account)
+        .map_err(|e| Failure(format!("--account {}: {e}", args.account.display())))?;
+    let snapshot = stripe::parse_account(&bytes)
+        .map_err(|e| Failure(format!("--account {}: {e}", args.account.display())))?;
+    let debit = Debit::new(args.amount, args.currency, args.in_flight).map_err(|e| {
+        let flag = match e {
+            DebitError::NegativeInFlight(_) => "--in-flight",
+            _ => "--amount",
+        };
+        // The library's message starts with the JSON field name; the command
+        // line names the flag instead.
+        let message = e.to_string();
+        let reason = message
+            .split_once(": ")
+            .map_or(message.as_str(), |(_, r)| r);
+        Failure(format!("{flag}: {reason}"))
+    })?;
+    let now = args.common.now.unwrap_or_else(Utc::now);
+    let verdict = decide(&snapshot, &debit, &policy, now).map_err(|e| Failure(e.to_string()))?;
+    println!("{}", verdict.to_json());
+    Ok(ExitCode::from(match verdict.decision {
+        Decision::Allow => 0,
+        Decision::Deny => 1,
+        Decision::RefreshNeeded => 3,
+    }))
+}
+
+fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
+    let policy = load_policy(args.common.policy.as_deref())?;
+    let batch = Batch::new(policy, args.common.now.unwrap_or_else(Utc::now));
+    let mut input = BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut line = Vec::new();
+    let mut answer = Vec::new();
+    let result = (|| -> io::Result<()> {
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            answer.clear();
+            batch.answer(body, &mut answer);
+            output.write_all(&answer)?;
+        }
+        output.flush()
+    })();
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Failure(format!("batch: {e}"))),
+    }
+}
+
+fn policy(args: PolicyArgs) -> Result<ExitCode, Failure> {
+    let policy = match args.check {
+        None => Policy::default(),
+        Some(path) => load_policy(Some(&path))?,
+    };
+    println!("{}", policy.to_json_pretty());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_policy(path: Option<&Path>) -> Result<Policy, Failure> {
+    let Some(path) = path else {
+        return Ok(Policy::default());
+    };
+    let bytes = fs::read(path).map_err(|e| Failure(format!("--policy {}: {e}", path.display())))?;
+    Policy::from_json(&bytes).map_err(|e| Failure(format!("--policy {}: {e}", path.display())))
+}
+
+/// Reads a whole file, or stdin for `-`.
+fn read_input(path: &Path) -> io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin().lock().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        fs::read(path)
+    }
+}

@@ -1,16 +1,20 @@
 //! Invariants of the engine and the wire model, over generated inputs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 
-use common::{at, NOW};
+use common::{NOW, at};
 use fundsgate::{
-    decide, stripe, Balance, BalanceType, Basis, Category, Code, Currency, CurrencyMap, Debit,
-    Decision, Policy, Ratio, Refresh, RefreshStatus, Snapshot, Status, Verdict,
+    Balance, BalanceType, Basis, Category, Code, Currency, CurrencyMap, Debit, Decision, Policy,
+    Ratio, Refresh, RefreshStatus, Snapshot, Status, Verdict, decide, stripe,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 // ---- Generators ----------------------------------------------------------------
 
@@ -59,9 +63,18 @@ fn balance() -> impl Strategy<Value = Balance> {
         1 => Just(BalanceType::Credit),
         1 => Just(BalanceType::Unrecognized),
     ];
-    (instant(), kind, amount_map(), proptest::option::of(amount_map())).prop_map(
-        |(as_of, kind, current, available)| Balance { as_of, kind, current, available },
+    (
+        instant(),
+        kind,
+        amount_map(),
+        proptest::option::of(amount_map()),
     )
+        .prop_map(|(as_of, kind, current, available)| Balance {
+            as_of,
+            kind,
+            current,
+            available,
+        })
 }
 
 fn refresh() -> impl Strategy<Value = Refresh> {
@@ -71,18 +84,33 @@ fn refresh() -> impl Strategy<Value = Refresh> {
         Just(RefreshStatus::Failed),
         Just(RefreshStatus::Unrecognized),
     ];
-    (status, proptest::option::of(instant()), proptest::option::of(instant())).prop_map(
-        |(status, last_attempted_at, next_refresh_available_at)| Refresh {
-            status,
-            last_attempted_at,
-            next_refresh_available_at,
-        },
+    (
+        status,
+        proptest::option::of(instant()),
+        proptest::option::of(instant()),
     )
+        .prop_map(
+            |(status, last_attempted_at, next_refresh_available_at)| Refresh {
+                status,
+                last_attempted_at,
+                next_refresh_available_at,
+            },
+        )
 }
 
 fn snapshot() -> impl Strategy<Value = Snapshot> {
-    (status(), category(), proptest::option::of(balance()), proptest::option::of(refresh()))
-        .prop_map(|(status, category, balance, refresh)| Snapshot { status, category, balance, refresh })
+    (
+        status(),
+        category(),
+        proptest::option::of(balance()),
+        proptest::option::of(refresh()),
+    )
+        .prop_map(|(status, category, balance, refresh)| Snapshot {
+            status,
+            category,
+            balance,
+            refresh,
+        })
 }
 
 fn ratio() -> impl Strategy<Value = Ratio> {
@@ -102,19 +130,27 @@ fn policy() -> impl Strategy<Value = Policy> {
         ratio(),
         proptest::collection::btree_map(currency(), 0_u64..100_000, 0..3),
     )
-        .prop_map(|(age, skew, fallback, buffer_ratio, buffer_min, current_extra_ratio, allowance)| Policy {
-            max_balance_age_secs: age,
-            max_clock_skew_secs: skew,
-            fallback_to_current: fallback,
-            buffer_ratio,
-            buffer_min,
-            current_extra_ratio,
-            unverified_allowance: CurrencyMap::from_pairs(allowance).unwrap(),
-        })
+        .prop_map(
+            |(age, skew, fallback, buffer_ratio, buffer_min, current_extra_ratio, allowance)| {
+                Policy {
+                    max_balance_age_secs: age,
+                    max_clock_skew_secs: skew,
+                    fallback_to_current: fallback,
+                    buffer_ratio,
+                    buffer_min,
+                    current_extra_ratio,
+                    unverified_allowance: CurrencyMap::from_pairs(allowance).unwrap(),
+                }
+            },
+        )
 }
 
 fn debit() -> impl Strategy<Value = Debit> {
-    (1_i64..5_000_000, currency(), prop_oneof![Just(0_i64), 0_i64..100_000])
+    (
+        1_i64..5_000_000,
+        currency(),
+        prop_oneof![Just(0_i64), 0_i64..100_000],
+    )
         .prop_map(|(amount, ccy, in_flight)| Debit::new(amount, ccy, in_flight).unwrap())
 }
 
@@ -129,8 +165,11 @@ fn with_amount(d: &Debit, amount: i64) -> Debit {
 /// Adds `delta` to every amount in the debit's currency, in both maps.
 fn richer(s: &Snapshot, ccy: Currency, delta: i64) -> Snapshot {
     let bump = |m: &CurrencyMap<i64>| {
-        CurrencyMap::from_pairs(m.iter().map(|(c, v)| (c, if c == ccy { v.saturating_add(delta) } else { v })))
-            .unwrap()
+        CurrencyMap::from_pairs(
+            m.iter()
+                .map(|(c, v)| (c, if c == ccy { v.saturating_add(delta) } else { v })),
+        )
+        .unwrap()
     };
     let mut s = s.clone();
     if let Some(b) = s.balance.as_mut() {
@@ -143,7 +182,11 @@ fn richer(s: &Snapshot, ccy: Currency, delta: i64) -> Snapshot {
 /// `cases` cases; no regression file (proptest cannot place one for an
 /// integration test; a failure prints its minimal input instead).
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 // ---- Engine invariants -----------------------------------------------------------
@@ -244,12 +287,23 @@ proptest! {
 
 // ---- Wire model ------------------------------------------------------------------
 
-fn name<T: Copy + PartialEq>(value: T, known: &[(&'static str, T)], unknown: &'static str) -> &'static str {
-    known.iter().find(|(_, v)| *v == value).map_or(unknown, |(n, _)| n)
+fn name<T: Copy + PartialEq>(
+    value: T,
+    known: &[(&'static str, T)],
+    unknown: &'static str,
+) -> &'static str {
+    known
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or(unknown, |(n, _)| n)
 }
 
 fn map_json(m: &CurrencyMap<i64>) -> Value {
-    Value::Object(m.iter().map(|(c, v)| (c.as_str().to_uppercase(), json!(v))).collect())
+    Value::Object(
+        m.iter()
+            .map(|(c, v)| (c.as_str().to_uppercase(), json!(v)))
+            .collect(),
+    )
 }
 
 /// Renders a snapshot as Stripe would send it, with a few fields the gate
@@ -257,7 +311,11 @@ fn map_json(m: &CurrencyMap<i64>) -> Value {
 fn to_stripe_json(s: &Snapshot) -> Value {
     let status = name(
         s.status,
-        &[("active", Status::Active), ("inactive", Status::Inactive), ("disconnected", Status::Disconnected)],
+        &[
+            ("active", Status::Active),
+            ("inactive", Status::Inactive),
+            ("disconnected", Status::Disconnected),
+        ],
         "suspended",
     );
     let category = s.category.map(|c| {
@@ -273,7 +331,11 @@ fn to_stripe_json(s: &Snapshot) -> Value {
         )
     });
     let balance = s.balance.as_ref().map(|b| {
-        let kind = name(b.kind, &[("cash", BalanceType::Cash), ("credit", BalanceType::Credit)], "loan");
+        let kind = name(
+            b.kind,
+            &[("cash", BalanceType::Cash), ("credit", BalanceType::Credit)],
+            "loan",
+        );
         json!({
             "as_of": b.as_of,
             "type": kind,
@@ -312,8 +374,15 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         "[a-z]{0,4}".prop_map(Value::String),
-        prop_oneof![Just("usd"), Just("USD"), Just("active"), Just("cash"), Just("event"), Just("financial_connections.account")]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just("usd"),
+            Just("USD"),
+            Just("active"),
+            Just("cash"),
+            Just("event"),
+            Just("financial_connections.account")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(5, 64, 6, |inner| {
         let key = prop_oneof![
@@ -332,7 +401,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         ];
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map(key, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(key, inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

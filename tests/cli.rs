@@ -1,0 +1,436 @@
+//! The `fundsgate` binary against SPEC §6: exit statuses, stdout and stderr.
+#![cfg(feature = "cli")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fundsgate");
+const ACTIVE: &str = "examples/accounts/active_cash.json";
+const NOW: &str = "1651516600";
+
+fn fundsgate(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn check(account: &str, amount: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "check",
+        "--account",
+        account,
+        "--amount",
+        amount,
+        "--currency",
+        "usd",
+    ];
+    args.extend_from_slice(extra);
+    fundsgate(&args, b"")
+}
+
+/// stdout is exactly one JSON object on one line; returns it.
+#[track_caller]
+fn verdict_of(out: &Output) -> Value {
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 1, "stdout: {text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v.is_object());
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    v
+}
+
+/// Exit 2, nothing on stdout, one line on stderr; returns that line.
+#[track_caller]
+fn usage_error(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "stderr: {err}");
+    err
+}
+
+#[test]
+fn allow_exits_0() {
+    let out = check(ACTIVE, "6000", &["--now", NOW]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = verdict_of(&out);
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["reasons"], serde_json::json!([]));
+    assert_eq!(
+        (v["balance"].as_i64(), v["required"].as_i64()),
+        (Some(6000), Some(6000))
+    );
+}
+
+#[test]
+fn deny_exits_1() {
+    let out = check(ACTIVE, "20000", &["--now", NOW]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = verdict_of(&out);
+    assert_eq!(v["decision"], "deny");
+    assert_eq!(v["reasons"], serde_json::json!(["insufficient_funds"]));
+}
+
+#[test]
+fn refresh_needed_exits_3() {
+    let out = check(
+        "examples/accounts/pending_refresh.json",
+        "100",
+        &["--now", NOW],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let v = verdict_of(&out);
+    assert_eq!(v["decision"], "refresh_needed");
+    assert_eq!(
+        v["refresh"],
+        serde_json::json!({"action": "wait", "not_before": null})
+    );
+}
+
+#[test]
+fn the_verdict_has_every_spec_field() {
+    let v = verdict_of(&check(ACTIVE, "100", &["--now", NOW]));
+    for key in [
+        "decision",
+        "reasons",
+        "warnings",
+        "basis",
+        "balance",
+        "required",
+        "as_of",
+        "balance_age_secs",
+        "refresh",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key} in {v}");
+    }
+}
+
+#[test]
+fn now_as_unix_seconds_or_rfc3339_gives_the_same_verdict() {
+    let unix = check(ACTIVE, "100", &["--now", NOW]);
+    let rfc = check(ACTIVE, "100", &["--now", "2022-05-02T18:36:40Z"]);
+    let offset = check(ACTIVE, "100", &["--now", "2022-05-02T14:36:40-04:00"]);
+    assert_eq!(unix.stdout, rfc.stdout);
+    assert_eq!(unix.stdout, offset.stdout);
+    assert_eq!(verdict_of(&unix)["balance_age_secs"], 8);
+}
+
+#[test]
+fn without_now_the_system_clock_makes_the_docs_balance_stale() {
+    let out = check(ACTIVE, "100", &[]);
+    let v = verdict_of(&out);
+    assert_eq!(v["reasons"], serde_json::json!(["balance_stale"]));
+}
+
+#[test]
+fn the_account_can_come_from_stdin_and_as_an_event() {
+    let doc = std::fs::read(format!("{}/{ACTIVE}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let out = fundsgate(
+        &[
+            "check",
+            "--account",
+            "-",
+            "--amount",
+            "100",
+            "--currency",
+            "USD",
+            "--now",
+            NOW,
+        ],
+        &doc,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let event = check(
+        "examples/accounts/refreshed_balance_event.json",
+        "100",
+        &["--now", NOW],
+    );
+    assert_eq!(out.stdout, event.stdout);
+}
+
+#[test]
+fn in_flight_and_policy_raise_the_required_amount() {
+    let out = check(
+        ACTIVE,
+        "3000",
+        &[
+            "--now",
+            NOW,
+            "--in-flight",
+            "2000",
+            "--policy",
+            "examples/policies/cautious.json",
+        ],
+    );
+    let v = verdict_of(&out);
+    // 3000 + 2000 + max(500, ceil(3000 × 0.10) = 300)
+    assert_eq!(v["required"], 5500);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_float_amount_in_the_account_names_its_path() {
+    let dir = std::env::temp_dir().join(format!("fundsgate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("float.json");
+    std::fs::write(&path, r#"{"status": "active", "balance": {"as_of": 1, "type": "cash", "current": {"usd": 6000.0}}}"#).unwrap();
+    let err = usage_error(&check(path.to_str().unwrap(), "100", &["--now", NOW]));
+    assert!(err.contains("balance.current.usd"), "{err}");
+    assert!(err.contains("6000"), "{err}");
+}
+
+#[test]
+fn input_and_usage_errors_exit_2_with_one_line() {
+    let err = usage_error(&check(ACTIVE, "6000.0", &["--now", NOW]));
+    assert!(err.contains("--amount"), "{err}");
+    let err = usage_error(&check(ACTIVE, "0", &["--now", NOW]));
+    assert!(err.contains("--amount"), "{err}");
+    let err = usage_error(&check(ACTIVE, "100", &["--now", NOW, "--in-flight", "-1"]));
+    assert!(err.contains("--in-flight"), "{err}");
+    let err = usage_error(&check(ACTIVE, "100", &["--now", "yesterday"]));
+    assert!(err.contains("--now"), "{err}");
+    let err = usage_error(&check("no/such/file.json", "100", &[]));
+    assert!(err.contains("no/such/file.json"), "{err}");
+    let err = usage_error(&check(ACTIVE, "100", &["--policy", "no/such/policy.json"]));
+    assert!(err.contains("--policy"), "{err}");
+    let err = usage_error(&fundsgate(
+        &["check", "--amount", "1", "--currency", "usd"],
+        b"",
+    ));
+    assert!(err.contains("--account"), "{err}");
+    let err = usage_error(&fundsgate(
+        &[
+            "check",
+            "--account",
+            ACTIVE,
+            "--amount",
+            "1",
+            "--currency",
+            "dollars",
+        ],
+        b"",
+    ));
+    assert!(err.contains("--currency"), "{err}");
+    usage_error(&fundsgate(&["launch"], b""));
+    let err = usage_error(&check(
+        ACTIVE,
+        "9223372036854775807",
+        &["--now", NOW, "--in-flight", "1"],
+    ));
+    assert!(err.contains("overflows"), "{err}");
+}
+
+#[test]
+fn a_document_that_is_not_an_account_is_an_input_error() {
+    let out = fundsgate(
+        &[
+            "check",
+            "--account",
+            "-",
+            "--amount",
+            "1",
+            "--currency",
+            "usd",
+        ],
+        br#"{"object": "charge"}"#,
+    );
+    let err = usage_error(&out);
+    assert!(err.contains("object"), "{err}");
+}
+
+// ---- batch -------------------------------------------------------------------
+
+fn batch(input: &[u8], extra: &[&str]) -> (Vec<Value>, Output) {
+    let mut args = vec!["batch", "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = fundsgate(&args, input);
+    let lines = String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, out)
+}
+
+#[test]
+fn batch_keeps_order_and_ids_across_good_and_bad_lines() {
+    let input = std::fs::read(format!(
+        "{}/examples/batch/requests.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (lines, out) = batch(&input, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let ids: Vec<Value> = lines.iter().map(|l| l["id"].clone()).collect();
+    let expected: Vec<Value> = serde_json::from_str(
+        r#"["pi_001","pi_002","pi_003","pi_bad","pi_004","pi_005",null,{"order":42}]"#,
+    )
+    .unwrap();
+    assert_eq!(ids, expected);
+    let decisions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["decision"].as_str().unwrap_or("error"))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            "allow",
+            "deny",
+            "refresh_needed",
+            "error",
+            "refresh_needed",
+            "deny",
+            "error",
+            "allow"
+        ]
+    );
+    assert!(lines[3]["error"].as_str().unwrap().starts_with("amount:"));
+    assert!(lines[6]["error"].is_string());
+}
+
+#[test]
+fn batch_of_an_unparseable_line_in_the_middle() {
+    let good =
+        r#"{"id": 1, "account": {"status": "disconnected"}, "amount": 5, "currency": "usd"}"#;
+    let input = format!(
+        "{good}\n{{\"id\": 2, \"amount\": \n{}\n",
+        good.replace("\"id\": 1", "\"id\": 3")
+    );
+    let (lines, out) = batch(input.as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        (lines[0]["id"].clone(), lines[0]["decision"].clone()),
+        (1.into(), "deny".into())
+    );
+    assert_eq!(lines[1]["id"], Value::Null);
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(
+        (lines[2]["id"].clone(), lines[2]["decision"].clone()),
+        (3.into(), "deny".into())
+    );
+}
+
+#[test]
+fn batch_names_the_path_of_a_bad_account() {
+    let line = br#"{"id": "a", "account": {"status": "active", "balance": {"as_of": 1, "current": {"usd": "6000"}}}, "amount": 5, "currency": "usd"}"#;
+    let (lines, _) = batch(line, &[]);
+    assert_eq!(lines[0]["id"], "a");
+    let err = lines[0]["error"].as_str().unwrap();
+    assert!(err.starts_with("account.balance.current.usd:"), "{err}");
+    let line = br#"{"id": "b", "account": {"balance": null}, "amount": 5, "currency": "usd"}"#;
+    let (lines, _) = batch(line, &[]);
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("account.status:"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn batch_lines_may_carry_their_own_now_and_in_flight() {
+    let acct = r#"{"status": "active", "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 100}, "cash": {"available": {"usd": 100}}}}"#;
+    let input = format!(
+        "{{\"id\": 1, \"account\": {acct}, \"amount\": 60, \"currency\": \"usd\"}}\n\
+         {{\"id\": 2, \"account\": {acct}, \"amount\": 60, \"currency\": \"usd\", \"in_flight\": 50}}\n\
+         {{\"id\": 3, \"account\": {acct}, \"amount\": 60, \"currency\": \"usd\", \"now\": 1651700000}}\n\
+         {{\"id\": 4, \"account\": {acct}, \"amount\": 60, \"currency\": \"usd\", \"now\": \"2022-05-04T21:33:20Z\"}}\n"
+    );
+    let (lines, _) = batch(input.as_bytes(), &[]);
+    let decisions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["allow", "deny", "refresh_needed", "refresh_needed"]
+    );
+}
+
+#[test]
+fn batch_of_empty_input_writes_nothing_and_exits_0() {
+    let (lines, out) = batch(b"", &[]);
+    assert!(lines.is_empty());
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn batch_with_a_bad_policy_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("fundsgate-cli-b-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.json");
+    std::fs::write(&path, r#"{"buffer_ratio": "11"}"#).unwrap();
+    let out = fundsgate(&["batch", "--policy", path.to_str().unwrap()], b"");
+    let err = usage_error(&out);
+    assert!(err.contains("buffer_ratio"), "{err}");
+}
+
+// ---- policy ------------------------------------------------------------------
+
+#[test]
+fn policy_prints_the_default() {
+    let out = fundsgate(&["policy"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["max_balance_age_secs"], 86400);
+    assert_eq!(v["buffer_ratio"], "0");
+}
+
+#[test]
+fn policy_check_accepts_a_valid_file_and_rejects_an_unknown_key() {
+    let out = fundsgate(
+        &["policy", "--check", "examples/policies/cautious.json"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["buffer_ratio"], "0.1");
+
+    let dir = std::env::temp_dir().join(format!("fundsgate-cli-p-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("typo.json");
+    std::fs::write(&path, r#"{"max_age_secs": 60}"#).unwrap();
+    let err = usage_error(&fundsgate(
+        &["policy", "--check", path.to_str().unwrap()],
+        b"",
+    ));
+    assert!(err.contains("max_age_secs"), "{err}");
+}
+
+#[test]
+fn help_explains_exit_statuses_and_policy_keys() {
+    for sub in ["check", "batch", "policy"] {
+        let out = fundsgate(&[sub, "--help"], b"");
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Exit status"), "{sub}: {text}");
+        assert!(text.contains("unverified_allowance"), "{sub}: {text}");
+    }
+}
