@@ -42,10 +42,12 @@ use serde_json::value::RawValue;
 
 use crate::debit::Debit;
 use crate::engine::decide;
+use crate::error::JsonError;
 use crate::instant::{from_unix, parse_instant};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
+use crate::scan;
 use crate::stripe::Document;
 use crate::verdict::Verdict;
 
@@ -87,26 +89,35 @@ impl Batch {
         }
     }
 
-    fn evaluate<'a>(&self, line: &'a [u8]) -> Result<(Option<&'a RawValue>, Verdict), String> {
-        let Obj(request): Obj<Request<'a>> =
-            from_slice_tracked(strip_bom(line)).map_err(|e| e.to_string())?;
+    fn evaluate<'a>(&self, line: &'a [u8]) -> Result<(Option<&'a [u8]>, Verdict), String> {
+        let line = strip_bom(line);
+        let request = match crate::scan::request(line) {
+            Some(request) => request,
+            None => serde_request(line).map_err(|e| e.to_string())?,
+        };
         let required = |field: &str| format!("{field}: required");
         let account = request.account.ok_or_else(|| required("account"))?;
         let snapshot = account
-            .0
             .into_snapshot("account")
             .map_err(|e| e.to_string())?;
-        let Strict(amount) = request.amount.ok_or_else(|| required("amount"))?;
+        let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
-        let in_flight = request.in_flight.map_or(0, |Strict(n)| n);
-        let debit = Debit::new(amount, currency, in_flight).map_err(|e| e.to_string())?;
-        let now = request.now.map_or(self.now, |Now(t)| t);
+        let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
+            .map_err(|e| e.to_string())?;
+        let now = request.now.unwrap_or(self.now);
         let verdict = decide(&snapshot, &debit, &self.policy, now).map_err(|e| e.to_string())?;
         Ok((request.id, verdict))
     }
 }
 
-/// One request line. Fields the protocol does not name are ignored.
+/// Reads a request line with serde_json: the reference reader, and the one
+/// whose errors name their path.
+pub(crate) fn serde_request(line: &[u8]) -> Result<scan::Request<'_>, JsonError> {
+    from_slice_tracked::<Obj<Request<'_>>>(line).map(|Obj(r)| r.into())
+}
+
+/// One request line, as serde_json reads it. Fields the protocol does not
+/// name are ignored.
 #[derive(Deserialize)]
 struct Request<'a> {
     #[serde(default, borrow)]
@@ -123,9 +134,22 @@ struct Request<'a> {
     now: Option<Now>,
 }
 
+impl<'a> From<Request<'a>> for scan::Request<'a> {
+    fn from(r: Request<'a>) -> Self {
+        scan::Request {
+            id: r.id.map(|raw| raw.get().as_bytes()),
+            account: r.account.map(|Obj(a)| a),
+            amount: r.amount.map(|Strict(n)| n),
+            currency: r.currency,
+            in_flight: r.in_flight.map(|Strict(n)| n),
+            now: r.now.map(|Now(t)| t),
+        }
+    }
+}
+
 /// Reads only the `id` of a line that could not be answered, so that the
 /// error can still be matched to its request.
-fn read_id(line: &[u8]) -> Option<&RawValue> {
+fn read_id(line: &[u8]) -> Option<&[u8]> {
     #[derive(Deserialize)]
     struct IdOnly<'a> {
         #[serde(default, borrow)]
@@ -134,27 +158,26 @@ fn read_id(line: &[u8]) -> Option<&RawValue> {
     serde_json::from_slice::<Obj<IdOnly<'_>>>(strip_bom(line))
         .ok()
         .and_then(|Obj(r)| r.id)
+        .map(|raw| raw.get().as_bytes())
 }
 
-fn write_id(id: Option<&RawValue>, out: &mut Vec<u8>) {
+fn write_id(id: Option<&[u8]>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"id\":");
-    out.extend_from_slice(id.map_or("null", RawValue::get).as_bytes());
+    out.extend_from_slice(id.unwrap_or(b"null"));
 }
 
-fn write_verdict(id: Option<&RawValue>, verdict: &Verdict, out: &mut Vec<u8>) {
+fn write_verdict(id: Option<&[u8]>, verdict: &Verdict, out: &mut Vec<u8>) {
     write_id(id, out);
     let start = out.len();
-    // Serializing a verdict into a Vec cannot fail: it is numbers, strings
-    // and nulls. Its opening `{` becomes the comma after the id.
-    if serde_json::to_writer(&mut *out, verdict).is_ok()
-        && let Some(brace) = out.get_mut(start)
-    {
+    verdict.write_json(out);
+    // The verdict's opening `{` becomes the comma after the id.
+    if let Some(brace) = out.get_mut(start) {
         *brace = b',';
     }
     out.push(b'\n');
 }
 
-fn write_error(id: Option<&RawValue>, message: &str, out: &mut Vec<u8>) {
+fn write_error(id: Option<&[u8]>, message: &str, out: &mut Vec<u8>) {
     write_id(id, out);
     out.extend_from_slice(b",\"error\":");
     // A string always serializes.

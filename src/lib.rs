@@ -68,6 +68,7 @@ pub mod instant;
 mod json;
 pub mod money;
 pub mod policy;
+mod scan;
 pub mod snapshot;
 pub mod stripe;
 pub mod verdict;

@@ -39,15 +39,20 @@ impl Currency {
     ///
     /// [`CurrencyError`] when `code` is not exactly three ASCII letters.
     pub fn new(code: &str) -> Result<Self, CurrencyError> {
-        match code.as_bytes() {
-            &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_alphabetic) => Ok(Currency([
+        Currency::from_ascii(code.as_bytes()).ok_or_else(|| CurrencyError {
+            found: code.to_owned(),
+        })
+    }
+
+    /// The currency for three ASCII letters, in any case.
+    pub(crate) fn from_ascii(code: &[u8]) -> Option<Self> {
+        match *code {
+            [a, b, c] if [a, b, c].iter().all(u8::is_ascii_alphabetic) => Some(Currency([
                 a.to_ascii_lowercase(),
                 b.to_ascii_lowercase(),
                 c.to_ascii_lowercase(),
             ])),
-            _ => Err(CurrencyError {
-                found: code.to_owned(),
-            }),
+            _ => None,
         }
     }
 
@@ -105,7 +110,7 @@ impl<'de> Deserialize<'de> for Currency {
 ///
 /// Both read only JSON integers: `6000.0`, `"6000"` and `1e3` are rejected, as
 /// is anything outside the type's range.
-pub trait MinorUnits: Copy + Eq + fmt::Debug + Serialize + sealed::Sealed {
+pub trait MinorUnits: Copy + Default + Eq + fmt::Debug + Serialize + sealed::Sealed {
     #[doc(hidden)]
     fn from_i64(v: i64) -> Option<Self>;
     #[doc(hidden)]
@@ -205,20 +210,44 @@ impl<'de, T: MinorUnits> Visitor<'de> for StrictVisitor<T> {
 /// assert!(map.try_insert(usd, 1).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Debug)]
+///
+/// Up to [`CurrencyMap::INLINE`] currencies are stored inline, so that reading
+/// a typical account (one currency) allocates nothing for its maps.
+#[derive(Clone)]
 pub struct CurrencyMap<V> {
-    entries: Vec<(Currency, V)>,
+    entries: Entries<V>,
 }
 
-impl<V> Default for CurrencyMap<V> {
+#[derive(Clone)]
+enum Entries<V> {
+    /// `items[..len]` are the entries; the rest are placeholders, never read.
+    Inline {
+        len: usize,
+        items: [(Currency, V); INLINE],
+    },
+    Heap(Vec<(Currency, V)>),
+}
+
+const INLINE: usize = 2;
+
+/// Fills unused inline slots; never visible through the API.
+const PLACEHOLDER: Currency = Currency([0; 3]);
+
+impl<V: Copy + Default> Default for CurrencyMap<V> {
     fn default() -> Self {
         CurrencyMap {
-            entries: Vec::new(),
+            entries: Entries::Inline {
+                len: 0,
+                items: [(PLACEHOLDER, V::default()); INLINE],
+            },
         }
     }
 }
 
-impl<V: Copy> CurrencyMap<V> {
+impl<V: Copy + Default> CurrencyMap<V> {
+    /// How many currencies fit without a heap allocation.
+    pub const INLINE: usize = INLINE;
+
     /// An empty map.
     pub fn new() -> Self {
         Self::default()
@@ -234,7 +263,7 @@ impl<V: Copy> CurrencyMap<V> {
     ) -> Result<Self, crate::DuplicateCurrency> {
         let mut map = CurrencyMap::new();
         for (ccy, v) in pairs {
-            map = map.try_insert(ccy, v)?;
+            map.insert_new(ccy, v)?;
         }
         Ok(map)
     }
@@ -249,19 +278,51 @@ impl<V: Copy> CurrencyMap<V> {
         Ok(self)
     }
 
-    fn insert_new(&mut self, ccy: Currency, value: V) -> Result<(), crate::DuplicateCurrency> {
-        match self.entries.binary_search_by(|(c, _)| c.cmp(&ccy)) {
-            Ok(_) => Err(crate::DuplicateCurrency { currency: ccy }),
-            Err(at) => {
-                self.entries.insert(at, (ccy, value));
-                Ok(())
+    pub(crate) fn insert_new(
+        &mut self,
+        ccy: Currency,
+        value: V,
+    ) -> Result<(), crate::DuplicateCurrency> {
+        if self.get(ccy).is_some() {
+            return Err(crate::DuplicateCurrency { currency: ccy });
+        }
+        match &mut self.entries {
+            Entries::Inline { len, items } if *len < INLINE => {
+                if let Some(slot) = items.get_mut(*len) {
+                    *slot = (ccy, value);
+                }
+                *len = len.saturating_add(1);
+                if let Some(used) = items.get_mut(..*len) {
+                    used.sort_unstable_by_key(|&(c, _)| c);
+                }
             }
+            Entries::Inline { .. } => {
+                let mut heap = Vec::with_capacity(INLINE.saturating_mul(2));
+                heap.extend_from_slice(self.as_slice());
+                heap.push((ccy, value));
+                heap.sort_unstable_by_key(|&(c, _)| c);
+                self.entries = Entries::Heap(heap);
+            }
+            Entries::Heap(heap) => {
+                heap.push((ccy, value));
+                heap.sort_unstable_by_key(|&(c, _)| c);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<V: Copy> CurrencyMap<V> {
+    fn as_slice(&self) -> &[(Currency, V)] {
+        match &self.entries {
+            Entries::Inline { len, items } => items.get(..*len).unwrap_or_default(),
+            Entries::Heap(heap) => heap,
         }
     }
 
     /// The amount for `ccy`, if the map has one.
     pub fn get(&self, ccy: Currency) -> Option<V> {
-        self.entries
+        self.as_slice()
             .iter()
             .find(|(c, _)| *c == ccy)
             .map(|&(_, v)| v)
@@ -269,25 +330,39 @@ impl<V: Copy> CurrencyMap<V> {
 
     /// The entries in currency order.
     pub fn iter(&self) -> impl Iterator<Item = (Currency, V)> + '_ {
-        self.entries.iter().copied()
+        self.as_slice().iter().copied()
     }
 
     /// The number of currencies.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.as_slice().len()
     }
 
     /// Whether the map holds no currency.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.as_slice().is_empty()
+    }
+}
+
+impl<V: Copy + PartialEq> PartialEq for CurrencyMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<V: Copy + Eq> Eq for CurrencyMap<V> {}
+
+impl<V: Copy + fmt::Debug> fmt::Debug for CurrencyMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
 impl<V: MinorUnits> Serialize for CurrencyMap<V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.entries.len()))?;
-        for (c, v) in &self.entries {
-            m.serialize_entry(c.as_str(), v)?;
+        let mut m = s.serialize_map(Some(self.len()))?;
+        for (c, v) in self.iter() {
+            m.serialize_entry(c.as_str(), &v)?;
         }
         m.end()
     }

@@ -62,59 +62,66 @@ pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
-    let Obj(document): Obj<Document> = from_slice_tracked(strip_bom(bytes))?;
+    let bytes = strip_bom(bytes);
+    let document = match crate::scan::document(bytes) {
+        Some(document) => document,
+        None => from_slice_tracked::<Obj<Document>>(bytes)?.0,
+    };
     document.into_snapshot("")
 }
 
 /// An account or an event: every field either may carry, in one pass.
-#[derive(Deserialize)]
+///
+/// The fields are the ones the gate reads; `crate::scan` builds the same
+/// structs on its fast path.
+#[derive(Deserialize, Default)]
 pub(crate) struct Document {
     #[serde(default)]
-    object: Option<ObjectKind>,
+    pub(crate) object: Option<ObjectKind>,
     #[serde(default)]
-    status: Option<Wire<Status>>,
+    pub(crate) status: Option<Wire<Status>>,
     #[serde(default)]
-    category: Option<Wire<Category>>,
+    pub(crate) category: Option<Wire<Category>>,
     #[serde(default)]
-    balance: Option<Obj<WireBalance>>,
+    pub(crate) balance: Option<Obj<WireBalance>>,
     #[serde(default)]
-    balance_refresh: Option<Obj<WireRefresh>>,
+    pub(crate) balance_refresh: Option<Obj<WireRefresh>>,
     #[serde(default)]
-    data: Option<Obj<EventData>>,
+    pub(crate) data: Option<Obj<EventData>>,
 }
 
 #[derive(Deserialize)]
-struct EventData {
+pub(crate) struct EventData {
     #[serde(default)]
     object: Option<Box<Obj<Document>>>,
 }
 
-#[derive(Deserialize)]
-struct WireBalance {
+#[derive(Deserialize, Default)]
+pub(crate) struct WireBalance {
     #[serde(default)]
-    as_of: Option<Strict<i64>>,
+    pub(crate) as_of: Option<Strict<i64>>,
     #[serde(default, rename = "type")]
-    kind: Option<Wire<BalanceType>>,
+    pub(crate) kind: Option<Wire<BalanceType>>,
     #[serde(default)]
-    current: Option<CurrencyMap<i64>>,
+    pub(crate) current: Option<CurrencyMap<i64>>,
     #[serde(default)]
-    cash: Option<Obj<WireCash>>,
+    pub(crate) cash: Option<Obj<WireCash>>,
 }
 
-#[derive(Deserialize)]
-struct WireCash {
+#[derive(Deserialize, Default)]
+pub(crate) struct WireCash {
     #[serde(default)]
-    available: Option<CurrencyMap<i64>>,
+    pub(crate) available: Option<CurrencyMap<i64>>,
 }
 
-#[derive(Deserialize)]
-struct WireRefresh {
+#[derive(Deserialize, Default)]
+pub(crate) struct WireRefresh {
     #[serde(default)]
-    status: Option<Wire<RefreshStatus>>,
+    pub(crate) status: Option<Wire<RefreshStatus>>,
     #[serde(default)]
-    last_attempted_at: Option<Strict<i64>>,
+    pub(crate) last_attempted_at: Option<Strict<i64>>,
     #[serde(default)]
-    next_refresh_available_at: Option<Strict<i64>>,
+    pub(crate) next_refresh_available_at: Option<Strict<i64>>,
 }
 
 impl Document {
@@ -201,7 +208,7 @@ fn join(at: &str, path: &str) -> String {
 }
 
 /// The `object` field: what kind of Stripe object the document is.
-enum ObjectKind {
+pub(crate) enum ObjectKind {
     Account,
     Event,
     Other(String),
@@ -239,13 +246,21 @@ impl<'de> Deserialize<'de> for ObjectKind {
 
 /// A snapshot enum read from its Stripe string; unknown strings become the
 /// enum's `Unrecognized` variant instead of an error.
-struct Wire<T>(T);
+pub(crate) struct Wire<T>(pub(crate) T);
 
 /// The Stripe spelling of each known value of a snapshot enum.
-trait WireEnum: Sized + 'static {
+pub(crate) trait WireEnum: Sized + Copy + 'static {
     const WHAT: &'static str;
     const KNOWN: &'static [(&'static str, Self)];
     const UNRECOGNIZED: Self;
+
+    /// The value for a Stripe string; unknown strings are `UNRECOGNIZED`.
+    fn from_wire(text: &[u8]) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|(name, _)| name.as_bytes() == text)
+            .map_or(Self::UNRECOGNIZED, |&(_, value)| value)
+    }
 }
 
 impl WireEnum for Status {
@@ -295,8 +310,7 @@ impl<'de, T: WireEnum + Copy> Deserialize<'de> for Wire<T> {
                 f.write_str(T::WHAT)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Wire<T>, E> {
-                let known = T::KNOWN.iter().find(|(name, _)| *name == v);
-                Ok(Wire(known.map_or(T::UNRECOGNIZED, |&(_, value)| value)))
+                Ok(Wire(T::from_wire(v.as_bytes())))
             }
         }
         d.deserialize_str(V(std::marker::PhantomData))

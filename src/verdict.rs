@@ -25,6 +25,17 @@ pub enum Decision {
     RefreshNeeded,
 }
 
+impl Decision {
+    /// The snake_case wire name, e.g. `"refresh_needed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::RefreshNeeded => "refresh_needed",
+        }
+    }
+}
+
 /// A machine-readable reason or warning. Reasons and warnings share one
 /// vocabulary (SPEC §3).
 ///
@@ -238,6 +249,16 @@ pub enum Basis {
     Current,
 }
 
+impl Basis {
+    /// The wire name, `"available"` or `"current"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Available => "available",
+            Basis::Current => "current",
+        }
+    }
+}
+
 /// What the pipeline should do about the balance data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -250,6 +271,17 @@ pub enum RefreshAction {
     Wait,
     /// Stripe will not start a refresh before `not_before`.
     RetryAfter,
+}
+
+impl RefreshAction {
+    /// The snake_case wire name, e.g. `"retry_after"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefreshAction::Initiate => "initiate",
+            RefreshAction::Wait => "wait",
+            RefreshAction::RetryAfter => "retry_after",
+        }
+    }
 }
 
 /// The refresh advice of a verdict.
@@ -306,6 +338,31 @@ pub enum Rule {
     R9,
 }
 
+impl Rule {
+    /// The row's label as in SPEC §5, e.g. `"4b"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::R1 => "1",
+            Rule::R2 => "2",
+            Rule::R3 => "3",
+            Rule::R4a => "4a",
+            Rule::R4b => "4b",
+            Rule::R4c => "4c",
+            Rule::R4d => "4d",
+            Rule::R4e => "4e",
+            Rule::R4f => "4f",
+            Rule::R5 => "5",
+            Rule::R6 => "6",
+            Rule::R7a => "7a",
+            Rule::R7b => "7b",
+            Rule::R7c => "7c",
+            Rule::R7d => "7d",
+            Rule::R8 => "8",
+            Rule::R9 => "9",
+        }
+    }
+}
+
 /// The gate's answer (SPEC §3).
 ///
 /// Serializes to exactly the SPEC's JSON object, plus `rule`, the table row:
@@ -341,9 +398,74 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// The verdict as one line of JSON.
+    /// The verdict as one line of JSON (the same bytes as its `Serialize`
+    /// impl produces through `serde_json`).
     pub fn to_json(&self) -> String {
-        // Every field is a number, a string, a bool or null: this cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(256);
+        self.write_json(&mut out);
+        // Every byte written is ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the verdict as one line of JSON (no newline) to `out`.
+    ///
+    /// A hand-written writer for the batch hot path: every string it writes is
+    /// a fixed ASCII name that needs no escaping, and integers go through
+    /// `itoa`. A property test checks it against `serde_json::to_vec`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        fn opt_int(out: &mut Vec<u8>, n: Option<i64>) {
+            match n {
+                Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        fn codes(out: &mut Vec<u8>, codes: Codes) {
+            out.push(b'[');
+            for (i, code) in codes.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                quoted(out, code.as_str());
+            }
+            out.push(b']');
+        }
+        fn quoted(out: &mut Vec<u8>, s: &str) {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"{\"decision\":");
+        quoted(out, self.decision.as_str());
+        out.extend_from_slice(b",\"reasons\":");
+        codes(out, self.reasons);
+        out.extend_from_slice(b",\"warnings\":");
+        codes(out, self.warnings);
+        out.extend_from_slice(b",\"basis\":");
+        match self.basis {
+            Some(basis) => quoted(out, basis.as_str()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"balance\":");
+        opt_int(out, self.balance);
+        out.extend_from_slice(b",\"required\":");
+        opt_int(out, Some(self.required));
+        out.extend_from_slice(b",\"as_of\":");
+        opt_int(out, self.as_of);
+        out.extend_from_slice(b",\"balance_age_secs\":");
+        opt_int(out, self.balance_age_secs);
+        out.extend_from_slice(b",\"refresh\":");
+        match self.refresh {
+            Some(hint) => {
+                out.extend_from_slice(b"{\"action\":");
+                quoted(out, hint.action.as_str());
+                out.extend_from_slice(b",\"not_before\":");
+                opt_int(out, hint.not_before);
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"rule\":");
+        quoted(out, self.rule.as_str());
+        out.push(b'}');
     }
 }

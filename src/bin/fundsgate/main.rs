@@ -4,7 +4,7 @@
 //! decision to [`fundsgate::decide`].
 
 use std::fs;
-use std::io::{self, BufRead, BufReader, BufWriter, ErrorKind, Read, Write};
+use std::io::{self, BufWriter, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use fundsgate::batch::Batch;
 use fundsgate::instant::parse_instant;
 use fundsgate::{Currency, Debit, DebitError, Decision, Policy, decide, stripe};
+
+mod stream;
 
 const EXIT_STATUSES: &str = "\
 Exit status:
@@ -89,6 +91,9 @@ struct CheckArgs {
 
 #[derive(Args)]
 struct BatchArgs {
+    /// Worker threads; output order is kept whatever the number.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: u16,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -181,23 +186,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
 fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
     let policy = load_policy(args.common.policy.as_deref())?;
     let batch = Batch::new(policy, args.common.now.unwrap_or_else(Utc::now));
-    let mut input = BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let input = io::stdin();
     let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut line = Vec::new();
-    let mut answer = Vec::new();
-    let result = (|| -> io::Result<()> {
-        loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            let body = line.strip_suffix(b"\n").unwrap_or(&line);
-            answer.clear();
-            batch.answer(body, &mut answer);
-            output.write_all(&answer)?;
-        }
-        output.flush()
-    })();
+    let result = match args.jobs {
+        1 => stream::run_serial(&batch, input, &mut output),
+        jobs => stream::run_parallel(&batch, usize::from(jobs), input, &mut output),
+    };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

@@ -1,0 +1,153 @@
+//! Criterion benchmarks. Run with `cargo bench --bench gate`.
+//!
+//! * `decide`: the engine on already-built snapshots, one case per kind of answer.
+//! * `parse_and_decide`: raw Stripe bytes to a verdict, beside the cost of merely
+//!   parsing the same bytes into a `serde_json::Value` (the baseline).
+//! * `batch_throughput`: 200,000 varied ~540-byte request lines through
+//!   `Batch::answer`, the function `fundsgate batch` calls per line, beside
+//!   parsing the same lines into `serde_json::Value`. `benches/batch_cli.sh`
+//!   measures the command itself (and its memory on a 1 GB input).
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use fundsgate::batch::Batch;
+use fundsgate::instant::from_unix;
+use fundsgate::{Currency, CurrencyMap, Debit, Policy, Snapshot, decide, stripe};
+
+#[path = "support/requests.rs"]
+mod requests;
+
+const DOCS_EXAMPLE: &[u8] = include_bytes!("../examples/accounts/active_cash.json");
+const FULL_FIELDS: &[u8] = include_bytes!("../examples/accounts/full_fields.json");
+const PENDING: &[u8] = include_bytes!("../examples/accounts/pending_refresh.json");
+const STALE: &[u8] = include_bytes!("../examples/accounts/stale.json");
+const CURRENT_ONLY: &[u8] = include_bytes!("../examples/accounts/current_only.json");
+const NOW: i64 = 1_651_516_600;
+
+fn snapshot(bytes: &[u8]) -> Snapshot {
+    stripe::parse_account(bytes).expect("example parses")
+}
+
+fn usd_debit(amount: i64) -> Debit {
+    Debit::new(amount, Currency::new("usd").expect("usd"), 0).expect("valid debit")
+}
+
+fn bench_decide(c: &mut Criterion) {
+    let now = from_unix(NOW).expect("time");
+    let default = Policy::default();
+    let lenient = Policy {
+        unverified_allowance: CurrencyMap::from_pairs([(
+            Currency::new("usd").expect("usd"),
+            5_000,
+        )])
+        .expect("one currency"),
+        buffer_ratio: "0.05".parse().expect("ratio"),
+        current_extra_ratio: "0.1".parse().expect("ratio"),
+        ..Policy::default()
+    };
+    let stale_but_allowed = Policy {
+        max_balance_age_secs: 1,
+        ..lenient.clone()
+    };
+    let cases = [
+        ("allow", snapshot(DOCS_EXAMPLE), usd_debit(5_000), &default),
+        (
+            "deny_insufficient",
+            snapshot(DOCS_EXAMPLE),
+            usd_debit(20_000),
+            &default,
+        ),
+        (
+            "refresh_needed_wait",
+            snapshot(PENDING),
+            usd_debit(5_000),
+            &default,
+        ),
+        (
+            "refresh_needed_stale",
+            snapshot(STALE),
+            usd_debit(5_000),
+            &default,
+        ),
+        (
+            "allow_current_with_warning",
+            snapshot(CURRENT_ONLY),
+            usd_debit(5_000),
+            &lenient,
+        ),
+        (
+            "allow_unverified_softened",
+            snapshot(STALE),
+            usd_debit(5_000),
+            &stale_but_allowed,
+        ),
+    ];
+    let mut group = c.benchmark_group("decide");
+    for (name, s, d, p) in &cases {
+        group.bench_function(*name, |b| {
+            b.iter(|| decide(black_box(s), black_box(d), black_box(p), black_box(now)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_parse_and_decide(c: &mut Criterion) {
+    let now = from_unix(NOW).expect("time");
+    let policy = Policy::default();
+    let debit = usd_debit(5_000);
+    let mut group = c.benchmark_group("parse_and_decide");
+    for (name, bytes) in [
+        ("docs_example", DOCS_EXAMPLE),
+        ("full_fields_3kb", FULL_FIELDS),
+    ] {
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_with_input(BenchmarkId::new("fundsgate", name), bytes, |b, bytes| {
+            b.iter(|| {
+                let s = stripe::parse_account(black_box(bytes)).expect("parses");
+                decide(&s, &debit, &policy, now)
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_json_value", name),
+            bytes,
+            |b, bytes| {
+                b.iter(|| {
+                    serde_json::from_slice::<serde_json::Value>(black_box(bytes)).expect("parses")
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+fn bench_batch(c: &mut Criterion) {
+    const LINES: u64 = 200_000;
+    let lines: Vec<String> = (0..LINES).map(requests::request_line).collect();
+    let batch = Batch::new(Policy::default(), from_unix(NOW).expect("time"));
+    let mut group = c.benchmark_group("batch_throughput");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(LINES));
+    group.bench_function("fundsgate_answer", |b| {
+        let mut out = Vec::with_capacity(1024);
+        b.iter(|| {
+            for line in &lines {
+                out.clear();
+                black_box(batch.answer(line.as_bytes(), &mut out));
+            }
+        })
+    });
+    // Baseline: merely parsing each line into a `serde_json::Value`.
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            for line in &lines {
+                black_box(serde_json::from_str::<serde_json::Value>(line).expect("parses"));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_decide, bench_parse_and_decide, bench_batch);
+criterion_main!(benches);

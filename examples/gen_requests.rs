@@ -1,0 +1,25 @@
+//! Writes N varied batch request lines (about 500 bytes each) to stdout, for
+//! measuring `fundsgate batch`:
+//!
+//! ```sh
+//! cargo run --release --example gen_requests -- 200000 > /tmp/requests.jsonl
+//! ```
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufWriter, Write};
+
+#[path = "../benches/support/requests.rs"]
+mod requests;
+
+fn main() -> std::io::Result<()> {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200_000);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for i in 0..n {
+        writeln!(out, "{}", requests::request_line(i))?;
+    }
+    out.flush()
+}

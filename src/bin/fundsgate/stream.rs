@@ -1,0 +1,197 @@
+//! `fundsgate batch` plumbing: stdin to stdout in chunks of whole lines,
+//! answered in order, on one thread or several.
+//!
+//! Memory stays flat whatever the input size: the input is read in chunks of
+//! about [`CHUNK`] bytes (a longer line grows its chunk), and at most a fixed
+//! number of chunks are in flight at once.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use fundsgate::batch::Batch;
+
+/// Bytes read at a time.
+pub const CHUNK: usize = 1 << 20;
+
+/// Reads `input` as chunks of whole lines.
+pub struct Chunker<R> {
+    input: R,
+    carry: Vec<u8>,
+    eof: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    pub fn new(input: R) -> Self {
+        Chunker {
+            input,
+            carry: Vec::new(),
+            eof: false,
+        }
+    }
+
+    /// Replaces `chunk` with the next whole lines, newlines included (at the
+    /// end of the input the last line may lack its newline). `false` once
+    /// the input is exhausted.
+    pub fn next_into(&mut self, chunk: &mut Vec<u8>) -> io::Result<bool> {
+        chunk.clear();
+        chunk.append(&mut self.carry);
+        loop {
+            if self.eof {
+                return Ok(!chunk.is_empty());
+            }
+            let start = chunk.len();
+            chunk.resize(start.saturating_add(CHUNK), 0);
+            let n = loop {
+                match self.input.read(chunk.get_mut(start..).unwrap_or_default()) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            chunk.truncate(start.saturating_add(n));
+            if n == 0 {
+                self.eof = true;
+                continue;
+            }
+            let fresh = chunk.get(start..).unwrap_or_default();
+            if let Some(last) = memchr::memrchr(b'\n', fresh) {
+                let cut = start.saturating_add(last).saturating_add(1);
+                self.carry
+                    .extend_from_slice(chunk.get(cut..).unwrap_or_default());
+                chunk.truncate(cut);
+                return Ok(true);
+            }
+            // No newline yet: a line longer than what was read; read more.
+        }
+    }
+}
+
+/// Appends one answer line per line of `chunk` to `out`.
+pub fn answer_chunk(batch: &Batch, chunk: &[u8], out: &mut Vec<u8>) {
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+        batch.answer(body.get(start..end).unwrap_or_default(), out);
+        start = end.saturating_add(1);
+    }
+}
+
+/// Answers every line of `input` on this thread.
+pub fn run_serial(batch: &Batch, input: impl Read, output: &mut impl Write) -> io::Result<()> {
+    let mut chunker = Chunker::new(input);
+    let mut chunk = Vec::new();
+    let mut answers = Vec::new();
+    while chunker.next_into(&mut chunk)? {
+        answers.clear();
+        answer_chunk(batch, &chunk, &mut answers);
+        output.write_all(&answers)?;
+        // A caller feeding lines one at a time sees each answer at once.
+        output.flush()?;
+    }
+    Ok(())
+}
+
+/// Answers every line of `input` on `jobs` worker threads, writing the
+/// answers in input order. One thread reads, `jobs` answer, the calling
+/// thread writes; at most `2 × jobs + 2` chunks are in flight.
+pub fn run_parallel(
+    batch: &Batch,
+    jobs: usize,
+    input: impl Read + Send,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    let in_flight = jobs.saturating_mul(2).saturating_add(2);
+    // Permits bound the chunks between the reader and the writer.
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        permit_tx
+            .send(())
+            .map_err(|_| io::Error::other("permit channel closed"))?;
+    }
+    let (work_tx, work_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
+
+    thread::scope(|scope| {
+        let reader = scope.spawn(move || read_chunks(input, &permit_rx, &work_tx));
+        for _ in 0..jobs {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || answer_chunks(batch, &work_rx, &done_tx));
+        }
+        drop(done_tx);
+        let written = write_in_order(&done_rx, &permit_tx, output);
+        // Dropping the receivers stops the workers and the reader early if
+        // writing failed.
+        drop(done_rx);
+        drop(permit_tx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
+        written.and(read)
+    })
+}
+
+fn read_chunks(
+    input: impl Read,
+    permits: &Receiver<()>,
+    work: &SyncSender<(u64, Vec<u8>)>,
+) -> io::Result<()> {
+    let mut chunker = Chunker::new(input);
+    let mut seq = 0_u64;
+    loop {
+        if permits.recv().is_err() {
+            return Ok(()); // the writer stopped
+        }
+        let mut chunk = Vec::new();
+        if !chunker.next_into(&mut chunk)? {
+            return Ok(());
+        }
+        if work.send((seq, chunk)).is_err() {
+            return Ok(());
+        }
+        seq = seq.wrapping_add(1);
+    }
+}
+
+fn answer_chunks(
+    batch: &Batch,
+    work: &Mutex<Receiver<(u64, Vec<u8>)>>,
+    done: &SyncSender<(u64, Vec<u8>)>,
+) {
+    loop {
+        let next = match work.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, chunk)) = next else { return };
+        let mut answers = Vec::with_capacity(chunk.len() / 2);
+        answer_chunk(batch, &chunk, &mut answers);
+        if done.send((seq, answers)).is_err() {
+            return;
+        }
+    }
+}
+
+fn write_in_order(
+    done: &Receiver<(u64, Vec<u8>)>,
+    permits: &SyncSender<()>,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    let mut pending = BTreeMap::new();
+    let mut next = 0_u64;
+    for (seq, answers) in done {
+        pending.insert(seq, answers);
+        while let Some(answers) = pending.remove(&next) {
+            output.write_all(&answers)?;
+            next = next.wrapping_add(1);
+            // A permit back for the reader; it may have finished already.
+            let _ = permits.try_send(());
+        }
+        output.flush()?;
+    }
+    Ok(())
+}
