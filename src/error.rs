@@ -99,7 +99,17 @@ impl JsonError {
             .strip_suffix(".?")
             .or_else(|| path.strip_suffix('?'))
             .unwrap_or(&path);
-        JsonError::new(path, e.into_inner().to_string())
+        let message = e.into_inner().to_string();
+        // serde reports a repeated field at its object; name the field itself.
+        let repeated = message
+            .strip_prefix("duplicate field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field.to_owned());
+        match repeated {
+            Some(field) if path == "." || path.is_empty() => JsonError::new(field, message),
+            Some(field) => JsonError::new(format!("{path}.{field}"), message),
+            None => JsonError::new(path, message),
+        }
     }
 
     /// The JSON path at fault, dot-separated (`balance.as_of`), or `(root)`.

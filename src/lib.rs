@@ -86,6 +86,24 @@ pub use snapshot::{
 };
 pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule, Verdict};
 
+/// Not part of the API: hooks for the fuzz targets (`fuzz/`), which check the
+/// fast path of the readers against serde_json alone.
+#[doc(hidden)]
+pub mod __private {
+    use crate::batch::{Answered, Batch};
+    use crate::{ParseError, Snapshot};
+
+    /// `stripe::parse_account` through serde_json only.
+    pub fn parse_account_reference(bytes: &[u8]) -> Result<Snapshot, ParseError> {
+        crate::stripe::parse_account_with(bytes, false)
+    }
+
+    /// `Batch::answer` through serde_json only.
+    pub fn answer_reference(batch: &Batch, line: &[u8], out: &mut Vec<u8>) -> Answered {
+        batch.answer_with(line, out, false)
+    }
+}
+
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -229,27 +229,25 @@ impl<'a> Scanner<'a> {
         if negative {
             self.bump();
         }
-        let first = self.peek()?;
-        if !first.is_ascii_digit() {
+        let rest = self.b.get(self.i..)?;
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let text = rest.get(..digits)?;
+        let first = *text.first()?;
+        // Up to 18 digits cannot overflow; longer ones are left to serde_json
+        // (i64 needs 19 only for values above 10^18).
+        if digits > 18 || (first == b'0' && digits > 1) {
             return None;
         }
-        let mut value: i64 = 0;
-        let mut digits = 0_u32;
-        while let Some(d @ b'0'..=b'9') = self.peek() {
-            let d = i64::from(d.checked_sub(b'0')?);
-            value = value.checked_mul(10)?;
-            value = if negative {
-                value.checked_sub(d)?
-            } else {
-                value.checked_add(d)?
-            };
-            digits = digits.saturating_add(1);
-            self.bump();
-        }
-        let leading_zero = first == b'0' && digits > 1;
-        let minus_zero = negative && value == 0;
+        let magnitude = text.iter().fold(0_i64, |n, &d| {
+            n.wrapping_mul(10).wrapping_add(i64::from(d.wrapping_sub(b'0')))
+        });
+        self.i = self.i.checked_add(digits)?;
+        let minus_zero = negative && magnitude == 0;
         let float = matches!(self.peek(), Some(b'.' | b'e' | b'E'));
-        (!leading_zero && !minus_zero && !float).then_some(value)
+        if minus_zero || float {
+            return None;
+        }
+        Some(if negative { magnitude.wrapping_neg() } else { magnitude })
     }
 
     /// `null` (returns `None`) or whatever `read` reads.
@@ -666,9 +664,11 @@ mod tests {
         (proptest::collection::vec(fields, 0..8), ws()).prop_map(|(f, w)| object(f, w))
     }
 
+    /// `PROPTEST_CASES` in the environment overrides the count.
     fn config() -> ProptestConfig {
+        let env = std::env::var("PROPTEST_CASES").ok();
         ProptestConfig {
-            cases: 4_000,
+            cases: env.and_then(|v| v.parse().ok()).unwrap_or(4_000),
             failure_persistence: None,
             ..ProptestConfig::default()
         }

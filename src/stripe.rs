@@ -62,8 +62,14 @@ pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
+    parse_account_with(bytes, true)
+}
+
+/// [`parse_account`], with or without the fast path of `crate::scan` (the
+/// fuzz targets compare the two).
+pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, ParseError> {
     let bytes = strip_bom(bytes);
-    let document = match crate::scan::document(bytes) {
+    let document = match fast.then(|| crate::scan::document(bytes)).flatten() {
         Some(document) => document,
         None => from_slice_tracked::<Obj<Document>>(bytes)?.0,
     };

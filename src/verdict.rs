@@ -188,7 +188,14 @@ impl Codes {
 
     /// The codes in [`Code::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Code> {
-        Code::ALL.into_iter().filter(move |c| self.contains(*c))
+        // Bit i is `Code::ALL[i]`: walk the set bits, lowest first.
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            let at = usize::try_from(bits.trailing_zeros()).ok()?;
+            let code = Code::ALL.get(at).copied()?;
+            bits &= bits.wrapping_sub(1);
+            Some(code)
+        })
     }
 }
 

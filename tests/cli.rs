@@ -25,8 +25,17 @@ fn fundsgate(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    // Feed stdin from another thread: the child may fill its stdout pipe
+    // before it has read all of its input.
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // A child that exits early closes the pipe; that is its business.
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
 }
 
 fn check(account: &str, amount: &str, extra: &[&str]) -> Output {
@@ -433,4 +442,87 @@ fn help_explains_exit_statuses_and_policy_keys() {
         assert!(text.contains("Exit status"), "{sub}: {text}");
         assert!(text.contains("unverified_allowance"), "{sub}: {text}");
     }
+}
+
+#[test]
+fn batch_with_jobs_keeps_order_and_matches_serial() {
+    // About 3 MB: several read chunks, so lines straddle chunk boundaries.
+    let acct = std::fs::read_to_string(format!("{}/{ACTIVE}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let acct: Value = serde_json::from_str(&acct).unwrap();
+    let mut input = String::new();
+    for i in 0..4_000 {
+        if i % 7 == 3 {
+            input.push_str("{not json\n");
+        } else {
+            let line = serde_json::json!({"id": i, "account": acct, "amount": 1 + (i * 13) % 9000, "currency": "usd"});
+            input.push_str(&line.to_string());
+            input.push('\n');
+        }
+    }
+    input.push_str(r#"{"id": "last-without-newline", "account": {"status": "disconnected"}, "amount": 1, "currency": "usd"}"#);
+    let (serial, out) = batch(input.as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(serial.len(), 4_001);
+    for (i, line) in serial.iter().enumerate().take(4_000) {
+        if i % 7 == 3 {
+            assert_eq!(line["id"], Value::Null);
+            assert!(line["error"].is_string());
+        } else {
+            assert_eq!(line["id"], i);
+            let expected = if 1 + (i * 13) % 9000 <= 6000 { "allow" } else { "deny" };
+            assert_eq!(line["decision"], expected, "line {i}");
+        }
+    }
+    assert_eq!(serial[4_000]["id"], "last-without-newline");
+    for jobs in ["2", "3"] {
+        let parallel = fundsgate(&["batch", "--now", NOW, "--jobs", jobs], input.as_bytes());
+        assert_eq!(parallel.status.code(), Some(0));
+        assert_eq!(parallel.stdout, out.stdout, "--jobs {jobs} changed the output");
+    }
+}
+
+#[test]
+fn batch_answers_empty_lines_and_crlf() {
+    let good = r#"{"id": 1, "account": {"status": "disconnected"}, "amount": 5, "currency": "usd"}"#;
+    let (lines, _) = batch(format!("{good}\r\n\n{good}\n").as_bytes(), &[]);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["decision"], "deny");
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["decision"], "deny");
+}
+
+#[test]
+fn batch_rejects_zero_jobs() {
+    usage_error(&fundsgate(&["batch", "--jobs", "0"], b""));
+}
+
+#[test]
+fn batch_answers_each_line_before_the_input_ends() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["batch", "--now", NOW])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..2 {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            tx.send(line).unwrap();
+        }
+    });
+    for id in 1..=2 {
+        let line = format!("{{\"id\": {id}, \"account\": {{\"status\": \"disconnected\"}}, \"amount\": 5, \"currency\": \"usd\"}}\n");
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let answer = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("an answer while stdin is open");
+        let v: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v["id"], id);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
 }

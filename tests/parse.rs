@@ -347,7 +347,7 @@ fn the_same_currency_twice_is_an_error() {
 #[test]
 fn a_duplicate_field_the_gate_reads_is_an_error() {
     let doc = r#"{"status": "active", "balance": null, "balance": null}"#;
-    let msg = error_at(doc, "(root)");
+    let msg = error_at(doc, "balance");
     assert!(msg.contains("duplicate field"), "{msg}");
 }
 

@@ -181,9 +181,12 @@ fn richer(s: &Snapshot, ccy: Currency, delta: i64) -> Snapshot {
 
 /// `cases` cases; no regression file (proptest cannot place one for an
 /// integration test; a failure prints its minimal input instead).
+/// `PROPTEST_CASES` in the environment overrides the count (mutation testing
+/// runs fewer).
 fn config(cases: u32) -> ProptestConfig {
+    let env = std::env::var("PROPTEST_CASES").ok();
     ProptestConfig {
-        cases,
+        cases: env.and_then(|v| v.parse().ok()).unwrap_or(cases),
         failure_persistence: None,
         ..ProptestConfig::default()
     }
