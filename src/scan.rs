@@ -239,7 +239,8 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let magnitude = text.iter().fold(0_i64, |n, &d| {
-            n.wrapping_mul(10).wrapping_add(i64::from(d.wrapping_sub(b'0')))
+            n.wrapping_mul(10)
+                .wrapping_add(i64::from(d.wrapping_sub(b'0')))
         });
         self.i = self.i.checked_add(digits)?;
         let minus_zero = negative && magnitude == 0;
@@ -247,7 +248,11 @@ impl<'a> Scanner<'a> {
         if minus_zero || float {
             return None;
         }
-        Some(if negative { magnitude.wrapping_neg() } else { magnitude })
+        Some(if negative {
+            magnitude.wrapping_neg()
+        } else {
+            magnitude
+        })
     }
 
     /// `null` (returns `None`) or whatever `read` reads.

@@ -469,7 +469,11 @@ fn batch_with_jobs_keeps_order_and_matches_serial() {
             assert!(line["error"].is_string());
         } else {
             assert_eq!(line["id"], i);
-            let expected = if 1 + (i * 13) % 9000 <= 6000 { "allow" } else { "deny" };
+            let expected = if 1 + (i * 13) % 9000 <= 6000 {
+                "allow"
+            } else {
+                "deny"
+            };
             assert_eq!(line["decision"], expected, "line {i}");
         }
     }
@@ -477,13 +481,17 @@ fn batch_with_jobs_keeps_order_and_matches_serial() {
     for jobs in ["2", "3"] {
         let parallel = fundsgate(&["batch", "--now", NOW, "--jobs", jobs], input.as_bytes());
         assert_eq!(parallel.status.code(), Some(0));
-        assert_eq!(parallel.stdout, out.stdout, "--jobs {jobs} changed the output");
+        assert_eq!(
+            parallel.stdout, out.stdout,
+            "--jobs {jobs} changed the output"
+        );
     }
 }
 
 #[test]
 fn batch_answers_empty_lines_and_crlf() {
-    let good = r#"{"id": 1, "account": {"status": "disconnected"}, "amount": 5, "currency": "usd"}"#;
+    let good =
+        r#"{"id": 1, "account": {"status": "disconnected"}, "amount": 5, "currency": "usd"}"#;
     let (lines, _) = batch(format!("{good}\r\n\n{good}\n").as_bytes(), &[]);
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["decision"], "deny");
@@ -516,10 +524,14 @@ fn batch_answers_each_line_before_the_input_ends() {
         }
     });
     for id in 1..=2 {
-        let line = format!("{{\"id\": {id}, \"account\": {{\"status\": \"disconnected\"}}, \"amount\": 5, \"currency\": \"usd\"}}\n");
+        let line = format!(
+            "{{\"id\": {id}, \"account\": {{\"status\": \"disconnected\"}}, \"amount\": 5, \"currency\": \"usd\"}}\n"
+        );
         stdin.write_all(line.as_bytes()).unwrap();
         stdin.flush().unwrap();
-        let answer = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("an answer while stdin is open");
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("an answer while stdin is open");
         let v: Value = serde_json::from_str(&answer).unwrap();
         assert_eq!(v["id"], id);
     }

@@ -24,6 +24,8 @@ fn row_1_disconnected_denies_even_with_ample_funds() {
     );
     let v = run(&s, 100, &Policy::default());
     assert_row(&v, Rule::R1, Deny, &[AccountDisconnected], &[], None);
+    // The balance is shown (as_of) but not used as a basis before row 6.
+    assert_eq!((v.basis, v.balance, v.as_of), (None, None, Some(AS_OF)));
 }
 
 #[test]
@@ -41,6 +43,7 @@ fn row_2_unrecognized_status() {
     s.status = Status::Unrecognized;
     let v = run(&s, 100, &allowance(10_000));
     assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
+    assert_eq!((v.basis, v.balance), (None, None));
 }
 
 #[test]
@@ -82,6 +85,7 @@ fn row_3_credit_balance_type() {
     s.balance.as_mut().unwrap().kind = BalanceType::Credit;
     let v = run(&s, 100, &Policy::default());
     assert_row(&v, Rule::R3, Deny, &[CreditAccount], &[], None);
+    assert_eq!((v.basis, v.balance, v.required), (None, None, 100));
 }
 
 #[test]

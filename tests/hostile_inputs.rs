@@ -4,13 +4,18 @@
 //! input error naming that field's JSON path. Where it sits in a field the
 //! gate ignores, the outcome is the normal verdict, unless the bytes are not
 //! JSON at all (then it is an error naming where the bad JSON is).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
 use common::*;
 use fundsgate::batch::Batch;
-use fundsgate::{stripe, Policy, Rule, Snapshot};
+use fundsgate::{Policy, Rule, Snapshot, stripe};
 
 /// An account with the docs example's balance; `extra` is spliced in as
 /// more top-level members.
@@ -25,7 +30,8 @@ fn account_with(extra: &str) -> Vec<u8> {
 
 #[track_caller]
 fn verdict_rule(bytes: &[u8]) -> Rule {
-    let s: Snapshot = stripe::parse_account(bytes).unwrap_or_else(|e| panic!("expected a verdict, got {e}"));
+    let s: Snapshot =
+        stripe::parse_account(bytes).unwrap_or_else(|e| panic!("expected a verdict, got {e}"));
     run(&s, 100, &Policy::default()).rule
 }
 
@@ -41,18 +47,34 @@ fn error_path(bytes: &[u8]) -> String {
 fn nesting_100_000_deep_in_an_ignored_field_gets_a_verdict() {
     let deep = format!(r#""x": {}{}, "#, "[".repeat(100_000), "]".repeat(100_000));
     assert_eq!(verdict_rule(&account_with(&deep)), Rule::R8);
-    let deep_objects = format!(r#""x": {}1{}, "#, r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+    let deep_objects = format!(
+        r#""x": {}1{}, "#,
+        r#"{"a":"#.repeat(100_000),
+        "}".repeat(100_000)
+    );
     assert_eq!(verdict_rule(&account_with(&deep_objects)), Rule::R8);
 }
 
 #[test]
 fn nesting_100_000_deep_where_the_gate_reads_is_an_error() {
-    let doc = format!(r#"{{"status": "active", "balance": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let doc = format!(
+        r#"{{"status": "active", "balance": {}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     assert_eq!(error_path(doc.as_bytes()), "balance");
-    let doc = format!(r#"{{"status": "active", "balance_refresh": {{"status": {}{}}}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let doc = format!(
+        r#"{{"status": "active", "balance_refresh": {{"status": {}{}}}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     assert_eq!(error_path(doc.as_bytes()), "balance_refresh.status");
     // Deep inside an ignored member of an object the gate reads: ignored.
-    let doc = format!(r#"{{"status": "active", "balance_refresh": {{"status": "failed", "error": {}1{}}}}}"#, r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+    let doc = format!(
+        r#"{{"status": "active", "balance_refresh": {{"status": "failed", "error": {}1{}}}}}"#,
+        r#"{"a":"#.repeat(100_000),
+        "}".repeat(100_000)
+    );
     assert_eq!(verdict_rule(doc.as_bytes()), Rule::R4e);
 }
 
@@ -63,26 +85,55 @@ fn a_64_mb_institution_name_gets_a_verdict_without_copying_it() {
     let mut rule = None;
     let info = allocation_counter::measure(|| rule = Some(verdict_rule(&doc)));
     assert_eq!(rule, Some(Rule::R8));
-    assert!(info.bytes_max < 1 << 20, "parsing allocated {} bytes at peak", info.bytes_max);
+    assert!(
+        info.bytes_max < 1 << 20,
+        "parsing allocated {} bytes at peak",
+        info.bytes_max
+    );
 }
 
 #[test]
 fn hostile_numbers_in_read_fields_are_errors_at_their_path() {
-    for bad in ["1e400", "18446744073709551616", "-9223372036854775809", "NaN", "Infinity", "-0", "0.0"] {
-        let doc = format!(r#"{{"status": "active", "balance": {{"as_of": 1, "current": {{"usd": {bad}}}}}}}"#);
+    for bad in [
+        "1e400",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "NaN",
+        "Infinity",
+        "-0",
+        "0.0",
+    ] {
+        let doc = format!(
+            r#"{{"status": "active", "balance": {{"as_of": 1, "current": {{"usd": {bad}}}}}}}"#
+        );
         assert_eq!(error_path(doc.as_bytes()), "balance.current.usd", "{bad}");
-        let doc = format!(r#"{{"status": "active", "balance": {{"as_of": {bad}, "current": {{}}}}}}"#);
+        let doc =
+            format!(r#"{{"status": "active", "balance": {{"as_of": {bad}, "current": {{}}}}}}"#);
         assert_eq!(error_path(doc.as_bytes()), "balance.as_of", "{bad}");
     }
 }
 
 #[test]
 fn hostile_numbers_in_ignored_fields_get_a_verdict_unless_they_are_not_json() {
-    for fine in ["1e400", "18446744073709551616", "-9223372036854775809", "-0", "1.5e-400"] {
-        assert_eq!(verdict_rule(&account_with(&format!(r#""created": {fine}, "#))), Rule::R8, "{fine}");
+    for fine in [
+        "1e400",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "-0",
+        "1.5e-400",
+    ] {
+        assert_eq!(
+            verdict_rule(&account_with(&format!(r#""created": {fine}, "#))),
+            Rule::R8,
+            "{fine}"
+        );
     }
     for not_json in ["NaN", "Infinity", "-", "01", "1.", "+1"] {
-        assert_eq!(error_path(&account_with(&format!(r#""created": {not_json}, "#))), "created", "{not_json}");
+        assert_eq!(
+            error_path(&account_with(&format!(r#""created": {not_json}, "#))),
+            "created",
+            "{not_json}"
+        );
     }
 }
 
@@ -94,7 +145,12 @@ fn invalid_utf8() {
     doc[at + 1] = 0xfe;
     assert_eq!(verdict_rule(&doc), Rule::R8);
     assert_eq!(error_path(b"{\"status\": \"\xff\"}"), "status");
-    assert_eq!(error_path(b"{\"status\": \"active\", \"balance\": {\"as_of\": 1, \"current\": {\"\xffsd\": 1}}}"), "balance.current");
+    assert_eq!(
+        error_path(
+            b"{\"status\": \"active\", \"balance\": {\"as_of\": 1, \"current\": {\"\xffsd\": 1}}}"
+        ),
+        "balance.current"
+    );
 }
 
 #[test]
@@ -113,10 +169,16 @@ fn nul_bytes_and_escaped_nuls() {
     assert_eq!(error_path(&doc), "institution_name");
     // Escaped NULs are JSON: ignored where the gate does not read, an
     // unrecognized value (fail closed) where it does.
-    assert_eq!(verdict_rule(&account_with(r#""x\u0000": "\u0000", "#)), Rule::R8);
+    assert_eq!(
+        verdict_rule(&account_with(r#""x\u0000": "\u0000", "#)),
+        Rule::R8
+    );
     let s = stripe::parse_account(br#"{"status": "active\u0000"}"#).unwrap();
     assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::R2);
-    assert_eq!(error_path(br#"{"status": "active", "balance": {"as_of": 1, "current": {"us\u0000": 1}}}"#), "balance.current.us\u{0}");
+    assert_eq!(
+        error_path(br#"{"status": "active", "balance": {"as_of": 1, "current": {"us\u0000": 1}}}"#),
+        "balance.current.us\u{0}"
+    );
 }
 
 #[test]
@@ -127,16 +189,26 @@ fn lone_surrogates() {
     assert_eq!(verdict_rule(&account_with(r#""x": "\ud800", "#)), Rule::R8);
     assert_eq!(error_path(br#"{"status": "\ud800"}"#), "status");
     assert_eq!(error_path(&account_with(r#""\ud800": 1, "#)), "(root)");
-    assert_eq!(error_path(br#"{"status": "active", "balance": {"as_of": 1, "current": {"\udc00sd": 1}}}"#), "balance.current");
+    assert_eq!(
+        error_path(br#"{"status": "active", "balance": {"as_of": 1, "current": {"\udc00sd": 1}}}"#),
+        "balance.current"
+    );
 }
 
 #[test]
 fn duplicate_top_level_keys_the_gate_reads() {
-    let doc = br#"{"status": "active", "balance": null, "balance": {"as_of": 1, "current": {"usd": 1}}}"#;
+    let doc =
+        br#"{"status": "active", "balance": null, "balance": {"as_of": 1, "current": {"usd": 1}}}"#;
     assert_eq!(error_path(doc), "balance");
-    assert_eq!(error_path(br#"{"status": "active", "status": "disconnected"}"#), "status");
+    assert_eq!(
+        error_path(br#"{"status": "active", "status": "disconnected"}"#),
+        "status"
+    );
     // Repeated fields the gate ignores are ignored.
-    assert_eq!(verdict_rule(&account_with(r#""livemode": true, "livemode": false, "#)), Rule::R8);
+    assert_eq!(
+        verdict_rule(&account_with(r#""livemode": true, "livemode": false, "#)),
+        Rule::R8
+    );
 }
 
 #[test]
@@ -149,8 +221,17 @@ fn usd_and_upper_case_usd_in_one_map() {
 
 #[test]
 fn as_of_of_the_wrong_type() {
-    for bad in [r#""1651516592""#, "true", "false", "1651516592.0", "[1651516592]", "{}"] {
-        let doc = format!(r#"{{"status": "active", "balance": {{"as_of": {bad}, "type": "cash", "current": {{"usd": 1}}}}}}"#);
+    for bad in [
+        r#""1651516592""#,
+        "true",
+        "false",
+        "1651516592.0",
+        "[1651516592]",
+        "{}",
+    ] {
+        let doc = format!(
+            r#"{{"status": "active", "balance": {{"as_of": {bad}, "type": "cash", "current": {{"usd": 1}}}}}}"#
+        );
         assert_eq!(error_path(doc.as_bytes()), "balance.as_of", "{bad}");
     }
 }
@@ -159,33 +240,59 @@ fn as_of_of_the_wrong_type() {
 fn an_event_whose_data_object_is_not_an_account() {
     let doc = br#"{"object": "event", "type": "payment_intent.succeeded", "data": {"object": {"object": "payment_intent", "status": "succeeded"}}}"#;
     assert_eq!(error_path(doc), "data.object.object");
-    assert_eq!(error_path(br#"{"object": "event", "data": {"object": [1]}}"#), "data.object");
-    assert_eq!(error_path(br#"{"object": "event", "data": {"object": null}}"#), "data.object");
+    assert_eq!(
+        error_path(br#"{"object": "event", "data": {"object": [1]}}"#),
+        "data.object"
+    );
+    assert_eq!(
+        error_path(br#"{"object": "event", "data": {"object": null}}"#),
+        "data.object"
+    );
 }
 
 #[test]
 fn batch_of_10_000_lines_every_other_one_garbage() {
     let batch = Batch::new(Policy::default(), at(NOW));
-    let good = String::from_utf8(account_with("")).unwrap().replace('\n', " ");
-    let garbage: [&[u8]; 6] = [b"\xff\xfe\x00", b"{", b"[1,2,3]", b"null", br#"{"id": 5, "amount": "x"}"#, b"\"\\ud800\""];
+    let good = String::from_utf8(account_with(""))
+        .unwrap()
+        .replace('\n', " ");
+    let garbage: [&[u8]; 6] = [
+        b"\xff\xfe\x00",
+        b"{",
+        b"[1,2,3]",
+        b"null",
+        br#"{"id": 5, "amount": "x"}"#,
+        b"\"\\ud800\"",
+    ];
     let mut out = Vec::new();
     for i in 0..10_000 {
         if i % 2 == 0 {
-            let line = format!(r#"{{"id": {i}, "account": {good}, "amount": 100, "currency": "usd"}}"#);
+            let line =
+                format!(r#"{{"id": {i}, "account": {good}, "amount": 100, "currency": "usd"}}"#);
             batch.answer(line.as_bytes(), &mut out);
         } else {
             batch.answer(garbage[i % garbage.len()], &mut out);
         }
     }
     let text = String::from_utf8(out).unwrap();
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 10_000);
     for (i, line) in lines.iter().enumerate() {
         if i % 2 == 0 {
-            assert_eq!((line["id"].as_u64(), line["decision"].as_str()), (Some(i as u64), Some("allow")));
+            assert_eq!(
+                (line["id"].as_u64(), line["decision"].as_str()),
+                (Some(i as u64), Some("allow"))
+            );
         } else {
             assert!(line["error"].is_string(), "line {i}: {line}");
-            let id = if garbage[i % garbage.len()].starts_with(br#"{"id": 5"#) { serde_json::json!(5) } else { serde_json::Value::Null };
+            let id = if garbage[i % garbage.len()].starts_with(br#"{"id": 5"#) {
+                serde_json::json!(5)
+            } else {
+                serde_json::Value::Null
+            };
             assert_eq!(line["id"], id, "line {i}");
         }
     }

@@ -251,7 +251,45 @@ fn errors_inside_an_event_name_the_full_path() {
 fn status_is_required() {
     error_at(r#"{"object": "financial_connections.account"}"#, "status");
     error_at(r#"{"status": null}"#, "status");
-    error_at(r#"{"status": 3}"#, "status");
+    let msg = error_at(r#"{"status": 3}"#, "status");
+    assert!(msg.contains("expected an account status string"), "{msg}");
+}
+
+#[test]
+fn wrong_types_say_what_was_expected() {
+    let msg = error_at(r#"{"object": 5, "status": "active"}"#, "object");
+    assert!(
+        msg.contains("expected a Stripe object type string"),
+        "{msg}"
+    );
+    let msg = error_at(r#"{"status": "active", "category": []}"#, "category");
+    assert!(msg.contains("expected an account category string"), "{msg}");
+    let msg = error_at(
+        &with_balance(r#"{"as_of": 1, "type": 1, "current": {}}"#),
+        "balance.type",
+    );
+    assert!(msg.contains("expected a balance type string"), "{msg}");
+    let msg = error_at(
+        r#"{"status": "active", "balance_refresh": {"status": true}}"#,
+        "balance_refresh.status",
+    );
+    assert!(msg.contains("expected a refresh status string"), "{msg}");
+    let msg = error_at(
+        &with_balance(r#"{"as_of": 1, "current": []}"#),
+        "balance.current",
+    );
+    assert!(
+        msg.contains("expected an object of currency codes to integer amounts"),
+        "{msg}"
+    );
+    let msg = error_at(
+        &with_balance(r#"{"as_of": 1, "current": {"usd": []}}"#),
+        "balance.current.usd",
+    );
+    assert!(
+        msg.contains("expected an integer amount in i64 range, found an array"),
+        "{msg}"
+    );
 }
 
 #[test]
