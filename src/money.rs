@@ -539,3 +539,48 @@ impl<'de> Deserialize<'de> for Ratio {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::IntoDeserializer;
+    use serde::de::value::Error as ValueError;
+
+    fn strict<T: MinorUnits>(d: impl Deserializer<'static, Error = ValueError>) -> Option<T> {
+        Strict::<T>::deserialize(d).ok().map(|Strict(v)| v)
+    }
+
+    /// serde_json hands positive integers to `visit_u64`, but other formats
+    /// (TOML, say) use `visit_i64`: both must read them.
+    #[test]
+    fn amounts_read_from_either_integer_visitor() {
+        assert_eq!(strict::<u64>(5_i64.into_deserializer()), Some(5));
+        assert_eq!(strict::<u64>((-5_i64).into_deserializer()), None);
+        assert_eq!(strict::<u64>(u64::MAX.into_deserializer()), Some(u64::MAX));
+        assert_eq!(strict::<i64>(u64::MAX.into_deserializer()), None);
+        assert_eq!(strict::<i64>((-7_i64).into_deserializer()), Some(-7));
+        assert_eq!(strict::<i64>(7_u64.into_deserializer()), Some(7));
+        assert_eq!(strict::<i64>(1.5_f64.into_deserializer()), None);
+    }
+
+    /// What no JSON document reaches (a bare null, bytes) still errors and
+    /// says what was expected.
+    #[test]
+    fn other_shapes_are_errors_that_say_what_was_expected() {
+        let unit = Strict::<i64>::deserialize(().into_deserializer())
+            .err()
+            .map(|e: ValueError| e.to_string());
+        assert_eq!(
+            unit.as_deref(),
+            Some("expected an integer amount in i64 range, found null")
+        );
+        let bytes = serde::de::value::BytesDeserializer::<ValueError>::new(b"12");
+        let err = Strict::<u64>::deserialize(bytes)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("invalid type: byte array, expected a non-negative integer amount")
+        );
+    }
+}

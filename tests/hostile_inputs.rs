@@ -271,7 +271,7 @@ fn batch_of_10_000_lines_every_other_one_garbage() {
                 format!(r#"{{"id": {i}, "account": {good}, "amount": 100, "currency": "usd"}}"#);
             batch.answer(line.as_bytes(), &mut out);
         } else {
-            batch.answer(garbage[i % garbage.len()], &mut out);
+            batch.answer(garbage[(i / 2) % garbage.len()], &mut out);
         }
     }
     let text = String::from_utf8(out).unwrap();
@@ -288,12 +288,41 @@ fn batch_of_10_000_lines_every_other_one_garbage() {
             );
         } else {
             assert!(line["error"].is_string(), "line {i}: {line}");
-            let id = if garbage[i % garbage.len()].starts_with(br#"{"id": 5"#) {
+            let id = if garbage[(i / 2) % garbage.len()].starts_with(br#"{"id": 5"#) {
                 serde_json::json!(5)
             } else {
                 serde_json::Value::Null
             };
             assert_eq!(line["id"], id, "line {i}");
         }
+    }
+}
+
+#[test]
+fn batch_line_errors_name_their_field() {
+    let batch = Batch::new(Policy::default(), at(NOW));
+    let acct = r#"{"status": "disconnected"}"#;
+    let cases = [
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": 1.5}}"#), "now: invalid type: floating point `1.5`, expected unix seconds or an RFC 3339 timestamp"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": "yesterday"}}"#), "now: expected unix seconds or an RFC 3339 timestamp, found `yesterday`"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": 9223372036854775807}}"#), "now: timestamp 9223372036854775807 is out of range"),
+        (r#"{"id": 1, "amount": 5, "currency": "usd"}"#.to_owned(), "account: required"),
+        (format!(r#"{{"id": 1, "account": {acct}, "currency": "usd"}}"#), "amount: required"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5}}"#), "currency: required"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "dollars"}}"#), "currency: expected a currency code of 3 ASCII letters, found `dollars`"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 0, "currency": "usd"}}"#), "amount: must be a positive integer in minor units, found 0"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "in_flight": -1}}"#), "in_flight: must be zero or a positive integer in minor units, found -1"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 9223372036854775807, "currency": "usd", "in_flight": 1}}"#), "required amount overflows i64"),
+        (r#"{"id": 1, "account": {"status": "active", "balance": {"current": {}}}, "amount": 5, "currency": "usd"}"#.to_owned(), "account.balance.as_of: required"),
+    ];
+    for (line, expected) in cases {
+        let mut out = Vec::new();
+        batch.answer(line.as_bytes(), &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["id"], 1, "{line}");
+        let error = v["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error for {line}: {v}"));
+        assert!(error.starts_with(expected), "{line}: {error}");
     }
 }

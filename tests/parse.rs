@@ -511,3 +511,63 @@ fn an_allowed_policy_applies_to_a_parsed_document() {
         None,
     );
 }
+
+// ---- Instants and error accessors ----------------------------------------------
+
+#[test]
+fn instants_read_unix_seconds_and_rfc3339() {
+    use fundsgate::instant::{from_unix, parse_instant};
+    let t = parse_instant("1651516600").unwrap();
+    assert_eq!(t, at(NOW));
+    assert_eq!(parse_instant("2022-05-02T18:36:40Z").unwrap(), t);
+    assert_eq!(parse_instant("2022-05-02T20:36:40+02:00").unwrap(), t);
+    assert_eq!(parse_instant(" 1651516600 ").unwrap(), t);
+    assert_eq!(parse_instant("-1").unwrap().timestamp(), -1);
+    assert_eq!(parse_instant("+5").unwrap().timestamp(), 5);
+    for bad in [
+        "",
+        "-",
+        "+",
+        "12a",
+        "1651516600.5",
+        "yesterday",
+        "99999999999999999999",
+        "9223372036854775807",
+    ] {
+        let e = parse_instant(bad).unwrap_err();
+        assert_eq!(e.found, bad.trim(), "{bad}");
+    }
+    assert_eq!(from_unix(0).unwrap().timestamp(), 0);
+    assert!(from_unix(i64::MAX).is_none());
+}
+
+#[test]
+fn errors_expose_path_and_message() {
+    let e =
+        stripe::parse_account(br#"{"status": "active", "balance": {"as_of": "x", "current": {}}}"#)
+            .unwrap_err();
+    assert_eq!(e.path(), "balance.as_of");
+    assert!(
+        e.message()
+            .starts_with("expected an integer amount in i64 range, found the string \"x\""),
+        "{}",
+        e.message()
+    );
+    assert_eq!(e.to_string(), format!("{}: {}", e.path(), e.message()));
+}
+
+#[test]
+fn a_nested_duplicate_field_names_its_full_path() {
+    let e = stripe::parse_account(
+        br#"{"status": "active", "balance": {"as_of": 1, "as_of": 2, "current": {}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.path(), "balance.as_of");
+    assert!(
+        e.message().contains("duplicate field `as_of`"),
+        "{}",
+        e.message()
+    );
+    let e = Policy::from_json(br#"{"buffer_min": 1, "buffer_min": 2}"#).unwrap_err();
+    assert_eq!(e.path(), "buffer_min");
+}
