@@ -469,11 +469,8 @@ fn batch_with_jobs_keeps_order_and_matches_serial() {
             assert!(line["error"].is_string());
         } else {
             assert_eq!(line["id"], i);
-            let expected = if 1 + (i * 13) % 9000 <= 6000 {
-                "allow"
-            } else {
-                "deny"
-            };
+            let amount = 1 + (i * 13) % 9000;
+            let expected = if amount <= 6000 { "allow" } else { "deny" };
             assert_eq!(line["decision"], expected, "line {i}");
         }
     }
