@@ -157,3 +157,25 @@ fn the_counter_does_count() {
         (Decision::Allow, false)
     );
 }
+
+#[test]
+fn reading_a_plain_one_currency_account_allocates_nothing() {
+    // The fast path and the inline currency maps: the shipped documents,
+    // pretty-printed and with many fields the gate ignores, read without a
+    // single heap allocation.
+    for doc in [
+        include_bytes!("../examples/accounts/active_cash.json").as_slice(),
+        include_bytes!("../examples/accounts/full_fields.json").as_slice(),
+        include_bytes!("../examples/accounts/current_only.json").as_slice(),
+    ] {
+        let mut parsed = None;
+        let info =
+            allocation_counter::measure(|| parsed = Some(fundsgate::stripe::parse_account(doc)));
+        assert!(parsed.unwrap().is_ok());
+        assert_eq!(
+            info.count_total, 0,
+            "reading allocated {} times",
+            info.count_total
+        );
+    }
+}
