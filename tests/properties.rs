@@ -13,6 +13,7 @@ use fundsgate::{
     Ratio, Refresh, RefreshStatus, Snapshot, Status, Verdict, decide, stripe,
 };
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -449,5 +450,81 @@ proptest! {
             prop_assert!(!e.path().is_empty());
             prop_assert!(e.to_string().starts_with(e.path()));
         }
+    }
+}
+
+// ---- Fail closed ------------------------------------------------------------------
+
+/// Whenever funds could not be verified, an `allow` must come from the
+/// allowance and say so.
+fn only_unverified_allow(v: &Verdict, d: &Debit, p: &Policy) -> Result<(), TestCaseError> {
+    if v.decision == Decision::Allow {
+        prop_assert!(
+            v.warnings.contains(Code::FundsNotVerified),
+            "allowed without funds_not_verified: {v:?}"
+        );
+        let limit = p.unverified_allowance.get(d.currency());
+        prop_assert!(
+            limit.is_some_and(|l| d.amount() as u64 <= l),
+            "allowed beyond the allowance: {v:?}"
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+
+    #[test]
+    fn never_allow_a_disconnected_account(s in snapshot(), d in debit(), p in policy()) {
+        let s = Snapshot { status: Status::Disconnected, ..s };
+        prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
+    }
+
+    #[test]
+    fn never_allow_on_an_unrecognized_value(s in snapshot(), d in debit(), p in policy(), which in 0_u8..3) {
+        let mut s = s;
+        match which {
+            0 => s.status = Status::Unrecognized,
+            1 => match s.balance.as_mut() {
+                Some(b) => b.kind = BalanceType::Unrecognized,
+                None => s.status = Status::Unrecognized,
+            },
+            _ => s.refresh = Some(Refresh { status: RefreshStatus::Unrecognized, last_attempted_at: None, next_refresh_available_at: None }),
+        }
+        // Row 1 (disconnected) may answer first; it denies too.
+        prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
+    }
+
+    #[test]
+    fn no_verified_allow_on_a_balance_from_the_future(s in snapshot(), d in debit(), p in policy(), ahead in 1_i64..10_000_000) {
+        let mut s = s;
+        let Some(b) = s.balance.as_mut() else { return Ok(()) };
+        b.as_of = NOW + p.max_clock_skew_secs as i64 + ahead;
+        only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
+    }
+
+    #[test]
+    fn no_verified_allow_on_a_stale_balance(s in snapshot(), d in debit(), p in policy(), behind in 1_i64..10_000_000) {
+        let mut s = s;
+        let Some(b) = s.balance.as_mut() else { return Ok(()) };
+        b.as_of = NOW - p.max_balance_age_secs as i64 - behind;
+        only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
+    }
+
+    #[test]
+    fn no_verified_allow_without_the_currency(s in snapshot(), d in debit(), p in policy()) {
+        let mut s = s;
+        let Some(b) = s.balance.as_mut() else { return Ok(()) };
+        let without = |m: &CurrencyMap<i64>| CurrencyMap::from_pairs(m.iter().filter(|&(c, _)| c != d.currency())).unwrap();
+        b.current = without(&b.current);
+        b.available = b.available.as_ref().map(without);
+        only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
+    }
+
+    #[test]
+    fn no_verified_allow_without_a_balance(s in snapshot(), d in debit(), p in policy()) {
+        let s = Snapshot { balance: None, ..s };
+        only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
     }
 }
