@@ -106,6 +106,7 @@ fn code_sets() {
         3
     );
     assert_eq!(some.with(Code::BalanceMissing), some);
+    assert_eq!(some.union(some), some);
     assert_eq!(format!("{some:?}"), "{BalanceMissing, RefreshFailed}");
     assert_eq!(
         serde_json::to_string(&some).unwrap(),
