@@ -116,6 +116,13 @@ fn code_sets() {
         serde_json::from_str::<Codes>(r#"["refresh_failed","balance_missing"]"#).unwrap(),
         some
     );
+    let not_a_list = serde_json::from_str::<Codes>("5").unwrap_err();
+    assert!(
+        not_a_list
+            .to_string()
+            .contains("expected an array of reason codes"),
+        "{not_a_list}"
+    );
     let twice =
         serde_json::from_str::<Codes>(r#"["refresh_failed","refresh_failed"]"#).unwrap_err();
     assert!(twice.to_string().contains("appears twice"), "{twice}");
