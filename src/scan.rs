@@ -766,6 +766,11 @@ mod tests {
         }
         let now_as_text = r#"{"id": 1, "account": {"status": "active"}, "amount": 5, "currency": "usd", "now": "2022-05-02T18:36:40Z"}"#;
         assert!(agree_on_request(now_as_text));
+        // Zero, and the longest integers the fast path reads itself.
+        let edges = r#"{"id": 0, "account": {"status": "active", "balance": {"as_of": 0, "type": "cash",
+            "current": {"usd": -999999999999999999}, "cash": {"available": {"usd": 999999999999999999}}}},
+            "amount": 5, "currency": "usd", "in_flight": 0}"#;
+        assert!(agree_on_request(edges));
     }
 
     #[test]
