@@ -68,7 +68,7 @@ pub struct RequiredOverflow {
 ///
 /// Displays as `path: message`, e.g.
 /// `balance.cash.available.usd: expected an integer amount in i64 range, found
-/// the non-integer number 6000.5 at line 1 column 88`. The path of the document
+/// the float 6000.5 at line 1 column 88`. The path of the document
 /// root is `(root)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]

@@ -176,7 +176,8 @@ impl<'de, T: MinorUnits> Visitor<'de> for StrictVisitor<T> {
         T::from_u64(v).ok_or_else(|| Self::found(format_args!("{v}")))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        Err(Self::found(format_args!("the non-integer number {v}")))
+        // Debug keeps the decimal point: `6000.0`, not `6000`.
+        Err(Self::found(format_args!("the float {v:?}")))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         Err(Self::found(format_args!("the string {v:?}")))

@@ -334,7 +334,10 @@ fn amounts_must_be_json_integers_in_i64_range() {
     }
     let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 6000.5}}"#);
     let msg = error_at(&doc, "balance.current.usd");
-    assert!(msg.contains("found the non-integer number 6000.5"), "{msg}");
+    assert!(msg.contains("found the float 6000.5"), "{msg}");
+    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 6000.0}}"#);
+    let msg = error_at(&doc, "balance.current.usd");
+    assert!(msg.contains("found the float 6000.0"), "{msg}");
     let doc =
         with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 9223372036854775807}}"#);
     assert_eq!(
