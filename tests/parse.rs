@@ -113,26 +113,16 @@ fn absent_and_null_optional_parts_read_as_null() {
     )
     .unwrap();
     assert_eq!((s.balance, s.refresh, s.category), (None, None, None));
-    let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 5}, "cash": null}"#);
-    assert_eq!(
-        stripe::parse_account(doc.as_bytes())
+    for cash in [r#"null"#, r#"{"available": null}"#, r#"{}"#] {
+        let doc = with_balance(&format!(
+            r#"{{"as_of": 1, "type": "cash", "current": {{"usd": 5}}, "cash": {cash}}}"#
+        ));
+        let balance = stripe::parse_account(doc.as_bytes())
             .unwrap()
             .balance
-            .unwrap()
-            .available,
-        None
-    );
-    let doc = with_balance(
-        r#"{"as_of": 1, "type": "cash", "current": {"usd": 5}, "cash": {"available": null}}"#,
-    );
-    assert_eq!(
-        stripe::parse_account(doc.as_bytes())
-            .unwrap()
-            .balance
-            .unwrap()
-            .available,
-        None
-    );
+            .unwrap();
+        assert_eq!(balance.available, None, "cash: {cash}");
+    }
 }
 
 #[test]
