@@ -189,9 +189,9 @@ impl Facts {
             None => (false, false),
         };
 
-        let required_before_basis = required(debit, policy, false)?;
+        let required_before_basis = required(debit, policy)?;
         let required = match basis {
-            Some((Basis::Current, _)) => required(debit, policy, true)?,
+            Some((Basis::Current, _)) => required_on_current(required_before_basis, debit, policy)?,
             _ => required_before_basis,
         };
 
@@ -225,26 +225,33 @@ impl Facts {
     }
 }
 
-/// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`, plus
-/// `ceil(amount × current_extra_ratio)` when `on_current`; checked.
-fn required(debit: &Debit, policy: &Policy, on_current: bool) -> Result<i64, RequiredOverflow> {
-    let overflow = RequiredOverflow {
-        amount: debit.amount(),
-        in_flight: debit.in_flight(),
-    };
+/// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`;
+/// checked.
+fn required(debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
+    let overflow = overflow(debit);
     let amount = debit.amount();
     let proportional = policy.buffer_ratio.cushion(amount).ok_or(overflow)?;
     let floor = i64::try_from(policy.buffer_min).map_err(|_| overflow)?;
-    let extra = if on_current {
-        policy.current_extra_ratio.cushion(amount).ok_or(overflow)?
-    } else {
-        0
-    };
     amount
         .checked_add(debit.in_flight())
         .and_then(|t| t.checked_add(proportional.max(floor)))
-        .and_then(|t| t.checked_add(extra))
         .ok_or(overflow)
+}
+
+/// `base + ceil(amount × current_extra_ratio)`: the required amount when
+/// the basis is `current`; checked.
+fn required_on_current(base: i64, debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
+    let extra = policy.current_extra_ratio.cushion(debit.amount());
+    extra
+        .and_then(|extra| base.checked_add(extra))
+        .ok_or(overflow(debit))
+}
+
+fn overflow(debit: &Debit) -> RequiredOverflow {
+    RequiredOverflow {
+        amount: debit.amount(),
+        in_flight: debit.in_flight(),
+    }
 }
 
 /// SPEC §5: the first matching row wins.

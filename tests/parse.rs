@@ -20,6 +20,17 @@ fn with_balance(balance_json: &str) -> String {
     )
 }
 
+/// `balance.current.usd` of a document that must parse.
+#[track_caller]
+fn current_usd(doc: &str) -> Option<i64> {
+    stripe::parse_account(doc.as_bytes())
+        .unwrap()
+        .balance
+        .unwrap()
+        .current
+        .get(usd())
+}
+
 #[track_caller]
 fn error_at(doc: &str, path: &str) -> String {
     match stripe::parse_account(doc.as_bytes()) {
@@ -160,15 +171,7 @@ fn a_leading_byte_order_mark_is_skipped() {
 #[test]
 fn negative_balances_are_read() {
     let doc = with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": -250}}"#);
-    assert_eq!(
-        stripe::parse_account(doc.as_bytes())
-            .unwrap()
-            .balance
-            .unwrap()
-            .current
-            .get(usd()),
-        Some(-250)
-    );
+    assert_eq!(current_usd(&doc), Some(-250));
 }
 
 // ---- Input errors ------------------------------------------------------------
@@ -330,15 +333,7 @@ fn amounts_must_be_json_integers_in_i64_range() {
     assert!(msg.contains("found the float 6000.0"), "{msg}");
     let doc =
         with_balance(r#"{"as_of": 1, "type": "cash", "current": {"usd": 9223372036854775807}}"#);
-    assert_eq!(
-        stripe::parse_account(doc.as_bytes())
-            .unwrap()
-            .balance
-            .unwrap()
-            .current
-            .get(usd()),
-        Some(i64::MAX)
-    );
+    assert_eq!(current_usd(&doc), Some(i64::MAX));
 }
 
 #[test]
