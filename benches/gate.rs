@@ -7,7 +7,12 @@
 //!   `Batch::answer`, the function `fundsgate batch` calls per line, beside
 //!   parsing the same lines into `serde_json::Value`. `benches/batch_cli.sh`
 //!   measures the command itself (and its memory on a 1 GB input).
-#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "benchmark setup: a failure aborts the run; criterion's macros generate undocumented items"
+)]
 
 use std::hint::black_box;
 

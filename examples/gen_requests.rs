@@ -5,7 +5,10 @@
 //! cargo run --release --example gen_requests -- 200000 > /tmp/requests.jsonl
 //! ```
 
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "an example program: a failure aborts it"
+)]
 
 use std::io::{BufWriter, Write};
 

@@ -43,12 +43,12 @@ use serde_json::value::RawValue;
 use crate::debit::Debit;
 use crate::engine::decide;
 use crate::error::JsonError;
-use crate::instant::{from_unix, parse_instant};
+use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::scan;
-use crate::stripe::Document;
+use crate::stripe::{Document, not_an_account_in};
 use crate::verdict::Verdict;
 
 /// Answers batch lines under one policy and one default instant.
@@ -101,15 +101,23 @@ impl Batch {
         fast: bool,
     ) -> Result<(Option<&'a [u8]>, Verdict), String> {
         let line = strip_bom(line);
+        // An error inside `account` may come from a document that is no
+        // account at all: then say so, at its `object`.
+        let explain = |e: JsonError| {
+            let in_account = e.path() == "account" || e.path().starts_with("account.");
+            in_account
+                .then(|| not_an_account_in(line, Some("account")))
+                .flatten()
+                .unwrap_or(e)
+                .to_string()
+        };
         let request = match fast.then(|| scan::request(line)).flatten() {
             Some(request) => request,
-            None => serde_request(line).map_err(|e| e.to_string())?,
+            None => serde_request(line).map_err(explain)?,
         };
         let required = |field: &str| format!("{field}: required");
         let account = request.account.ok_or_else(|| required("account"))?;
-        let snapshot = account
-            .into_snapshot("account")
-            .map_err(|e| e.to_string())?;
+        let snapshot = account.into_snapshot("account").map_err(explain)?;
         let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
         let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
@@ -126,9 +134,11 @@ pub(crate) fn serde_request(line: &[u8]) -> Result<scan::Request<'_>, JsonError>
     from_slice_tracked::<Obj<Request<'_>>>(line).map(|Obj(r)| r.into())
 }
 
-/// One request line, as serde_json reads it. Fields the protocol does not
-/// name are ignored.
+/// One request line, as serde_json reads it. A key the protocol does not
+/// name is an error: the request is ours, and a misspelt `in_flight` must
+/// never be read as "nothing in flight".
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Request<'a> {
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
@@ -190,8 +200,11 @@ fn write_verdict(id: Option<&[u8]>, verdict: &Verdict, out: &mut Vec<u8>) {
 fn write_error(id: Option<&[u8]>, message: &str, out: &mut Vec<u8>) {
     write_id(id, out);
     out.extend_from_slice(b",\"error\":");
-    // A string always serializes.
-    let _ = serde_json::to_writer(&mut *out, message);
+    #[expect(
+        clippy::expect_used,
+        reason = "a string always serializes, and writing to a Vec cannot fail"
+    )]
+    serde_json::to_writer(&mut *out, message).expect("a string serializes into a Vec");
     out.extend_from_slice(b"}\n");
 }
 
@@ -207,9 +220,7 @@ impl<'de> Deserialize<'de> for Now {
                 f.write_str("unix seconds or an RFC 3339 timestamp")
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Now, E> {
-                from_unix(v)
-                    .map(Now)
-                    .ok_or_else(|| E::custom(format_args!("timestamp {v} is out of range")))
+                unix_seconds(v).map(Now).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Now, E> {
                 i64::try_from(v)

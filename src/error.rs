@@ -146,10 +146,37 @@ pub type PolicyError = JsonError;
 /// An account document that is not valid (SPEC §2).
 pub type ParseError = JsonError;
 
-/// A failed evaluation instant (`--now`, a batch line's `now`).
+/// An evaluation instant (`--now`, a batch line's `now`) that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected unix seconds or an RFC 3339 timestamp, found `{found}`")]
-pub struct InstantError {
-    /// The text that was offered.
-    pub found: String,
+#[non_exhaustive]
+pub enum InstantError {
+    /// Neither unix seconds nor an RFC 3339 timestamp, or out of range.
+    #[error("expected unix seconds or an RFC 3339 timestamp, found `{found}`")]
+    Malformed {
+        /// The text that was offered.
+        found: String,
+    },
+    /// A number of seconds beyond ±[`MAX_UNIX_SECONDS`](crate::instant::MAX_UNIX_SECONDS)
+    /// (the year 5138): almost certainly milliseconds.
+    #[error("{}", milliseconds_message(*seconds))]
+    LooksLikeMilliseconds {
+        /// The number that was offered.
+        seconds: i64,
+    },
+}
+
+fn milliseconds_message(seconds: i64) -> String {
+    let bound = crate::instant::MAX_UNIX_SECONDS;
+    let as_seconds = seconds
+        .checked_div(1000)
+        .filter(|s| s.unsigned_abs() <= bound.unsigned_abs());
+    match as_seconds {
+        Some(s) => format!(
+            "{seconds} looks like milliseconds: expected unix seconds, at most {bound} \
+             ({s} would be the same instant in seconds)"
+        ),
+        None => format!(
+            "{seconds} looks like milliseconds or worse: expected unix seconds, at most {bound}"
+        ),
+    }
 }

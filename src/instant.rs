@@ -7,8 +7,14 @@ use chrono::{DateTime, Utc};
 
 use crate::error::InstantError;
 
-/// Reads unix seconds (`1651516600`, optionally signed) or an RFC 3339
-/// timestamp (`2022-05-02T18:36:40Z`, any offset).
+/// The largest magnitude of unix seconds accepted as an instant:
+/// 100,000,000,000 (the year 5138). Anything larger is almost certainly a
+/// count of milliseconds, which would make every balance look decades old.
+pub const MAX_UNIX_SECONDS: i64 = 100_000_000_000;
+
+/// Reads unix seconds (`1651516600`, optionally signed, at most
+/// [`MAX_UNIX_SECONDS`] in magnitude) or an RFC 3339 timestamp
+/// (`2022-05-02T18:36:40Z`, any offset).
 ///
 /// ```
 /// use fundsgate::instant::parse_instant;
@@ -16,15 +22,18 @@ use crate::error::InstantError;
 /// let b = parse_instant("2022-05-02T18:36:40Z")?;
 /// assert_eq!(a, b);
 /// assert!(parse_instant("yesterday").is_err());
+/// let ms = parse_instant("1651516600000").unwrap_err();
+/// assert!(ms.to_string().contains("looks like milliseconds"));
 /// # Ok::<(), fundsgate::InstantError>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`InstantError`] when `text` is neither, or out of chrono's range.
+/// [`InstantError`] when `text` is neither, when a number looks like
+/// milliseconds, or when an RFC 3339 time is out of chrono's range.
 pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, InstantError> {
     let text = text.trim();
-    let err = || InstantError {
+    let malformed = || InstantError::Malformed {
         found: text.to_owned(),
     };
     let is_integer = {
@@ -32,16 +41,32 @@ pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, InstantError> {
         !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
     };
     if is_integer {
-        let secs: i64 = text.parse().map_err(|_| err())?;
-        return from_unix(secs).ok_or_else(err);
+        let secs: i64 = text.parse().map_err(|_| malformed())?;
+        return unix_seconds(secs);
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| err())
+        .map_err(|_| malformed())
 }
 
-/// Unix seconds as an instant; `None` outside chrono's range (about ±262,000
-/// years).
+/// Unix seconds as an instant, refusing what looks like milliseconds
+/// (magnitude above [`MAX_UNIX_SECONDS`]).
+///
+/// # Errors
+///
+/// [`InstantError::LooksLikeMilliseconds`] above the bound.
+pub fn unix_seconds(secs: i64) -> Result<DateTime<Utc>, InstantError> {
+    if secs.unsigned_abs() > MAX_UNIX_SECONDS.unsigned_abs() {
+        return Err(InstantError::LooksLikeMilliseconds { seconds: secs });
+    }
+    from_unix(secs).ok_or_else(|| InstantError::Malformed {
+        found: secs.to_string(),
+    })
+}
+
+/// Unix seconds as an instant, with no plausibility bound; `None` outside
+/// chrono's range (about ±262,000 years). Input read from users goes through
+/// [`unix_seconds`] instead.
 pub fn from_unix(secs: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0)
 }

@@ -29,8 +29,57 @@ use crate::error::{CurrencyError, RatioError};
 /// assert!("US".parse::<Currency>().is_err());
 /// # Ok::<(), fundsgate::CurrencyError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Eq)]
 pub struct Currency([u8; 3]);
+
+impl std::hash::Hash for Currency {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+// Comparisons are written out so that the unit tests can count them
+// (`comparisons::count`): reading a map must take O(n log n) of them.
+impl PartialEq for Currency {
+    fn eq(&self, other: &Self) -> bool {
+        #[cfg(test)]
+        comparisons::tick();
+        self.0 == other.0
+    }
+}
+
+impl PartialOrd for Currency {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Currency {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        #[cfg(test)]
+        comparisons::tick();
+        self.0.cmp(&other.0)
+    }
+}
+
+/// Test-only: how many currency comparisons this thread has made.
+#[cfg(test)]
+pub(crate) mod comparisons {
+    use std::cell::Cell;
+
+    thread_local!(static COUNT: Cell<u64> = const { Cell::new(0) });
+
+    pub(crate) fn tick() {
+        COUNT.with(|c| c.set(c.get().saturating_add(1)));
+    }
+
+    /// The comparisons `f` makes on this thread.
+    pub(crate) fn count(f: impl FnOnce()) -> u64 {
+        let before = COUNT.with(Cell::get);
+        f();
+        COUNT.with(Cell::get).saturating_sub(before)
+    }
+}
 
 impl Currency {
     /// Validates and case-folds a currency code.
@@ -58,9 +107,19 @@ impl Currency {
 
     /// The lowercase code, e.g. `"usd"`.
     pub fn as_str(&self) -> &str {
-        // The bytes are ASCII letters by construction, so this never fails;
-        // the fallback only exists to avoid a panic path.
-        std::str::from_utf8(&self.0).unwrap_or("???")
+        #[expect(
+            clippy::expect_used,
+            reason = "the bytes are ASCII letters: `from_ascii` is the only constructor"
+        )]
+        std::str::from_utf8(&self.0).expect("a currency code is ASCII by construction")
+    }
+
+    /// The code's place among the 26³ possible codes, `0..17_576`.
+    fn index(self) -> usize {
+        self.0.iter().fold(0, |n, &c| {
+            n.saturating_mul(26)
+                .saturating_add(usize::from(c.saturating_sub(b'a')))
+        })
     }
 }
 
@@ -201,7 +260,8 @@ impl<'de, T: MinorUnits> Visitor<'de> for StrictVisitor<T> {
 /// Keys are validated [`Currency`] codes and unique after case folding
 /// (`"usd"` and `"USD"` in one map is an error, not a silent overwrite). A
 /// `null` value reads as if the currency were absent. Entries are kept sorted
-/// by currency, so iteration and serialization order are stable.
+/// by currency, so iteration and serialization order are stable and a look-up
+/// is a binary search.
 ///
 /// ```
 /// use fundsgate::{Currency, CurrencyMap};
@@ -213,7 +273,10 @@ impl<'de, T: MinorUnits> Visitor<'de> for StrictVisitor<T> {
 /// ```
 ///
 /// Up to [`CurrencyMap::INLINE`] currencies are stored inline, so that reading
-/// a typical account (one currency) allocates nothing for its maps.
+/// a typical account (one currency) allocates nothing for its maps. Reading a
+/// map of `n` currencies (from JSON or [`CurrencyMap::from_pairs`]) takes
+/// `O(n log n)` time whatever the order of its keys: duplicates are found with
+/// a set indexed by the code, and the entries are sorted once at the end.
 #[derive(Clone)]
 pub struct CurrencyMap<V> {
     entries: Entries<V>,
@@ -221,7 +284,8 @@ pub struct CurrencyMap<V> {
 
 #[derive(Clone)]
 enum Entries<V> {
-    /// `items[..len]` are the entries; the rest are placeholders, never read.
+    /// `items[..len]` are the entries, `len ≤ INLINE`; the rest are
+    /// placeholders, never read.
     Inline {
         len: usize,
         items: [(Currency, V); INLINE],
@@ -255,6 +319,7 @@ impl<V: Copy + Default> CurrencyMap<V> {
     }
 
     /// Builds a map from pairs, refusing a currency that appears twice.
+    /// `O(n log n)` for `n` pairs.
     ///
     /// # Errors
     ///
@@ -262,70 +327,84 @@ impl<V: Copy + Default> CurrencyMap<V> {
     pub fn from_pairs(
         pairs: impl IntoIterator<Item = (Currency, V)>,
     ) -> Result<Self, crate::DuplicateCurrency> {
-        let mut map = CurrencyMap::new();
+        let mut builder = MapBuilder::new();
         for (ccy, v) in pairs {
-            map.insert_new(ccy, v)?;
+            builder.insert(ccy, Some(v))?;
         }
-        Ok(map)
+        Ok(builder.finish())
     }
 
     /// Returns the map with `ccy` added, or an error when it is already there.
+    /// `O(n)` (the entries stay sorted); to build a large map, use
+    /// [`CurrencyMap::from_pairs`].
     ///
     /// # Errors
     ///
     /// [`DuplicateCurrency`](crate::DuplicateCurrency) when `ccy` is present.
     pub fn try_insert(mut self, ccy: Currency, value: V) -> Result<Self, crate::DuplicateCurrency> {
-        self.insert_new(ccy, value)?;
+        let at = match self.as_slice().binary_search_by_key(&ccy, |&(c, _)| c) {
+            Ok(_) => return Err(crate::DuplicateCurrency { currency: ccy }),
+            Err(at) => at,
+        };
+        self.push((ccy, value));
+        // The new entry is last; rotate it into its sorted place.
+        if let Some(tail) = self.as_mut_slice().get_mut(at..) {
+            tail.rotate_right(1);
+        }
         Ok(self)
     }
 
-    pub(crate) fn insert_new(
-        &mut self,
-        ccy: Currency,
-        value: V,
-    ) -> Result<(), crate::DuplicateCurrency> {
-        if self.get(ccy).is_some() {
-            return Err(crate::DuplicateCurrency { currency: ccy });
-        }
+    /// Appends an entry, spilling to the heap past [`INLINE`] entries. The
+    /// caller restores the sort order.
+    fn push(&mut self, entry: (Currency, V)) {
         match &mut self.entries {
-            Entries::Inline { len, items } if *len < INLINE => {
-                if let Some(slot) = items.get_mut(*len) {
-                    *slot = (ccy, value);
+            Entries::Inline { len, items } => match items.get_mut(*len) {
+                Some(slot) => {
+                    *slot = entry;
+                    *len = len.saturating_add(1);
                 }
-                *len = len.saturating_add(1);
-                if let Some(used) = items.get_mut(..*len) {
-                    used.sort_unstable_by_key(|&(c, _)| c);
+                None => {
+                    let mut heap = Vec::with_capacity(INLINE.saturating_mul(4));
+                    heap.extend_from_slice(items);
+                    heap.push(entry);
+                    self.entries = Entries::Heap(heap);
                 }
-            }
-            Entries::Inline { .. } => {
-                let mut heap = Vec::with_capacity(INLINE.saturating_mul(2));
-                heap.extend_from_slice(self.as_slice());
-                heap.push((ccy, value));
-                heap.sort_unstable_by_key(|&(c, _)| c);
-                self.entries = Entries::Heap(heap);
-            }
-            Entries::Heap(heap) => {
-                heap.push((ccy, value));
-                heap.sort_unstable_by_key(|&(c, _)| c);
-            }
+            },
+            Entries::Heap(heap) => heap.push(entry),
         }
-        Ok(())
     }
 }
 
 impl<V: Copy> CurrencyMap<V> {
     fn as_slice(&self) -> &[(Currency, V)] {
         match &self.entries {
-            Entries::Inline { len, items } => items.get(..*len).unwrap_or_default(),
+            #[expect(
+                clippy::indexing_slicing,
+                reason = "len ≤ INLINE: `push` is the only writer and checks it"
+            )]
+            Entries::Inline { len, items } => &items[..*len],
             Entries::Heap(heap) => heap,
         }
     }
 
-    /// The amount for `ccy`, if the map has one.
+    fn as_mut_slice(&mut self) -> &mut [(Currency, V)] {
+        match &mut self.entries {
+            #[expect(
+                clippy::indexing_slicing,
+                reason = "len ≤ INLINE: `push` is the only writer and checks it"
+            )]
+            Entries::Inline { len, items } => &mut items[..*len],
+            Entries::Heap(heap) => heap,
+        }
+    }
+
+    /// The amount for `ccy`, if the map has one. `O(log n)`.
     pub fn get(&self, ccy: Currency) -> Option<V> {
-        self.as_slice()
-            .iter()
-            .find(|(c, _)| *c == ccy)
+        let entries = self.as_slice();
+        entries
+            .binary_search_by_key(&ccy, |&(c, _)| c)
+            .ok()
+            .and_then(|at| entries.get(at))
             .map(|&(_, v)| v)
     }
 
@@ -342,6 +421,115 @@ impl<V: Copy> CurrencyMap<V> {
     /// Whether the map holds no currency.
     pub fn is_empty(&self) -> bool {
         self.as_slice().is_empty()
+    }
+}
+
+/// Builds a [`CurrencyMap`] from entries in any order, in `O(n log n)`:
+/// every reader of currency maps (serde, the fast scanner,
+/// [`CurrencyMap::from_pairs`]) goes through it.
+///
+/// A `None` value is a currency read as `null`: absent from the map, but
+/// still counted by the duplicate check.
+pub(crate) struct MapBuilder<V> {
+    map: CurrencyMap<V>,
+    seen: SeenCurrencies,
+}
+
+impl<V: Copy + Default> MapBuilder<V> {
+    pub(crate) fn new() -> Self {
+        MapBuilder {
+            map: CurrencyMap::new(),
+            seen: SeenCurrencies::default(),
+        }
+    }
+
+    /// Records `ccy`; an error when it was recorded before.
+    pub(crate) fn insert(
+        &mut self,
+        ccy: Currency,
+        value: Option<V>,
+    ) -> Result<(), crate::DuplicateCurrency> {
+        if !self.seen.insert(ccy) {
+            return Err(crate::DuplicateCurrency { currency: ccy });
+        }
+        if let Some(v) = value {
+            self.map.push((ccy, v));
+        }
+        Ok(())
+    }
+
+    /// The map, sorted by currency.
+    pub(crate) fn finish(mut self) -> CurrencyMap<V> {
+        self.map.as_mut_slice().sort_unstable_by_key(|&(c, _)| c);
+        self.map
+    }
+}
+
+/// The set of currencies read so far in one map: a short inline list for
+/// the usual one or two codes, then a bitset over all 26³ possible codes
+/// (2.2 KB), so that each check is `O(1)` however many codes a map holds.
+enum SeenCurrencies {
+    Few { len: usize, codes: [Currency; FEW] },
+    Many(Box<[u64; WORDS]>),
+}
+
+const FEW: usize = 4;
+/// 26³ = 17,576 possible codes, one bit each.
+const WORDS: usize = 17_576_usize.div_ceil(64);
+
+impl Default for SeenCurrencies {
+    fn default() -> Self {
+        SeenCurrencies::Few {
+            len: 0,
+            codes: [PLACEHOLDER; FEW],
+        }
+    }
+}
+
+impl SeenCurrencies {
+    /// Adds `ccy`; `false` when it was already there.
+    fn insert(&mut self, ccy: Currency) -> bool {
+        match self {
+            SeenCurrencies::Few { len, codes } => {
+                #[expect(
+                    clippy::indexing_slicing,
+                    reason = "len ≤ FEW: it grows only below FEW, then the set becomes `Many`"
+                )]
+                let used = &codes[..*len];
+                if used.contains(&ccy) {
+                    return false;
+                }
+                if let Some(slot) = codes.get_mut(*len) {
+                    *slot = ccy;
+                    *len = len.saturating_add(1);
+                    return true;
+                }
+                let mut bits = Box::new([0_u64; WORDS]);
+                for &code in codes.iter() {
+                    set_bit(&mut bits, code);
+                }
+                *self = SeenCurrencies::Many(bits);
+                self.insert(ccy)
+            }
+            SeenCurrencies::Many(bits) => set_bit(bits, ccy),
+        }
+    }
+}
+
+/// Sets the bit of `ccy`; `false` when it was set already.
+fn set_bit(bits: &mut [u64; WORDS], ccy: Currency) -> bool {
+    let index = ccy.index();
+    let (word, bit) = (index / 64, index % 64);
+    match bits.get_mut(word) {
+        Some(w) => {
+            let mask = 1_u64 << bit;
+            let fresh = *w & mask == 0;
+            *w |= mask;
+            fresh
+        }
+        // `index < 26³` by construction of `Currency`; a set that cannot
+        // hold the code reports it as a duplicate rather than lose it.
+        None => false,
     }
 }
 
@@ -378,24 +566,14 @@ impl<'de, V: MinorUnits> Deserialize<'de> for CurrencyMap<V> {
                 f.write_str("an object of currency codes to integer amounts")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut map = CurrencyMap::new();
-                // Currencies whose amount was null: absent from the map, but
-                // still part of the duplicate check. `Vec::new` does not
-                // allocate until a null shows up.
-                let mut nulls: Vec<Currency> = Vec::new();
+                let mut builder = MapBuilder::new();
                 while let Some(ccy) = access.next_key::<Currency>()? {
                     let value = access.next_value::<Option<Strict<V>>>()?;
-                    if nulls.contains(&ccy) || map.get(ccy).is_some() {
-                        return Err(de::Error::custom(format_args!(
-                            "currency `{ccy}` appears twice (codes are compared case-insensitively)"
-                        )));
-                    }
-                    match value {
-                        Some(Strict(v)) => map.insert_new(ccy, v).map_err(de::Error::custom)?,
-                        None => nulls.push(ccy),
-                    }
+                    builder
+                        .insert(ccy, value.map(|Strict(v)| v))
+                        .map_err(de::Error::custom)?;
                 }
-                Ok(map)
+                Ok(builder.finish())
             }
         }
         d.deserialize_map(MapVisitor(std::marker::PhantomData))
@@ -542,7 +720,8 @@ impl<'de> Deserialize<'de> for Ratio {
 }
 
 #[cfg(test)]
-mod tests {
+#[allow(clippy::arithmetic_side_effects, reason = "test code on small numbers")]
+pub(crate) mod tests {
     use super::*;
     use serde::de::IntoDeserializer;
     use serde::de::value::Error as ValueError;
@@ -562,6 +741,48 @@ mod tests {
         assert_eq!(strict::<i64>((-7_i64).into_deserializer()), Some(-7));
         assert_eq!(strict::<i64>(7_u64.into_deserializer()), Some(7));
         assert_eq!(strict::<i64>(1.5_f64.into_deserializer()), None);
+    }
+
+    /// A map of `n` currency codes, in descending order (the worst order for
+    /// a map that re-sorts or scans on every insert).
+    pub(crate) fn descending_map(n: usize) -> String {
+        let codes: Vec<String> = (0..17_576_usize)
+            .rev()
+            .take(n)
+            .map(|i| {
+                let letter = |k: usize| char::from(b'a' + u8::try_from(k % 26).unwrap_or(0));
+                format!(
+                    "\"{}{}{}\": {i}",
+                    letter(i / 676),
+                    letter(i / 26),
+                    letter(i)
+                )
+            })
+            .collect();
+        format!("{{{}}}", codes.join(", "))
+    }
+
+    /// Reading a map costs O(n log n) comparisons: doubling the number of
+    /// currencies (in the worst order) little more than doubles them. A
+    /// map that re-sorted, or scanned for duplicates, on every insert would
+    /// quadruple them.
+    #[test]
+    fn reading_a_map_is_n_log_n_in_comparisons() {
+        let cost = |n: usize| {
+            let text = descending_map(n);
+            comparisons::count(|| {
+                let map: CurrencyMap<i64> = serde_json::from_str(&text).unwrap_or_default();
+                assert_eq!(map.len(), n);
+            })
+        };
+        let (small, large) = (cost(4_000), cost(8_000));
+        assert!(small > 0, "the counter counts");
+        assert!(
+            large.saturating_mul(10) <= small.saturating_mul(25),
+            "4,000 codes: {small} comparisons, 8,000: {large}"
+        );
+        // Every one of the 26³ codes: a few comparisons per code.
+        assert!(cost(17_576) < 17_576 * 20);
     }
 
     /// What no JSON document reaches (a bare null, bytes) still errors and

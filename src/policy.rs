@@ -71,8 +71,10 @@ impl Policy {
 
     /// The policy as pretty-printed JSON, every key present.
     pub fn to_json_pretty(&self) -> String {
-        // Serializing this struct cannot fail: every field is a number, a
-        // bool, a string or a string-keyed map.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        #[expect(
+            clippy::expect_used,
+            reason = "every field is a number, a bool, a string or a string-keyed map"
+        )]
+        serde_json::to_string_pretty(self).expect("a policy always serializes")
     }
 }

@@ -18,11 +18,13 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::instant::{from_unix, parse_instant};
+use crate::instant::{parse_instant, unix_seconds};
 use crate::json::Obj;
-use crate::money::{Currency, CurrencyMap, Strict};
+use crate::money::{Currency, CurrencyMap, MapBuilder, Strict};
 use crate::snapshot::{BalanceType, Category, RefreshStatus, Status};
-use crate::stripe::{Document, ObjectKind, Wire, WireBalance, WireCash, WireEnum, WireRefresh};
+use crate::stripe::{
+    Document, EventData, ObjectKind, Wire, WireBalance, WireCash, WireEnum, WireRefresh,
+};
 
 /// Deeper documents are left to serde_json (whose own limit is 128).
 pub(crate) const MAX_DEPTH: u32 = 64;
@@ -93,11 +95,12 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
             seen.first(5)?;
             r.now = s.nullable(|s| match s.peek()? {
                 b'"' => parse_instant(s.str()?).ok(),
-                _ => from_unix(s.int()?),
+                _ => unix_seconds(s.int()?).ok(),
             })?;
             Some(())
         }
-        _ => s.skip_value(),
+        // An unknown key is an error (SPEC §6), which serde_json reports.
+        _ => None,
     })?;
     s.end()?;
     Some(r)
@@ -339,19 +342,14 @@ impl<'a> Scanner<'a> {
     }
 
     fn map(&mut self) -> Option<CurrencyMap<i64>> {
-        let mut map = CurrencyMap::new();
-        let mut nulls = CurrencyMap::<i64>::new();
+        let mut map = MapBuilder::new();
         self.object(|s, key| {
             let ccy = Currency::from_ascii(key)?;
-            if map.get(ccy).is_some() || nulls.get(ccy).is_some() {
-                return None;
-            }
-            match s.nullable(Scanner::int)? {
-                Some(v) => map.insert_new(ccy, v).ok(),
-                None => nulls.insert_new(ccy, 0).ok(),
-            }
+            let value = s.nullable(Scanner::int)?;
+            // A duplicate is serde_json's to report.
+            map.insert(ccy, value).ok()
         })?;
-        Some(map)
+        Some(map.finish())
     }
 
     fn document(&mut self) -> Option<Document> {
@@ -362,8 +360,9 @@ impl<'a> Scanner<'a> {
                 seen.first(0)?;
                 d.object = s.nullable(|s| match s.string()? {
                     b"financial_connections.account" => Some(ObjectKind::Account),
-                    // Events, and other objects with their errors, are rare:
-                    // serde_json reads them.
+                    b"event" => Some(ObjectKind::Event),
+                    // Other objects, and their errors, are rare: serde_json
+                    // reads them.
                     _ => None,
                 })?;
                 Some(())
@@ -388,10 +387,30 @@ impl<'a> Scanner<'a> {
                 d.balance_refresh = s.nullable(Scanner::refresh)?.map(Obj);
                 Some(())
             }
-            b"data" => None,
+            b"data" => {
+                seen.first(5)?;
+                d.data = s.nullable(Scanner::event_data)?.map(Obj);
+                Some(())
+            }
             _ => s.skip_value(),
         })?;
         Some(d)
+    }
+
+    /// An event's `data`: its `object` is a document of its own (an
+    /// account, or anything whose error serde_json reports).
+    fn event_data(&mut self) -> Option<EventData> {
+        let mut e = EventData::default();
+        let mut seen = Seen::default();
+        self.object(|s, key| match key {
+            b"object" => {
+                seen.first(0)?;
+                e.object = s.nullable(Scanner::document)?.map(|d| Box::new(Obj(d)));
+                Some(())
+            }
+            _ => s.skip_value(),
+        })?;
+        Some(e)
     }
 
     fn balance(&mut self) -> Option<WireBalance> {
@@ -466,7 +485,11 @@ impl<'a> Scanner<'a> {
 mod tests {
     //! Differential tests: whenever the fast path answers, serde_json must
     //! give the same answer.
-    #![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+    #![allow(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "test code: generated inputs are small and indices checked"
+    )]
 
     use super::*;
     use crate::error::JsonError;
@@ -755,6 +778,10 @@ mod tests {
             include_str!("../examples/accounts/credit_card.json"),
             include_str!("../examples/accounts/current_only.json"),
             include_str!("../examples/accounts/disconnected.json"),
+            include_str!("../examples/accounts/refreshed_balance_event.json"),
+            r#"{"object": "event", "data": {"object": {"status": "active"}}}"#,
+            r#"{"object": "event", "type": "x", "data": {"previous_attributes": {"a": 1}, "object": null}}"#,
+            r#"{"object":"financial_connections.account","status":"active","balance":{"as_of":1,"type":"cash","current":{"usd":null,"eur":5},"cash":{"available":{"usd":null}}}}"#,
         ];
         for doc in docs {
             assert!(agree_on_document(doc), "fast path gave up on {doc}");
@@ -773,6 +800,37 @@ mod tests {
         assert!(agree_on_request(edges));
     }
 
+    /// Both readers take O(n log n) comparisons for a balance whose maps hold
+    /// `n` currencies in the worst order, and agree on it.
+    #[test]
+    fn reading_many_currencies_is_n_log_n_on_both_paths() {
+        use crate::money::comparisons;
+        use crate::money::tests::descending_map;
+        let doc = |n: usize| {
+            let map = descending_map(n);
+            format!(
+                r#"{{"status": "active", "balance": {{"as_of": 1, "type": "cash",
+                "current": {map}, "cash": {{"available": {map}}}}}}}"#
+            )
+        };
+        for fast in [true, false] {
+            let cost = |n: usize| {
+                let text = doc(n);
+                comparisons::count(|| {
+                    let snapshot = crate::stripe::parse_account_with(text.as_bytes(), fast);
+                    let balance = snapshot.map(|s| s.balance);
+                    assert_eq!(balance.map(|b| b.map(|b| b.current.len())), Ok(Some(n)));
+                })
+            };
+            let (small, large) = (cost(4_000), cost(8_000));
+            assert!(
+                large.saturating_mul(10) <= small.saturating_mul(25),
+                "fast path {fast}: 4,000 codes: {small} comparisons, 8,000: {large}"
+            );
+        }
+        assert!(agree_on_document(&doc(17_576)));
+    }
+
     #[test]
     fn the_fast_path_gives_up_on_what_serde_must_judge() {
         for text in [
@@ -787,7 +845,8 @@ mod tests {
             r#"{"status": "active", "balance": [1]}"#,
             r#"{"status": "active", "x": [1,]}"#,
             r#"{"status": "active"} x"#,
-            r#"{"object": "event", "data": {"object": {"status": "active"}}}"#,
+            r#"{"object": "customer", "status": "active"}"#,
+            r#"{"object": "event", "data": {"object": {"object": "customer"}}}"#,
             "{\"status\": \"caf\u{e9}\"}",
             r#"["status"]"#,
         ] {

@@ -70,10 +70,64 @@ pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
 pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, ParseError> {
     let bytes = strip_bom(bytes);
     let document = match fast.then(|| crate::scan::document(bytes)).flatten() {
-        Some(document) => document,
-        None => from_slice_tracked::<Obj<Document>>(bytes)?.0,
+        Some(document) => Ok(document),
+        None => from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d),
     };
-    document.into_snapshot("")
+    document
+        .and_then(|d| d.into_snapshot(""))
+        .map_err(|e| not_an_account_in(bytes, None).unwrap_or(e))
+}
+
+/// On the error path only: when the document (or, with `member`, that member
+/// of it) is some other Stripe object, an error that says so at `object` (or
+/// `data.object.object`), rather than the first field that did not fit the
+/// account's model (a Customer's integer `balance`, say).
+pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<ParseError> {
+    let root: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let doc = match member {
+        Some(key) => root.get(key)?,
+        None => &root,
+    };
+    let at = member.unwrap_or("");
+    let object = doc.get("object")?.as_str()?;
+    match object {
+        ACCOUNT_OBJECT => None,
+        "event" => {
+            let inner = doc.get("data")?.get("object")?.get("object")?.as_str()?;
+            (inner != ACCOUNT_OBJECT).then(|| {
+                let event = doc.get("type").and_then(serde_json::Value::as_str);
+                JsonError::new("data.object.object", wrong_object(inner, Some(event))).under(at)
+            })
+        }
+        other => Some(JsonError::new("object", wrong_object(other, None)).under(at)),
+    }
+}
+
+/// What to say about a document whose `object` is `found`, not an account.
+/// `event` is `Some` when the document is an event's `data.object`, with
+/// the event's `type` when it is known.
+fn wrong_object(found: &str, event: Option<Option<&str>>) -> String {
+    let what = match found {
+        "list" => "a list response: pass one account from its `data` array".to_owned(),
+        "linked_account" => {
+            "a legacy linked account: retrieve it again as a Financial Connections account"
+                .to_owned()
+        }
+        _ => format!("a Stripe `{found}` object, not a Financial Connections account"),
+    };
+    match event {
+        None => format!(
+            "expected `{ACCOUNT_OBJECT}` or an event carrying one, found `{found}`: \
+             this document is {what}"
+        ),
+        Some(kind) => {
+            let event = kind.map_or_else(|| "the event".to_owned(), |t| format!("the `{t}` event"));
+            format!(
+                "expected `{ACCOUNT_OBJECT}` in the event's data.object, found `{found}`: \
+                 {event} carries {what}"
+            )
+        }
+    }
 }
 
 /// An account or an event: every field either may carry, in one pass.
@@ -96,10 +150,10 @@ pub(crate) struct Document {
     pub(crate) data: Option<Obj<EventData>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct EventData {
     #[serde(default)]
-    object: Option<Box<Obj<Document>>>,
+    pub(crate) object: Option<Box<Obj<Document>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -150,21 +204,19 @@ impl Document {
                 let inner = join(at, "data.object");
                 match &account.object {
                     None | Some(ObjectKind::Account) => account.account_snapshot(&inner),
-                    Some(other) => Err(JsonError::new(
-                        "object",
-                        format!(
-                            "expected `{ACCOUNT_OBJECT}` in an event's data.object, found {other}"
-                        ),
-                    )
-                    .under(&inner)),
+                    Some(ObjectKind::Event) => {
+                        Err(JsonError::new("object", wrong_object("event", Some(None)))
+                            .under(&inner))
+                    }
+                    Some(ObjectKind::Other(other)) => {
+                        Err(JsonError::new("object", wrong_object(other, Some(None))).under(&inner))
+                    }
                 }
             }
             None | Some(ObjectKind::Account) => self.account_snapshot(at),
-            Some(other @ ObjectKind::Other(_)) => Err(JsonError::new(
-                "object",
-                format!("expected `{ACCOUNT_OBJECT}` or `event`, found {other}"),
-            )
-            .under(at)),
+            Some(ObjectKind::Other(other)) => {
+                Err(JsonError::new("object", wrong_object(&other, None)).under(at))
+            }
         }
     }
 
@@ -218,16 +270,6 @@ pub(crate) enum ObjectKind {
     Account,
     Event,
     Other(String),
-}
-
-impl fmt::Display for ObjectKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ObjectKind::Account => write!(f, "`{ACCOUNT_OBJECT}`"),
-            ObjectKind::Event => f.write_str("`event`"),
-            ObjectKind::Other(s) => write!(f, "{s:?}"),
-        }
-    }
 }
 
 impl<'de> Deserialize<'de> for ObjectKind {

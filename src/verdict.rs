@@ -149,8 +149,11 @@ impl Codes {
         let mut bits = 0;
         let mut i = 0;
         while i < codes.len() {
-            // `i < codes.len()` is checked on the line above.
-            #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+            #[expect(
+                clippy::indexing_slicing,
+                clippy::arithmetic_side_effects,
+                reason = "`i < codes.len()` is checked on the line above"
+            )]
             {
                 bits |= codes[i].bit();
                 i += 1;
@@ -307,7 +310,7 @@ pub struct RefreshHint {
 /// Serialized as the row's label (`"1"`, `"4b"`, `"7c"`): a debugging aid for
 /// risk teams reading verdict logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[allow(missing_docs)] // each variant is the row of the same name
+#[expect(missing_docs, reason = "each variant is the row of the same label")]
 pub enum Rule {
     #[serde(rename = "1")]
     R1,
@@ -410,8 +413,11 @@ impl Verdict {
     pub fn to_json(&self) -> String {
         let mut out = Vec::with_capacity(256);
         self.write_json(&mut out);
-        // Every byte written is ASCII.
-        String::from_utf8(out).unwrap_or_default()
+        #[expect(
+            clippy::expect_used,
+            reason = "`write_json` writes fixed ASCII names and digits only"
+        )]
+        String::from_utf8(out).expect("the verdict writer writes ASCII")
     }
 
     /// Appends the verdict as one line of JSON (no newline) to `out`.

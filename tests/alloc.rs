@@ -1,7 +1,7 @@
 //! `decide` allocates nothing, on every path: a counting global allocator
 //! (allocation-counter) watches each call. The count is deterministic, so this
 //! is a test, not a benchmark.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
 mod common;
 

@@ -4,7 +4,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
 )]
 
 use std::io::Write;
@@ -67,9 +68,20 @@ fn verdict_of(out: &Output) -> Value {
     v
 }
 
-/// Exit 2, nothing on stdout, one line on stderr; returns that line.
+/// An input error: exit 2, nothing on stdout, one line on stderr that
+/// starts `fundsgate: `; returns that line.
 #[track_caller]
 fn usage_error(out: &Output) -> String {
+    let err = clap_error(out);
+    assert_eq!(err.lines().count(), 1, "stderr: {err}");
+    assert!(err.starts_with("fundsgate: "), "stderr: {err}");
+    err
+}
+
+/// A usage error as clap reports it: exit 2, nothing on stdout, clap's own
+/// message (with its suggestions and the usage line) on stderr; returns it.
+#[track_caller]
+fn clap_error(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(
         out.stdout.is_empty(),
@@ -77,7 +89,7 @@ fn usage_error(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout)
     );
     let err = String::from_utf8(out.stderr.clone()).unwrap();
-    assert_eq!(err.lines().count(), 1, "stderr: {err}");
+    assert!(!err.is_empty(), "nothing on stderr");
     err
 }
 
@@ -212,25 +224,25 @@ fn a_float_amount_in_the_account_names_its_path() {
 }
 
 #[test]
-fn input_and_usage_errors_exit_2_with_one_line() {
-    let err = usage_error(&check(ACTIVE, "6000.0", &["--now", NOW]));
+fn input_and_usage_errors_exit_2() {
+    let err = clap_error(&check(ACTIVE, "6000.0", &["--now", NOW]));
     assert!(err.contains("--amount"), "{err}");
     let err = usage_error(&check(ACTIVE, "0", &["--now", NOW]));
     assert!(err.contains("--amount"), "{err}");
     let err = usage_error(&check(ACTIVE, "100", &["--now", NOW, "--in-flight", "-1"]));
     assert!(err.contains("--in-flight"), "{err}");
-    let err = usage_error(&check(ACTIVE, "100", &["--now", "yesterday"]));
+    let err = clap_error(&check(ACTIVE, "100", &["--now", "yesterday"]));
     assert!(err.contains("--now"), "{err}");
     let err = usage_error(&check("no/such/file.json", "100", &[]));
     assert!(err.contains("no/such/file.json"), "{err}");
     let err = usage_error(&check(ACTIVE, "100", &["--policy", "no/such/policy.json"]));
     assert!(err.contains("--policy"), "{err}");
-    let err = usage_error(&fundsgate(
+    let err = clap_error(&fundsgate(
         &["check", "--amount", "1", "--currency", "usd"],
         b"",
     ));
     assert!(err.contains("--account"), "{err}");
-    let err = usage_error(&fundsgate(
+    let err = clap_error(&fundsgate(
         &[
             "check",
             "--account",
@@ -243,7 +255,7 @@ fn input_and_usage_errors_exit_2_with_one_line() {
         b"",
     ));
     assert!(err.contains("--currency"), "{err}");
-    usage_error(&fundsgate(&["launch"], b""));
+    clap_error(&fundsgate(&["launch"], b""));
     let err = usage_error(&check(
         ACTIVE,
         "9223372036854775807",
@@ -498,7 +510,7 @@ fn batch_answers_empty_lines_and_crlf() {
 
 #[test]
 fn batch_rejects_zero_jobs() {
-    usage_error(&fundsgate(&["batch", "--jobs", "0"], b""));
+    clap_error(&fundsgate(&["batch", "--jobs", "0"], b""));
 }
 
 #[test]
@@ -534,4 +546,115 @@ fn batch_answers_each_line_before_the_input_ends() {
     }
     drop(stdin);
     assert!(child.wait().unwrap().success());
+}
+
+// ---- usage messages (issue 8) -------------------------------------------------
+
+#[test]
+fn a_misspelt_flag_or_subcommand_gets_clap_suggestions() {
+    let err = clap_error(&fundsgate(
+        &[
+            "check",
+            "--acount",
+            ACTIVE,
+            "--amount",
+            "1",
+            "--currency",
+            "usd",
+        ],
+        b"",
+    ));
+    assert!(
+        err.contains("a similar argument exists: '--account'"),
+        "{err}"
+    );
+    let err = clap_error(&fundsgate(&["chek"], b""));
+    assert!(
+        err.contains("a similar subcommand exists: 'check'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bare_fundsgate_prints_the_usage() {
+    let err = clap_error(&fundsgate(&[], b""));
+    assert!(err.contains("Usage: fundsgate <COMMAND>"), "{err}");
+    for sub in ["check", "batch", "policy"] {
+        assert!(err.contains(sub), "{sub} missing from: {err}");
+    }
+}
+
+#[test]
+fn a_decimal_amount_is_explained_in_minor_units() {
+    let err = clap_error(&check(ACTIVE, "60.00", &["--now", NOW]));
+    assert!(err.contains("--amount"), "{err}");
+    assert!(err.contains("integer amount in minor units"), "{err}");
+    assert!(err.contains("6000 for $60.00"), "{err}");
+    let err = clap_error(&check(ACTIVE, "100", &["--now", NOW, "--in-flight", "1.5"]));
+    assert!(err.contains("--in-flight"), "{err}");
+    assert!(err.contains("integer amount in minor units"), "{err}");
+}
+
+#[test]
+fn now_in_milliseconds_is_refused_on_the_flag_and_in_batch() {
+    let err = clap_error(&check(ACTIVE, "100", &["--now", "1651516600000"]));
+    assert!(err.contains("--now"), "{err}");
+    assert!(err.contains("looks like milliseconds"), "{err}");
+    let line = format!(
+        r#"{{"id": 1, "account": {}, "amount": 100, "currency": "usd", "now": 1651516600000}}"#,
+        std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ")
+    );
+    let (lines, _) = batch(line.as_bytes(), &[]);
+    let error = lines[0]["error"].as_str().unwrap();
+    assert!(error.starts_with("now: "), "{error}");
+    assert!(error.contains("looks like milliseconds"), "{error}");
+}
+
+#[test]
+fn policy_check_blames_check_and_reads_stdin() {
+    let err = usage_error(&fundsgate(
+        &["policy", "--check", "no/such/policy.json"],
+        b"",
+    ));
+    assert!(
+        err.starts_with("fundsgate: --check no/such/policy.json"),
+        "{err}"
+    );
+    let out = fundsgate(&["policy", "--check", "-"], br#"{"buffer_min": 250}"#);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["buffer_min"], 250);
+    let err = usage_error(&fundsgate(
+        &["policy", "--check", "-"],
+        br#"{"buffer": 250}"#,
+    ));
+    assert!(
+        err.starts_with("fundsgate: --check -: buffer: unknown field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelt_batch_key_is_an_error_line_naming_it() {
+    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ");
+    let typo = format!(
+        r#"{{"id": 1, "account": {account}, "amount": 5000, "currency": "usd", "inflight": 5000}}"#
+    );
+    let right = typo.replace("inflight", "in_flight");
+    let (lines, out) = batch(format!("{typo}\n{right}\n").as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines[0]["id"], 1);
+    let error = lines[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("inflight: unknown field `inflight`"),
+        "{error}"
+    );
+    assert_eq!(lines[1]["decision"], "deny");
+    // Unknown fields inside the account document are still ignored.
+    let extra = right.replace(
+        r#""status""#,
+        r#""brand_new_field": [1, {"x": 2}], "status""#,
+    );
+    let (lines, _) = batch(extra.as_bytes(), &[]);
+    assert_eq!(lines[0]["decision"], "deny", "{:?}", lines[0]);
 }

@@ -8,7 +8,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
 )]
 
 mod common;
@@ -305,7 +306,7 @@ fn batch_line_errors_name_their_field() {
     let cases = [
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": 1.5}}"#), "now: invalid type: floating point `1.5`, expected unix seconds or an RFC 3339 timestamp"),
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": "yesterday"}}"#), "now: expected unix seconds or an RFC 3339 timestamp, found `yesterday`"),
-        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": 9223372036854775807}}"#), "now: timestamp 9223372036854775807 is out of range"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "now": 9223372036854775807}}"#), "now: 9223372036854775807 looks like milliseconds or worse"),
         (r#"{"id": 1, "amount": 5, "currency": "usd"}"#.to_owned(), "account: required"),
         (format!(r#"{{"id": 1, "account": {acct}, "currency": "usd"}}"#), "amount: required"),
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 5}}"#), "currency: required"),
@@ -324,5 +325,156 @@ fn batch_line_errors_name_their_field() {
             .as_str()
             .unwrap_or_else(|| panic!("no error for {line}: {v}"));
         assert!(error.starts_with(expected), "{line}: {error}");
+    }
+}
+
+// ---- Issue 8: fail closed on inputs we own, in bounded time -------------------
+
+/// The answer line for `line`, through the fast path and through serde_json
+/// alone: the two must be the same bytes.
+#[track_caller]
+fn answer_both_ways(line: &str) -> serde_json::Value {
+    let batch = Batch::new(Policy::default(), at(NOW));
+    let (mut fast, mut reference) = (Vec::new(), Vec::new());
+    batch.answer(line.as_bytes(), &mut fast);
+    fundsgate::__private::answer_reference(&batch, line.as_bytes(), &mut reference);
+    assert_eq!(
+        String::from_utf8_lossy(&fast),
+        String::from_utf8_lossy(&reference),
+        "{line}"
+    );
+    serde_json::from_slice(&fast).unwrap()
+}
+
+#[test]
+fn an_unknown_key_in_a_batch_request_is_an_error_naming_it() {
+    let account = String::from_utf8(account_with("")).unwrap();
+    for key in ["inflight", "inFlight", "amount_cents", "policy", "ID"] {
+        let line = format!(
+            r#"{{"id": 1, "account": {account}, "amount": 100, "currency": "usd", "{key}": 5000}}"#
+        );
+        let v = answer_both_ways(&line);
+        let error = v["error"].as_str().unwrap_or_else(|| panic!("{key}: {v}"));
+        assert!(
+            error.starts_with(&format!("{key}: unknown field `{key}`")),
+            "{key}: {error}"
+        );
+        assert_eq!(v["id"], 1);
+    }
+    // Unknown keys inside the account document are Stripe's: ignored.
+    let account = String::from_utf8(account_with(r#""inflight": 5000, "#)).unwrap();
+    let line = format!(r#"{{"id": 1, "account": {account}, "amount": 100, "currency": "usd"}}"#);
+    assert_eq!(answer_both_ways(&line)["decision"], "allow");
+}
+
+#[test]
+fn a_now_in_milliseconds_is_an_error_in_a_batch_line() {
+    let account = String::from_utf8(account_with("")).unwrap();
+    for now in ["1651516600000", "\"1651516600000\"", "-1651516600000"] {
+        let line = format!(
+            r#"{{"id": 1, "account": {account}, "amount": 100, "currency": "usd", "now": {now}}}"#
+        );
+        let v = answer_both_ways(&line);
+        let error = v["error"].as_str().unwrap_or_else(|| panic!("{now}: {v}"));
+        assert!(error.starts_with("now: "), "{now}: {error}");
+        assert!(error.contains("looks like milliseconds"), "{now}: {error}");
+    }
+    // The bound itself is still seconds.
+    let line = format!(
+        r#"{{"id": 1, "account": {account}, "amount": 100, "currency": "usd", "now": 100000000000}}"#
+    );
+    let v = answer_both_ways(&line);
+    assert!(v["error"].is_null() && v["decision"].is_string(), "{v}");
+}
+
+/// A map of every one of the 26³ three-letter codes, in descending order.
+fn every_currency_descending() -> String {
+    let mut entries = Vec::with_capacity(17_576);
+    for a in (b'a'..=b'z').rev() {
+        for b in (b'a'..=b'z').rev() {
+            for c in (b'a'..=b'z').rev() {
+                entries.push(format!(r#""{}{}{}": 7"#, a as char, b as char, c as char));
+            }
+        }
+    }
+    format!("{{{}}}", entries.join(","))
+}
+
+/// The 457 KB document of issue 8 reads correctly on both paths (that it
+/// reads in O(n log n) comparisons is a unit test of `scan`, and its time
+/// beside a benign document is the `hostile` criterion group).
+#[test]
+fn every_three_letter_currency_in_descending_order_reads_on_both_paths() {
+    let map = every_currency_descending();
+    let doc = format!(
+        r#"{{"status": "active", "balance": {{"as_of": {AS_OF}, "type": "cash",
+            "current": {map}, "cash": {{"available": {map}}}}}}}"#
+    );
+    let fast = stripe::parse_account(doc.as_bytes()).unwrap();
+    let reference = fundsgate::__private::parse_account_reference(doc.as_bytes()).unwrap();
+    assert_eq!(fast, reference);
+    let balance = fast.balance.as_ref().unwrap();
+    assert_eq!(balance.current.len(), 17_576);
+    let codes: Vec<String> = balance.current.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(codes.first().map(String::as_str), Some("aaa"));
+    assert_eq!(codes.last().map(String::as_str), Some("zzz"));
+    assert!(codes.windows(2).all(|w| w[0] < w[1]), "sorted");
+    assert_eq!(run(&fast, 7, &Policy::default()).rule, Rule::R8);
+    // One duplicate at the very end is still found, by both readers.
+    let dup = map.replacen('{', r#"{"AAA": 1, "#, 1);
+    let doc = format!(r#"{{"status": "active", "balance": {{"as_of": 1, "current": {dup}}}}}"#);
+    for result in [
+        stripe::parse_account(doc.as_bytes()),
+        fundsgate::__private::parse_account_reference(doc.as_bytes()),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.path(), "balance.current", "{err}");
+        assert!(err.to_string().contains("`aaa` appears twice"), "{err}");
+    }
+}
+
+#[test]
+fn a_stripe_object_that_is_not_an_account_is_named_at_object() {
+    let cases = [
+        (
+            r#"{"id": "cus_1", "object": "customer", "balance": -500, "email": "a@b.c"}"#,
+            "object",
+            "this document is a Stripe `customer` object",
+        ),
+        (
+            r#"{"id": "evt_1", "object": "event", "type": "customer.updated",
+                "data": {"object": {"id": "cus_1", "object": "customer", "balance": 100}}}"#,
+            "data.object.object",
+            "the `customer.updated` event carries a Stripe `customer` object",
+        ),
+        (
+            r#"{"object": "list", "url": "/v1/financial_connections/accounts", "has_more": false,
+                "data": [{"object": "financial_connections.account", "status": "active"}]}"#,
+            "object",
+            "a list response: pass one account from its `data` array",
+        ),
+        (
+            r#"{"object": "charge", "status": "succeeded", "balance": null}"#,
+            "object",
+            "a Stripe `charge` object",
+        ),
+    ];
+    for (doc, path, says) in cases {
+        for result in [
+            stripe::parse_account(doc.as_bytes()),
+            fundsgate::__private::parse_account_reference(doc.as_bytes()),
+        ] {
+            let err = result.unwrap_err();
+            assert_eq!(err.path(), path, "{doc}: {err}");
+            assert!(err.to_string().contains(says), "{doc}: {err}");
+        }
+        let line = format!(r#"{{"id": 9, "account": {doc}, "amount": 5, "currency": "usd"}}"#);
+        let v = answer_both_ways(&line);
+        let error = v["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(&format!("account.{path}: ")),
+            "{line}: {error}"
+        );
+        assert!(error.contains(says), "{error}");
     }
 }

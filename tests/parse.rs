@@ -1,6 +1,11 @@
 //! SPEC §2: reading account documents and policies. Every input error names
 //! its JSON path.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a panic is a failed test"
+)]
 
 mod common;
 
@@ -520,11 +525,37 @@ fn instants_read_unix_seconds_and_rfc3339() {
         "1651516600.5",
         "yesterday",
         "99999999999999999999",
-        "9223372036854775807",
     ] {
         let e = parse_instant(bad).unwrap_err();
-        assert_eq!(e.found, bad.trim(), "{bad}");
+        assert_eq!(
+            e,
+            fundsgate::InstantError::Malformed {
+                found: bad.trim().to_owned()
+            },
+            "{bad}"
+        );
     }
+    // Milliseconds are refused, whatever their sign; the bound itself is fine.
+    for ms in [
+        "1651516600000",
+        "-1651516600000",
+        "100000000001",
+        "9223372036854775807",
+    ] {
+        let e = parse_instant(ms).unwrap_err();
+        assert!(
+            e.to_string().contains("looks like milliseconds"),
+            "{ms}: {e}"
+        );
+    }
+    assert_eq!(
+        parse_instant("100000000000").unwrap().timestamp(),
+        100_000_000_000
+    );
+    assert_eq!(
+        parse_instant("-100000000000").unwrap().timestamp(),
+        -100_000_000_000
+    );
     assert_eq!(from_unix(0).unwrap().timestamp(), 0);
     assert!(from_unix(i64::MAX).is_none());
 }

@@ -1,6 +1,12 @@
 //! Shared builders for the integration tests: snapshots built field by field,
 //! so that each test shows exactly the condition it is about.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a panic is a failed test; not every test file uses every helper"
+)]
 
 use chrono::{DateTime, Utc};
 use fundsgate::{

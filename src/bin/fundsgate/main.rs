@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{self, BufWriter, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::thread;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -37,7 +38,13 @@ Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy`
 
 /// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections balances.
 #[derive(Parser)]
-#[command(name = "fundsgate", version, about, after_help = POLICY_KEYS)]
+#[command(
+    name = "fundsgate",
+    version,
+    about,
+    after_help = POLICY_KEYS,
+    arg_required_else_help = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,8 +78,8 @@ struct CheckArgs {
     /// The account object or `refreshed_balance` event, as Stripe sent it (`-` for stdin).
     #[arg(long, value_name = "FILE|-")]
     account: PathBuf,
-    /// The debit amount in minor units (cents for usd), at least 1.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    /// The debit amount in minor units (cents for usd), at least 1: 6000 for $60.00.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = minor_units)]
     amount: i64,
     /// The debit currency, three letters, any case.
     #[arg(long, value_name = "CCY")]
@@ -82,7 +89,8 @@ struct CheckArgs {
         long,
         value_name = "N",
         default_value_t = 0,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = minor_units
     )]
     in_flight: i64,
     #[command(flatten)]
@@ -91,9 +99,9 @@ struct CheckArgs {
 
 #[derive(Args)]
 struct BatchArgs {
-    /// Worker threads; output order is kept whatever the number.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
-    jobs: u16,
+    /// Worker threads; output order is kept whatever the number [default: the number of available cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -103,46 +111,35 @@ struct CommonArgs {
     /// The evaluation instant: unix seconds or RFC 3339 [default: the system clock]
     #[arg(long, value_name = "T", value_parser = parse_instant, allow_negative_numbers = true)]
     now: Option<DateTime<Utc>>,
-    /// A policy JSON file [default: the default policy]
-    #[arg(long, value_name = "FILE")]
+    /// A policy JSON file, `-` for stdin [default: the default policy]
+    #[arg(long, value_name = "FILE|-")]
     policy: Option<PathBuf>,
 }
 
 #[derive(Args)]
 struct PolicyArgs {
-    /// Validate this policy file instead of printing the default.
-    #[arg(long, value_name = "FILE")]
+    /// Validate this policy file (`-` for stdin) instead of printing the default.
+    #[arg(long, value_name = "FILE|-")]
     check: Option<PathBuf>,
+}
+
+/// An amount flag: an integer number of minor units. The message says so,
+/// since `60.00` is the mistake to expect.
+fn minor_units(text: &str) -> Result<i64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "expected an integer amount in minor units (for example 6000 for $60.00), found `{text}`"
+        )
+    })
 }
 
 /// An input or usage error: exit 2 with this one-line message.
 struct Failure(String);
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version: print to stdout, exit 0.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            // A usage error: one line, naming the argument at fault.
-            // clap's first paragraph, folded onto one line.
-            let text = e.to_string();
-            let words: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let message = words.join(" ");
-            eprintln!(
-                "fundsgate: {}",
-                message.strip_prefix("error: ").unwrap_or(&message)
-            );
-            return ExitCode::from(2);
-        }
-    };
+    // Usage errors print clap's own message, with its suggestions, and exit
+    // 2; `--help` and `--version` print to stdout and exit 0.
+    let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Batch(args) => batch(args),
@@ -155,7 +152,12 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
-    let policy = load_policy(args.common.policy.as_deref())?;
+    if args.account.as_os_str() == "-" && args.common.policy.as_deref() == Some(Path::new("-")) {
+        return Err(Failure(
+            "--account - and --policy -: only one of them can read stdin".to_owned(),
+        ));
+    }
+    let policy = load_policy("--policy", args.common.policy.as_deref())?;
     let bytes = read_input(&args.account)
         .map_err(|e| Failure(format!("--account {}: {e}", args.account.display())))?;
     let snapshot = stripe::parse_account(&bytes)
@@ -184,13 +186,23 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
 }
 
 fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
-    let policy = load_policy(args.common.policy.as_deref())?;
+    if args.common.policy.as_deref() == Some(Path::new("-")) {
+        return Err(Failure(
+            "--policy -: stdin carries the batch's requests".to_owned(),
+        ));
+    }
+    let policy = load_policy("--policy", args.common.policy.as_deref())?;
     let batch = Batch::new(policy, args.common.now.unwrap_or_else(Utc::now));
     let input = io::stdin();
     let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let result = match args.jobs {
+    // As ripgrep does: one worker per available core unless told otherwise.
+    let jobs = args.jobs.map_or_else(
+        || thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let result = match jobs {
         1 => stream::run_serial(&batch, input, &mut output),
-        jobs => stream::run_parallel(&batch, usize::from(jobs), input, &mut output),
+        jobs => stream::run_parallel(&batch, jobs, input, &mut output),
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -202,18 +214,20 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
 fn policy(args: PolicyArgs) -> Result<ExitCode, Failure> {
     let policy = match args.check {
         None => Policy::default(),
-        Some(path) => load_policy(Some(&path))?,
+        Some(path) => load_policy("--check", Some(&path))?,
     };
     println!("{}", policy.to_json_pretty());
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_policy(path: Option<&Path>) -> Result<Policy, Failure> {
+/// Reads the policy named by `flag` (a file, or stdin for `-`); the
+/// default policy when there is none.
+fn load_policy(flag: &str, path: Option<&Path>) -> Result<Policy, Failure> {
     let Some(path) = path else {
         return Ok(Policy::default());
     };
-    let bytes = fs::read(path).map_err(|e| Failure(format!("--policy {}: {e}", path.display())))?;
-    Policy::from_json(&bytes).map_err(|e| Failure(format!("--policy {}: {e}", path.display())))
+    let bytes = read_input(path).map_err(|e| Failure(format!("{flag} {}: {e}", path.display())))?;
+    Policy::from_json(&bytes).map_err(|e| Failure(format!("{flag} {}: {e}", path.display())))
 }
 
 /// Reads a whole file, or stdin for `-`.
