@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Measures `fundsgate batch` end to end on this machine:
-#   1. throughput on 200,000 varied ~540-byte request lines, --jobs 1 and
-#      --jobs 2 side by side (best of 5 runs each, interleaved);
+#   1. throughput on 200,000 varied ~570-byte request lines (one in ten a
+#      refreshed_balance event, one in eight with a null in a map), side by
+#      side in one run (best of 5 each, interleaved):
+#        - the fast reader on one thread (--jobs 1),
+#        - serde_json into the same typed structs on one thread (--reader serde),
+#        - the default (--jobs = available cores) and --jobs 2;
 #   2. peak memory (max RSS) on a ~1 GB input, which must not depend on its size.
 # Usage: benches/batch_cli.sh [LINES] [BIG_LINES]   (defaults 200000 and 2000000)
 set -euo pipefail
@@ -16,23 +20,29 @@ bin=target/release/fundsgate
 gen=target/release/examples/gen_requests
 
 "$gen" "$lines" > "$work/requests.jsonl"
-echo "input: $lines lines, $(stat -c %s "$work/requests.jsonl") bytes"
+echo "input: $lines lines, $(stat -c %s "$work/requests.jsonl") bytes; $(nproc) cores"
 
-best() { sort -n | head -1; }
-: > "$work/j1"; : > "$work/j2"
+configs=("fast_jobs1:--jobs 1" "serde_jobs1:--jobs 1 --reader serde" "fast_default:" "fast_jobs2:--jobs 2")
+for c in "${configs[@]}"; do : > "$work/${c%%:*}"; done
 for _ in 1 2 3 4 5; do
-  for jobs in 1 2; do
+  for c in "${configs[@]}"; do
+    name=${c%%:*}; flags=${c#*:}
     start=$(date +%s.%N)
-    "$bin" batch --jobs "$jobs" --now 1651516600 < "$work/requests.jsonl" > "$work/out.jsonl"
+    # shellcheck disable=SC2086
+    "$bin" batch $flags --now 1651516600 < "$work/requests.jsonl" > "$work/out_$name.jsonl"
     end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/j$jobs"
+    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/$name"
   done
 done
-for jobs in 1 2; do
-  t=$(best < "$work/j$jobs")
-  awk -v j="$jobs" -v t="$t" -v n="$lines" 'BEGIN { printf "jobs=%s: best %.3f s, %.0f decisions/s\n", j, t, n / t }'
+for c in "${configs[@]}"; do
+  name=${c%%:*}
+  t=$(sort -n "$work/$name" | head -1)
+  awk -v c="$name" -v t="$t" -v n="$lines" 'BEGIN { printf "%-13s best %.3f s, %9.0f decisions/s\n", c, t, n / t }'
+  test "$(wc -l < "$work/out_$name.jsonl")" -eq "$lines"
+  cmp -s "$work/out_$name.jsonl" "$work/out_fast_jobs1.jsonl" || { echo "$name: answers differ"; exit 1; }
 done
-test "$(wc -l < "$work/out.jsonl")" -eq "$lines"
+awk -v f="$(sort -n "$work/fast_jobs1" | head -1)" -v s="$(sort -n "$work/serde_jobs1" | head -1)" \
+  'BEGIN { printf "fast reader / typed serde, one thread: %.2fx the time\n", f / s }'
 
 "$gen" "$big_lines" > "$work/big.jsonl"
 echo "memory: $big_lines lines, $(stat -c %s "$work/big.jsonl") bytes"

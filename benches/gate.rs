@@ -1,12 +1,19 @@
 //! Criterion benchmarks. Run with `cargo bench --bench gate`.
 //!
 //! * `decide`: the engine on already-built snapshots, one case per kind of answer.
-//! * `parse_and_decide`: raw Stripe bytes to a verdict, beside the cost of merely
-//!   parsing the same bytes into a `serde_json::Value` (the baseline).
-//! * `batch_throughput`: 200,000 varied ~540-byte request lines through
-//!   `Batch::answer`, the function `fundsgate batch` calls per line, beside
-//!   parsing the same lines into `serde_json::Value`. `benches/batch_cli.sh`
-//!   measures the command itself (and its memory on a 1 GB input).
+//! * `parse_and_decide`: raw Stripe bytes to a verdict through the fast reader
+//!   (`fundsgate`), beside the honest alternative: serde_json into the same
+//!   typed structs, then the same `decide` (`typed_serde`); and, for scale,
+//!   merely parsing the bytes into a `serde_json::Value`.
+//! * `batch_throughput`: 200,000 varied ~570-byte request lines (one in ten a
+//!   `refreshed_balance` event, one in eight with a null in a map) through
+//!   `Batch::answer`, the function `fundsgate batch` calls per line, beside the
+//!   same answers read by typed serde only, and beside parsing each line into a
+//!   `serde_json::Value`. `benches/batch_cli.sh` measures the command itself
+//!   (and its memory on a 1 GB input).
+//! * `hostile`: a 457 KB account whose `current` and `cash.available` hold all
+//!   17,576 three-letter codes in descending order, beside a benign account
+//!   of the same size (one currency, the same bytes in an ignored field).
 #![allow(
     missing_docs,
     clippy::expect_used,
@@ -123,6 +130,68 @@ fn bench_parse_and_decide(c: &mut Criterion) {
                 })
             },
         );
+        group.bench_with_input(BenchmarkId::new("typed_serde", name), bytes, |b, bytes| {
+            b.iter(|| {
+                let s = fundsgate::__private::parse_account_reference(black_box(bytes))
+                    .expect("parses");
+                decide(&s, &debit, &policy, now)
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Every three-letter code, `zzz` first, each with an amount.
+fn every_currency_descending() -> String {
+    let mut entries = Vec::with_capacity(17_576);
+    for a in (b'a'..=b'z').rev() {
+        for b in (b'a'..=b'z').rev() {
+            for c in (b'a'..=b'z').rev() {
+                let code = [a, b, c].map(char::from).iter().collect::<String>();
+                entries.push(format!(r#""{code}": 123456"#));
+            }
+        }
+    }
+    format!("{{{}}}", entries.join(", "))
+}
+
+fn bench_hostile(c: &mut Criterion) {
+    let now = from_unix(NOW).expect("time");
+    let policy = Policy::default();
+    let debit = usd_debit(5_000);
+    let map = every_currency_descending();
+    let hostile = format!(
+        r#"{{"object": "financial_connections.account", "status": "active",
+  "balance": {{"as_of": 1651516592, "type": "cash", "current": {map}, "cash": {{"available": {map}}}}}}}"#
+    );
+    // The same bytes, moved to a field the gate ignores: the maps the gate
+    // reads hold one currency.
+    let benign = format!(
+        r#"{{"object": "financial_connections.account", "status": "active",
+  "balance": {{"as_of": 1651516592, "type": "cash", "current": {{"usd": 6000}}, "cash": {{"available": {{"usd": 6000}}}},
+  "padding": [{map}, {map}]}}}}"#
+    );
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(20);
+    for (name, doc) in [
+        ("every_currency_descending", &hostile),
+        ("benign_same_size", &benign),
+    ] {
+        let bytes = doc.as_bytes();
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_with_input(BenchmarkId::new("fundsgate", name), bytes, |b, bytes| {
+            b.iter(|| {
+                let s = stripe::parse_account(black_box(bytes)).expect("parses");
+                decide(&s, &debit, &policy, now)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("typed_serde", name), bytes, |b, bytes| {
+            b.iter(|| {
+                let s = fundsgate::__private::parse_account_reference(black_box(bytes))
+                    .expect("parses");
+                decide(&s, &debit, &policy, now)
+            })
+        });
     }
     group.finish();
 }
@@ -143,7 +212,21 @@ fn bench_batch(c: &mut Criterion) {
             }
         })
     });
-    // Baseline: merely parsing each line into a `serde_json::Value`.
+    // The honest alternative: serde_json into the same typed structs.
+    group.bench_function("typed_serde", |b| {
+        let mut out = Vec::with_capacity(1024);
+        b.iter(|| {
+            for line in &lines {
+                out.clear();
+                black_box(fundsgate::__private::answer_reference(
+                    &batch,
+                    line.as_bytes(),
+                    &mut out,
+                ));
+            }
+        })
+    });
+    // For scale: merely parsing each line into a `serde_json::Value`.
     group.bench_function("serde_json_value", |b| {
         b.iter(|| {
             for line in &lines {
@@ -154,5 +237,11 @@ fn bench_batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decide, bench_parse_and_decide, bench_batch);
+criterion_group!(
+    benches,
+    bench_decide,
+    bench_parse_and_decide,
+    bench_batch,
+    bench_hostile
+);
 criterion_main!(benches);

@@ -233,18 +233,22 @@ impl<'a> Scanner<'a> {
             self.bump();
         }
         let rest = self.b.get(self.i..)?;
-        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-        let text = rest.get(..digits)?;
-        let first = *text.first()?;
-        // Up to 18 digits cannot overflow; longer ones are left to serde_json
-        // (i64 needs 19 only for values above 10^18).
-        if digits > 18 || (first == b'0' && digits > 1) {
+        // One pass: up to 19 digits are read (18 cannot overflow; a 19th
+        // makes the fast path give up, as i64 needs 19 only above 10^18).
+        let mut magnitude = 0_i64;
+        let mut digits = 0_usize;
+        for &c in rest.iter().take(19) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            magnitude = magnitude.wrapping_mul(10).wrapping_add(i64::from(d));
+            digits = digits.wrapping_add(1);
+        }
+        let first = *rest.first()?;
+        if digits == 0 || digits > 18 || (first == b'0' && digits > 1) {
             return None;
         }
-        let magnitude = text.iter().fold(0_i64, |n, &d| {
-            n.wrapping_mul(10)
-                .wrapping_add(i64::from(d.wrapping_sub(b'0')))
-        });
         self.i = self.i.checked_add(digits)?;
         let minus_zero = negative && magnitude == 0;
         let float = matches!(self.peek(), Some(b'.' | b'e' | b'E'));

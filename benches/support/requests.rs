@@ -1,4 +1,4 @@
-//! Deterministic, varied batch request lines of about 500 bytes, shared by the
+//! Deterministic, varied batch request lines of about 550 bytes, shared by the
 //! `batch_throughput` benchmark and `examples/gen_requests.rs` (which writes
 //! them to a file for the command-line measurements).
 #![allow(
@@ -8,7 +8,9 @@
 
 /// The `i`-th request line (no trailing newline). Accounts vary in status,
 /// balance age, available/current presence, refresh state, currency case and
-/// amounts, so that every row family of the decision table is exercised.
+/// amounts, so that every row family of the decision table is exercised. One
+/// line in ten carries the account inside a `refreshed_balance` event (the
+/// webhook Stripe recommends), and one in eight has a map holding a null.
 pub fn request_line(i: u64) -> String {
     // A small LCG: the same `i` always gives the same line.
     let mut x = i
@@ -51,13 +53,32 @@ pub fn request_line(i: u64) -> String {
     let currency = if next(4) == 0 { "USD" } else { "usd" };
     let amount = 100 + next(500_000);
     let in_flight = if next(3) == 0 { next(20_000) } else { 0 };
-    format!(
-        "{{\"id\":\"pi_{i:010}\",\"account\":{{\"id\":\"fca_{i:014}\",\"object\":\"financial_connections.account\",\
+    // Drawn last, so that the fields above are what they always were.
+    let balance = if next(8) == 0 {
+        balance.replacen("\"current\":{", "\"current\":{\"eur\":null,", 1)
+    } else {
+        balance
+    };
+    let account = format!(
+        "{{\"id\":\"fca_{i:014}\",\"object\":\"financial_connections.account\",\
 \"balance\":{balance},\
 \"balance_refresh\":{refresh},\"category\":\"cash\",\
 \"institution_name\":\"StripeBank\",\"last4\":\"{:04}\",\"livemode\":true,\"permissions\":[\"balances\",\"payment_method\"],\
-\"status\":\"{status}\",\"subcategory\":\"checking\"}},\
-\"amount\":{amount},\"currency\":\"{currency}\",\"in_flight\":{in_flight}}}",
+\"status\":\"{status}\",\"subcategory\":\"checking\"}}",
         i % 10_000
+    );
+    let account = if next(10) == 0 {
+        format!(
+            "{{\"id\":\"evt_{i:014}\",\"object\":\"event\",\"api_version\":\"2026-07-29\",\
+\"created\":1651516595,\"data\":{{\"object\":{account}}},\"livemode\":true,\"pending_webhooks\":1,\
+\"request\":{{\"id\":null,\"idempotency_key\":null}},\
+\"type\":\"financial_connections.account.refreshed_balance\"}}"
+        )
+    } else {
+        account
+    };
+    format!(
+        "{{\"id\":\"pi_{i:010}\",\"account\":{account},\
+\"amount\":{amount},\"currency\":\"{currency}\",\"in_flight\":{in_flight}}}"
     )
 }

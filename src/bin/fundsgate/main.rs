@@ -102,8 +102,20 @@ struct BatchArgs {
     /// Worker threads; output order is kept whatever the number [default: the number of available cores]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
+    /// How lines are read: `fast` (the scanner, falling back to serde_json)
+    /// or `serde` (serde_json into the same typed structs only). The answers
+    /// are the same; `benches/batch_cli.sh` compares their speed.
+    #[arg(long, value_enum, default_value_t = Reader::Fast, hide = true)]
+    reader: Reader,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// The request reader of `batch --reader`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Reader {
+    Fast,
+    Serde,
 }
 
 #[derive(Args)]
@@ -200,9 +212,20 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         || thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
+    // The answer line is all that `batch` needs; what became of it is not.
+    let fast = |line: &[u8], out: &mut Vec<u8>| {
+        batch.answer(line, out);
+    };
+    let serde_only = |line: &[u8], out: &mut Vec<u8>| {
+        fundsgate::__private::answer_reference(&batch, line, out);
+    };
+    let answer: &stream::Answer<'_> = match args.reader {
+        Reader::Fast => &fast,
+        Reader::Serde => &serde_only,
+    };
     let result = match jobs {
-        1 => stream::run_serial(&batch, input, &mut output),
-        jobs => stream::run_parallel(&batch, jobs, input, &mut output),
+        1 => stream::run_serial(answer, input, &mut output),
+        jobs => stream::run_parallel(answer, jobs, input, &mut output),
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -11,8 +11,6 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use fundsgate::batch::Batch;
-
 /// Bytes read at a time.
 pub const CHUNK: usize = 1 << 20;
 
@@ -74,8 +72,12 @@ impl<R: Read> Chunker<R> {
     }
 }
 
+/// Answers one request line by appending one answer line to the buffer:
+/// `Batch::answer`, or its serde-only twin for measurements.
+pub type Answer<'a> = dyn Fn(&[u8], &mut Vec<u8>) + Sync + 'a;
+
 /// Appends one answer line per line of `chunk` to `out`.
-pub fn answer_chunk(batch: &Batch, chunk: &[u8], out: &mut Vec<u8>) {
+pub fn answer_chunk(answer: &Answer<'_>, chunk: &[u8], out: &mut Vec<u8>) {
     let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
@@ -83,19 +85,23 @@ pub fn answer_chunk(batch: &Batch, chunk: &[u8], out: &mut Vec<u8>) {
             clippy::indexing_slicing,
             reason = "newline positions increase, so start ≤ end ≤ body.len()"
         )]
-        batch.answer(&body[start..end], out);
+        answer(&body[start..end], out);
         start = end.saturating_add(1);
     }
 }
 
 /// Answers every line of `input` on this thread.
-pub fn run_serial(batch: &Batch, input: impl Read, output: &mut impl Write) -> io::Result<()> {
+pub fn run_serial(
+    answer: &Answer<'_>,
+    input: impl Read,
+    output: &mut impl Write,
+) -> io::Result<()> {
     let mut chunker = Chunker::new(input);
     let mut chunk = Vec::new();
     let mut answers = Vec::new();
     while chunker.next_into(&mut chunk)? {
         answers.clear();
-        answer_chunk(batch, &chunk, &mut answers);
+        answer_chunk(answer, &chunk, &mut answers);
         output.write_all(&answers)?;
         // A caller feeding lines one at a time sees each answer at once.
         output.flush()?;
@@ -107,7 +113,7 @@ pub fn run_serial(batch: &Batch, input: impl Read, output: &mut impl Write) -> i
 /// answers in input order. One thread reads, `jobs` answer, the calling
 /// thread writes; at most `2 × jobs + 2` chunks are in flight.
 pub fn run_parallel(
-    batch: &Batch,
+    answer: &Answer<'_>,
     jobs: usize,
     input: impl Read + Send,
     output: &mut impl Write,
@@ -129,7 +135,7 @@ pub fn run_parallel(
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
-            scope.spawn(move || answer_chunks(batch, &work_rx, &done_tx));
+            scope.spawn(move || answer_chunks(answer, &work_rx, &done_tx));
         }
         drop(done_tx);
         let written = write_in_order(&done_rx, &permit_tx, output);
@@ -167,7 +173,7 @@ fn read_chunks(
 }
 
 fn answer_chunks(
-    batch: &Batch,
+    answer: &Answer<'_>,
     work: &Mutex<Receiver<(u64, Vec<u8>)>>,
     done: &SyncSender<(u64, Vec<u8>)>,
 ) {
@@ -178,7 +184,7 @@ fn answer_chunks(
         };
         let Ok((seq, chunk)) = next else { return };
         let mut answers = Vec::with_capacity(chunk.len() / 2);
-        answer_chunk(batch, &chunk, &mut answers);
+        answer_chunk(answer, &chunk, &mut answers);
         if done.send((seq, answers)).is_err() {
             return;
         }
