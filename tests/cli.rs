@@ -276,10 +276,14 @@ fn a_document_that_is_not_an_account_is_an_input_error() {
             "--currency",
             "usd",
         ],
-        br#"{"object": "charge"}"#,
+        br#"{"id": "cus_1", "object": "customer", "balance": -500}"#,
     );
     let err = usage_error(&out);
-    assert!(err.contains("object"), "{err}");
+    assert!(
+        err.starts_with("fundsgate: --account -: object: expected `financial_connections.account`"),
+        "{err}"
+    );
+    assert!(err.contains("a Stripe `customer` object"), "{err}");
 }
 
 // ---- batch -------------------------------------------------------------------
