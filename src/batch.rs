@@ -3,13 +3,17 @@
 //! A request line (SPEC §6):
 //!
 //! ```json
-//! {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600}
+//! {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600,
+//!  "presentment": {"original_settlement": 1651000000, "returns": ["R01"]}}
 //! ```
 //!
 //! `account` is an account object or an account event, exactly as
-//! [`stripe::parse_account`](crate::stripe::parse_account) reads it;
-//! `in_flight` and `now` are optional (`now` is unix seconds or an RFC 3339
-//! string, and defaults to the batch's instant). The answer is the verdict with
+//! [`stripe::parse_account`](crate::stripe::parse_account) reads it, or
+//! `null` for an unlinked debit (a line without `account` is an error);
+//! `in_flight`, `now` and `presentment` are optional (`now` and
+//! `original_settlement` are unix seconds or RFC 3339 strings; `now` defaults
+//! to the batch's instant). Any other key is an error: the request line is
+//! ours, and a misspelt key must never change a decision. The answer is the verdict with
 //! `id` echoed first, byte for byte, or `{"id": ..., "error": "..."}` for a line
 //! that cannot be answered; `id` is `null` when it cannot be read.
 //!
@@ -28,7 +32,7 @@
 //! batch.answer(br#"{"id": "x", "amount": 1.5}"#, &mut out);
 //! let text = String::from_utf8(out)?;
 //! let mut lines = text.lines();
-//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":7,"decision":"deny","reasons":["account_disconnected"]"#));
+//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":7,"decision":"deny","reasons":["balance_missing","account_disconnected"]"#));
 //! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":"x","error":"amount: expected an integer amount"#));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -40,8 +44,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use crate::debit::Debit;
-use crate::engine::decide;
+use crate::debit::{Debit, Presentment, ReturnCode};
+use crate::engine::{decide, decide_unlinked};
 use crate::error::JsonError;
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
@@ -115,15 +119,29 @@ impl Batch {
             Some(request) => request,
             None => serde_request(line).map_err(explain)?,
         };
-        let required = |field: &str| format!("{field}: required");
+        let required = |field: &str| format!("{field}: required (null for an unlinked debit)");
+        // `"account": null` is an unlinked debit; no `account` key at all is
+        // a mistake.
         let account = request.account.ok_or_else(|| required("account"))?;
-        let snapshot = account.into_snapshot("account").map_err(explain)?;
+        let snapshot = account
+            .map(|a| a.into_snapshot("account"))
+            .transpose()
+            .map_err(explain)?;
+        let required = |field: &str| format!("{field}: required");
         let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
         let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
             .map_err(|e| e.to_string())?;
+        let debit = match request.presentment {
+            Some(presentment) => debit.with_presentment(presentment),
+            None => debit,
+        };
         let now = request.now.unwrap_or(self.now);
-        let verdict = decide(&snapshot, &debit, &self.policy, now).map_err(|e| e.to_string())?;
+        let verdict = match &snapshot {
+            Some(snapshot) => decide(snapshot, &debit, &self.policy, now),
+            None => decide_unlinked(&debit, &self.policy, now),
+        }
+        .map_err(|e| e.to_string())?;
         Ok((request.id, verdict))
     }
 }
@@ -142,8 +160,9 @@ pub(crate) fn serde_request(line: &[u8]) -> Result<scan::Request<'_>, JsonError>
 struct Request<'a> {
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
-    #[serde(default)]
-    account: Option<Obj<Document>>,
+    /// Absent (`None`) is an error; `null` (`Some(None)`) is unlinked.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    account: Option<Option<Obj<Document>>>,
     #[serde(default)]
     amount: Option<Strict<i64>>,
     #[serde(default)]
@@ -152,17 +171,52 @@ struct Request<'a> {
     in_flight: Option<Strict<i64>>,
     #[serde(default)]
     now: Option<Now>,
+    #[serde(default)]
+    presentment: Option<Obj<WirePresentment>>,
+}
+
+/// A request's `presentment`: the history of a re-initiated entry.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WirePresentment {
+    original_settlement: Now,
+    returns: Vec<WireReturnCode>,
+}
+
+/// A return code, `R` and two digits.
+struct WireReturnCode(ReturnCode);
+
+impl<'de> Deserialize<'de> for WireReturnCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WireReturnCode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a NACHA return code such as \"R01\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WireReturnCode, E> {
+                ReturnCode::new(v).map(WireReturnCode).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 impl<'a> From<Request<'a>> for scan::Request<'a> {
     fn from(r: Request<'a>) -> Self {
         scan::Request {
             id: r.id.map(|raw| raw.get().as_bytes()),
-            account: r.account.map(|Obj(a)| a),
+            account: r.account.map(|a| a.map(|Obj(a)| a)),
             amount: r.amount.map(|Strict(n)| n),
             currency: r.currency,
             in_flight: r.in_flight.map(|Strict(n)| n),
             now: r.now.map(|Now(t)| t),
+            presentment: r.presentment.map(|Obj(p)| {
+                Presentment::new(
+                    p.original_settlement.0.timestamp(),
+                    p.returns.into_iter().map(|WireReturnCode(c)| c),
+                )
+            }),
         }
     }
 }

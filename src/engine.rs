@@ -1,25 +1,35 @@
-//! The decision engine: SPEC §5's table, row for row.
+//! The decision engine: SPEC §5's table (version 2), row for row.
 //!
 //! [`decide`] is a pure function of its four arguments. It reads no clock,
 //! does no I/O, keeps no state, allocates nothing and cannot panic; the only
 //! way it fails is a required amount too large for an `i64`.
+//! [`decide_unlinked`] is the same for a debit with no account data at all.
 //!
 //! It works in three steps, each readable on its own:
 //!
-//! 1. `Facts`: the handful of yes/no observations the table asks about,
-//!    computed once from the snapshot, debit, policy and `now`.
+//! 1. `Facts`: the handful of observations the table asks about, computed
+//!    once from the snapshot, debit, policy and `now`.
 //! 2. `rule`: the table itself, first matching row wins, one `if` per row.
 //! 3. `Rule::outcome`: each row's decision, reasons and refresh advice;
-//!    then the row-independent warnings and the `unverified_allowance`
-//!    softening of the rows marked `*`.
+//!    then the row-independent warnings, the `unverified_allowance`
+//!    softening of the rows marked `*`, `max_allowed` and `retry`.
 
 use chrono::{DateTime, Utc};
 
 use crate::debit::Debit;
 use crate::error::RequiredOverflow;
+use crate::money::Ratio;
 use crate::policy::Policy;
-use crate::snapshot::{BalanceType, Category, RefreshStatus, Snapshot, Status, UnixSeconds};
-use crate::verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule, Verdict};
+use crate::snapshot::{
+    AccountNumbers, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
+    UnixSeconds,
+};
+use crate::verdict::{
+    Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict,
+};
+
+/// Seconds in a day, for `reinitiation_window_days`.
+const DAY: i128 = 86_400;
 
 /// Decides whether `debit` may be taken from the account described by
 /// `snapshot`, under `policy`, at the instant `now`.
@@ -48,6 +58,7 @@ use crate::verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, R
 /// let now = DateTime::from_timestamp(1_651_516_600, 0).ok_or("bad time")?;
 /// let verdict = decide(&snapshot, &debit, &Policy::default(), now)?;
 /// assert_eq!(verdict.decision, Decision::Deny); // 60.00 on hand, 200.00 asked
+/// assert_eq!(verdict.max_allowed, Some(6000));   // 60.00 would go through
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decide(
@@ -56,8 +67,53 @@ pub fn decide(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Verdict, RequiredOverflow> {
+    evaluate(Some(snapshot), debit, policy, now)
+}
+
+/// Decides a debit whose payment method has no linked account, so no balance
+/// data at all (a bank account entered by hand, or verified by
+/// microdeposits): row `unlinked`, `deny` with `no_balance_data`, which the
+/// policy's `unverified_allowance` may soften.
+///
+/// # Errors
+///
+/// [`RequiredOverflow`], as for [`decide`].
+///
+/// ```
+/// use chrono::DateTime;
+/// use fundsgate::{decide_unlinked, Currency, Debit, Decision, Policy, Rule};
+/// let debit = Debit::new(2_500, Currency::new("usd")?, 0)?;
+/// let now = DateTime::from_timestamp(1_651_516_600, 0).ok_or("bad time")?;
+/// let verdict = decide_unlinked(&debit, &Policy::default(), now)?;
+/// assert_eq!((verdict.decision, verdict.rule), (Decision::Deny, Rule::Unlinked));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide_unlinked(
+    debit: &Debit,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Verdict, RequiredOverflow> {
+    evaluate(None, debit, policy, now)
+}
+
+fn evaluate(
+    snapshot: Option<&Snapshot>,
+    debit: &Debit,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Verdict, RequiredOverflow> {
     let now = now.timestamp();
-    let facts = Facts::observe(snapshot, debit, policy, now)?;
+    // An unlinked debit is read as an account about which nothing is known;
+    // `Facts::linked` sends it to the first row.
+    let unknown;
+    let s = match snapshot {
+        Some(s) => s,
+        None => {
+            unknown = Snapshot::new(Status::Active);
+            &unknown
+        }
+    };
+    let facts = Facts::observe(s, snapshot.is_some(), debit, policy, now)?;
     let rule = rule(&facts);
     let (decision, reasons, refresh) = rule.outcome(&facts);
 
@@ -67,16 +123,33 @@ pub fn decide(
     if matches!(basis, Some((Basis::Current, _))) {
         warnings = warnings.with(Code::UsedCurrentBalance);
     }
-    if matches!(rule, Rule::R8 | Rule::R9) {
-        if snapshot.status == Status::Inactive {
-            warnings = warnings.with(Code::AccountInactive);
-        }
+    if matches!(rule, Rule::Sufficient | Rule::Insufficient) {
+        warnings = warnings.union(facts.link_down_code());
         match facts.refresh {
             Some(RefreshStatus::Pending) => warnings = warnings.with(Code::RefreshPending),
             Some(RefreshStatus::Failed) => warnings = warnings.with(Code::RefreshFailed),
             _ => {}
         }
     }
+    if s.relink_required {
+        warnings = warnings.with(Code::RelinkRequired);
+    }
+    if s.expected_deactivation.is_some() {
+        warnings = warnings.with(Code::DeactivationExpected);
+    }
+
+    let max_allowed = match (rule, basis) {
+        (Rule::Sufficient | Rule::Insufficient, Some((kind, balance))) => {
+            Some(max_allowed(balance, kind, debit, policy))
+        }
+        _ => None,
+    };
+    let retry = debit
+        .presentment()
+        .filter(|p| p.attempt() > 0 && rule.after_retry_rows())
+        .map(|p| Retry {
+            attempt: p.attempt(),
+        });
 
     let mut verdict = Verdict {
         decision,
@@ -89,18 +162,17 @@ pub fn decide(
         } else {
             facts.required_before_basis
         },
-        as_of: snapshot.balance.as_ref().map(|b| b.as_of),
-        balance_age_secs: snapshot
-            .balance
-            .as_ref()
-            .map(|b| now.saturating_sub(b.as_of)),
+        max_allowed,
+        as_of: s.balance.as_ref().map(|b| b.as_of),
+        balance_age_secs: s.balance.as_ref().map(|b| now.saturating_sub(b.as_of)),
         refresh,
+        retry,
         rule,
     };
 
     // Rows marked * cannot verify the funds: a small enough debit may go
     // through anyway, if the policy says so, with every reason kept as a
-    // warning.
+    // warning and the refresh advice kept.
     if rule.cannot_verify() && facts.within_unverified_allowance {
         verdict.decision = Decision::Allow;
         verdict.warnings = verdict
@@ -115,25 +187,44 @@ pub fn decide(
 /// What the decision table asks about, observed once.
 #[derive(Clone, Copy, Debug)]
 struct Facts {
+    /// There is an account document at all (row `unlinked`).
+    linked: bool,
     status: Status,
-    /// Row 2: a status, balance type or refresh status the gate does not know.
+    /// A status, category, balance type or refresh status the gate does not
+    /// know.
     unrecognized: bool,
-    /// Row 3: a credit balance, or no balance on a credit account.
+    /// The policy sets `livemode` and the document's differs or is absent.
+    livemode_mismatch: bool,
+    closed: bool,
+    /// `supported_payment_method_types` is known and lacks `us_bank_account`.
+    not_debitable: bool,
+    numbers_deactivated: bool,
+    /// A credit balance, or a credit category.
     credit: bool,
+    /// A category outside `accept_categories` (a null category passes).
+    category_not_accepted: bool,
+    /// A re-initiation after a return other than R01/R09.
+    not_retryable: bool,
+    /// More earlier returns than `max_reinitiations`.
+    retry_limit: bool,
+    /// A re-initiation after the window closed.
+    retry_window: bool,
+    /// `permissions` is known and lacks `balances`.
+    not_permitted: bool,
     has_balance: bool,
     refresh: Option<RefreshStatus>,
     /// `next_refresh_available_at`, for `retry_after`.
     next_refresh_at: Option<UnixSeconds>,
-    /// SPEC §5: S = active and (R is null, or R is not pending and
-    /// `next_refresh_available_at` ≤ now). A null `next_refresh_available_at`
-    /// means no refresh can start.
+    /// SPEC §5: S = active, balances permitted (or unknown), and (R is
+    /// null, or R is not pending and `next_refresh_available_at` is absent
+    /// or ≤ now).
     refresh_can_start: bool,
     /// The balance compared, and its amount; `None` when neither
     /// `cash.available` nor (with fallback) `current` has the currency.
     basis: Option<(Basis, i64)>,
-    /// Row 6: `as_of` > now + max_clock_skew_secs.
+    /// `as_of` > now + max_clock_skew_secs.
     from_future: bool,
-    /// Row 7: now − as_of > max_balance_age_secs.
+    /// now − as_of > max_balance_age_secs.
     stale: bool,
     /// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`.
     required_before_basis: i64,
@@ -147,19 +238,25 @@ struct Facts {
 impl Facts {
     fn observe(
         s: &Snapshot,
+        linked: bool,
         debit: &Debit,
         policy: &Policy,
         now: UnixSeconds,
     ) -> Result<Facts, RequiredOverflow> {
         let ccy = debit.currency();
         let refresh = s.refresh.map(|r| r.status);
-        let next_refresh_at = s.refresh.and_then(|r| r.next_refresh_available_at);
+        let not_permitted = s.balances_permitted == Some(false);
         let refresh_can_start = s.status == Status::Active
+            && !not_permitted
             && match s.refresh {
                 None => true,
                 Some(r) => {
                     r.status != RefreshStatus::Pending
-                        && r.next_refresh_available_at.is_some_and(|at| at <= now)
+                        && match r.next_refresh_available_at {
+                            NextRefresh::NotStated => true,
+                            NextRefresh::Unavailable => false,
+                            NextRefresh::At(at) => at <= now,
+                        }
                 }
             };
 
@@ -189,6 +286,14 @@ impl Facts {
             None => (false, false),
         };
 
+        let returns = debit.presentment().filter(|p| p.attempt() > 0);
+        let retry_window = returns.is_some_and(|p| {
+            let days = i128::from(policy.reinitiation_window_days.get());
+            let closes =
+                i128::from(p.original_settlement()).saturating_add(days.saturating_mul(DAY));
+            i128::from(now) > closes
+        });
+
         let required_before_basis = required(debit, policy)?;
         let required = match basis {
             Some((Basis::Current, _)) => required_on_current(required_before_basis, debit, policy)?,
@@ -201,19 +306,35 @@ impl Facts {
             .is_some_and(|limit| u64::try_from(debit.amount()).is_ok_and(|a| a <= limit));
 
         Ok(Facts {
+            linked,
             status: s.status,
             unrecognized: s.status == Status::Unrecognized
+                || s.category == Some(Category::Unrecognized)
                 || s.balance
                     .as_ref()
                     .is_some_and(|b| b.kind == BalanceType::Unrecognized)
                 || refresh == Some(RefreshStatus::Unrecognized),
-            credit: match &s.balance {
-                Some(b) => b.kind == BalanceType::Credit,
-                None => s.category == Some(Category::Credit),
-            },
+            livemode_mismatch: policy
+                .livemode
+                .is_some_and(|wanted| s.livemode != Some(wanted)),
+            closed: s.closed,
+            not_debitable: s.ach_supported == Some(false),
+            numbers_deactivated: s.account_numbers == AccountNumbers::NoneTransactable,
+            credit: s.category == Some(Category::Credit)
+                || s.balance
+                    .as_ref()
+                    .is_some_and(|b| b.kind == BalanceType::Credit),
+            category_not_accepted: s
+                .category
+                .is_some_and(|c| !policy.accept_categories.contains(c)),
+            not_retryable: returns.is_some_and(|p| !p.only_funds_returns()),
+            retry_limit: returns
+                .is_some_and(|p| p.attempt() > u32::from(policy.max_reinitiations.get())),
+            retry_window,
+            not_permitted,
             has_balance: s.balance.is_some(),
             refresh,
-            next_refresh_at,
+            next_refresh_at: s.refresh.and_then(|r| r.next_refresh_available_at.at()),
             refresh_can_start,
             basis,
             from_future,
@@ -222,6 +343,15 @@ impl Facts {
             required,
             within_unverified_allowance,
         })
+    }
+
+    /// `account_inactive` or `account_disconnected` when the link is down.
+    fn link_down_code(&self) -> Codes {
+        match self.status {
+            Status::Inactive => Codes::of(&[Code::AccountInactive]),
+            Status::Disconnected => Codes::of(&[Code::AccountDisconnected]),
+            Status::Active | Status::Unrecognized => Codes::EMPTY,
+        }
     }
 }
 
@@ -254,47 +384,138 @@ fn overflow(debit: &Debit) -> RequiredOverflow {
     }
 }
 
+/// The largest amount `a ≥ 1` whose required amount the basis `balance`
+/// covers, with the debit's in-flight amount and the policy's cushions; 0
+/// when there is none. Constant time, exact.
+///
+/// With `C = balance − in_flight`, `r = buffer_ratio`, `e` the extra ratio on
+/// `current` (else 0) and `m = buffer_min`, the answer is the largest `a` with
+/// `cost(a) = a + max(m, ⌈a·r⌉) + ⌈a·e⌉ ≤ C`. `cost` is increasing, and
+/// `cost(a) ≥ a(1+r+e)` and `cost(a) ≥ a(1+e) + m` bound the answer above by
+/// `U = min(⌊C/(1+r+e)⌋, ⌊(C−m)/(1+e)⌋)`. Each ceiling adds less than one,
+/// so `cost(U−3) < C`: the answer is one of `U, U−1, U−2, U−3`, and the
+/// first of them (from the top) whose cost fits is it.
+fn max_allowed(balance: i64, basis: Basis, debit: &Debit, policy: &Policy) -> i64 {
+    let extra = match basis {
+        Basis::Current => policy.current_extra_ratio,
+        Basis::Available => Ratio::ZERO,
+    };
+    let capacity = i128::from(balance).saturating_sub(i128::from(debit.in_flight()));
+    let floor = i128::from(policy.buffer_min);
+    let cost = |a: i128| -> Option<i128> {
+        let a64 = i64::try_from(a).ok()?;
+        let proportional = i128::from(policy.buffer_ratio.cushion(a64)?);
+        let on_current = i128::from(extra.cushion(a64)?);
+        Some(
+            a.saturating_add(proportional.max(floor))
+                .saturating_add(on_current),
+        )
+    };
+    let upper = bound(capacity, policy.buffer_ratio, extra, 0).min(bound(
+        capacity.saturating_sub(floor),
+        Ratio::ZERO,
+        extra,
+        0,
+    ));
+    (0..4_i128)
+        .map(|step| upper.saturating_sub(step))
+        .take_while(|&a| a >= 1)
+        .find(|&a| cost(a).is_some_and(|c| c <= capacity))
+        .and_then(|a| i64::try_from(a).ok())
+        .unwrap_or(0)
+}
+
+/// `⌊c / (1 + r + e)⌋` for `c ≥ 0` (and a negative `c` stays negative),
+/// exactly, in 128-bit integers: `r + e = (p·10^(k−i) + q·10^(k−j)) / 10^k`
+/// with `k = max(i, j) ≤ 18`, so every product stays below `10^38`.
+fn bound(c: i128, r: Ratio, e: Ratio, fallback: i128) -> i128 {
+    let (Some((p, pd)), Some((q, qd))) = (r.fraction(), e.fraction()) else {
+        return fallback;
+    };
+    let denominator = pd.max(qd);
+    let scaled = |n: u128, d: u128| n.checked_mul(denominator.checked_div(d)?);
+    let (Some(p), Some(q)) = (scaled(p, pd), scaled(q, qd)) else {
+        return fallback;
+    };
+    let Ok(c) = u128::try_from(c) else {
+        return c;
+    };
+    denominator
+        .checked_add(p)
+        .and_then(|d| d.checked_add(q))
+        .and_then(|d| c.checked_mul(denominator)?.checked_div(d))
+        .and_then(|a| i128::try_from(a).ok())
+        .unwrap_or(fallback)
+}
+
 /// SPEC §5: the first matching row wins.
 fn rule(f: &Facts) -> Rule {
     use RefreshStatus::{Failed, Pending};
-    if f.status == Status::Disconnected {
-        return Rule::R1;
+    let link_down = f.status.is_down();
+    if !f.linked {
+        return Rule::Unlinked;
     }
     if f.unrecognized {
-        return Rule::R2;
+        return Rule::Unrecognized;
+    }
+    if f.livemode_mismatch {
+        return Rule::Livemode;
+    }
+    if f.closed {
+        return Rule::Closed;
+    }
+    if f.not_debitable {
+        return Rule::NotDebitable;
+    }
+    if f.numbers_deactivated {
+        return Rule::NumbersDeactivated;
     }
     if f.credit {
-        return Rule::R3;
+        return Rule::Credit;
+    }
+    if f.category_not_accepted {
+        return Rule::Category;
+    }
+    if f.not_retryable {
+        return Rule::NotRetryable;
+    }
+    if f.retry_limit {
+        return Rule::RetryLimit;
+    }
+    if f.retry_window {
+        return Rule::RetryWindow;
     }
     if !f.has_balance {
         return match f.refresh {
-            _ if f.status == Status::Inactive => Rule::R4a,
-            None => Rule::R4b,
-            Some(Pending) => Rule::R4c,
-            Some(Failed) if f.refresh_can_start => Rule::R4d,
-            Some(Failed) => Rule::R4e,
-            // Succeeded; an unrecognized refresh status stopped at row 2.
-            Some(_) => Rule::R4f,
+            _ if link_down => Rule::MissingLinkDown,
+            _ if f.not_permitted => Rule::MissingNotPermitted,
+            None => Rule::MissingNeverRefreshed,
+            Some(Pending) => Rule::MissingPending,
+            Some(Failed) if f.refresh_can_start => Rule::MissingFailedCanStart,
+            Some(Failed) => Rule::MissingFailedLater,
+            // Succeeded; an unrecognized refresh status stopped at `unrecognized`.
+            Some(_) => Rule::MissingNotShared,
         };
     }
     let Some((_, balance)) = f.basis else {
-        return Rule::R5;
+        return Rule::NoCurrency;
     };
     if f.from_future {
-        return Rule::R6;
+        return Rule::Future;
     }
     if f.stale {
         return match f.refresh {
-            _ if f.status == Status::Inactive => Rule::R7a,
-            Some(Pending) => Rule::R7b,
-            _ if f.refresh_can_start => Rule::R7c,
-            _ => Rule::R7d,
+            _ if link_down => Rule::StaleLinkDown,
+            _ if f.not_permitted => Rule::StaleNotPermitted,
+            Some(Pending) => Rule::StalePending,
+            _ if f.refresh_can_start => Rule::StaleCanStart,
+            _ => Rule::StaleLater,
         };
     }
     if balance >= f.required {
-        Rule::R8
+        Rule::Sufficient
     } else {
-        Rule::R9
+        Rule::Insufficient
     }
 }
 
@@ -304,75 +525,164 @@ impl Rule {
     fn outcome(self, f: &Facts) -> (Decision, Codes, Option<RefreshHint>) {
         use Code::*;
         use Decision::{Allow, Deny, RefreshNeeded};
-        let initiate = Some(RefreshHint {
-            action: RefreshAction::Initiate,
-            not_before: None,
-        });
-        let wait = Some(RefreshHint {
-            action: RefreshAction::Wait,
-            not_before: None,
-        });
+        let hint = |action| {
+            Some(RefreshHint {
+                action,
+                not_before: None,
+            })
+        };
+        let initiate = hint(RefreshAction::Initiate);
+        let wait = hint(RefreshAction::Wait);
         let retry_after = Some(RefreshHint {
             action: RefreshAction::RetryAfter,
             not_before: f.next_refresh_at,
         });
+        let deny = |codes: &[Code]| (Deny, Codes::of(codes), None);
         match self {
-            Rule::R1 => (Deny, Codes::of(&[AccountDisconnected]), None),
-            Rule::R2 => (Deny, Codes::of(&[UnrecognizedValue]), None),
-            Rule::R3 => (Deny, Codes::of(&[CreditAccount]), None),
-            Rule::R4a => (Deny, Codes::of(&[BalanceMissing, AccountInactive]), None),
-            Rule::R4b => (
+            Rule::Unlinked => deny(&[NoBalanceData]),
+            Rule::Unrecognized => deny(&[UnrecognizedValue]),
+            Rule::Livemode => deny(&[LivemodeMismatch]),
+            Rule::Closed => deny(&[AccountClosed]),
+            Rule::NotDebitable => deny(&[AchNotSupported]),
+            Rule::NumbersDeactivated => deny(&[AccountNumberDeactivated]),
+            Rule::Credit => deny(&[CreditAccount]),
+            Rule::Category => deny(&[CategoryNotAccepted]),
+            Rule::NotRetryable => deny(&[ReturnNotRetryable]),
+            Rule::RetryLimit => deny(&[RetryLimitReached]),
+            Rule::RetryWindow => deny(&[RetryWindowClosed]),
+            Rule::MissingLinkDown => (
+                Deny,
+                Codes::of(&[BalanceMissing]).union(f.link_down_code()),
+                None,
+            ),
+            Rule::MissingNotPermitted => deny(&[BalanceMissing, BalancesNotPermitted]),
+            Rule::MissingNeverRefreshed => (
                 RefreshNeeded,
                 Codes::of(&[BalanceMissing, RefreshNotRequested]),
                 initiate,
             ),
-            Rule::R4c => (
+            Rule::MissingPending => (
                 RefreshNeeded,
                 Codes::of(&[BalanceMissing, RefreshPending]),
                 wait,
             ),
-            Rule::R4d => (
+            Rule::MissingFailedCanStart => (
                 RefreshNeeded,
                 Codes::of(&[BalanceMissing, RefreshFailed]),
                 initiate,
             ),
-            Rule::R4e => (
+            Rule::MissingFailedLater => (
                 Deny,
                 Codes::of(&[BalanceMissing, RefreshFailed]),
                 retry_after,
             ),
-            Rule::R4f => (Deny, Codes::of(&[BalanceMissing]), None),
-            Rule::R5 => (Deny, Codes::of(&[CurrencyNotInBalance]), None),
-            Rule::R6 => (Deny, Codes::of(&[BalanceFromFuture]), None),
-            Rule::R7a => (Deny, Codes::of(&[BalanceStale, AccountInactive]), None),
-            Rule::R7b => (
+            Rule::MissingNotShared => deny(&[BalanceMissing]),
+            Rule::NoCurrency => deny(&[CurrencyNotInBalance]),
+            Rule::Future => deny(&[BalanceFromFuture]),
+            Rule::StaleLinkDown => (
+                Deny,
+                Codes::of(&[BalanceStale]).union(f.link_down_code()),
+                None,
+            ),
+            Rule::StaleNotPermitted => deny(&[BalanceStale, BalancesNotPermitted]),
+            Rule::StalePending => (
                 RefreshNeeded,
                 Codes::of(&[BalanceStale, RefreshPending]),
                 wait,
             ),
-            Rule::R7c => (RefreshNeeded, Codes::of(&[BalanceStale]), initiate),
-            Rule::R7d => (Deny, Codes::of(&[BalanceStale]), retry_after),
-            Rule::R8 => (Allow, Codes::EMPTY, None),
-            Rule::R9 => (Deny, Codes::of(&[InsufficientFunds]), None),
+            Rule::StaleCanStart => (RefreshNeeded, Codes::of(&[BalanceStale]), initiate),
+            Rule::StaleLater => (Deny, Codes::of(&[BalanceStale]), retry_after),
+            Rule::Sufficient => (Allow, Codes::EMPTY, None),
+            Rule::Insufficient => deny(&[InsufficientFunds]),
         }
     }
 
     /// The rows marked `*` in SPEC §5: funds cannot be verified, so
-    /// `unverified_allowance` may turn them into `allow`. Rows 1, 2, 6 and 9
-    /// are never softened, nor are the `refresh_needed` rows.
+    /// `unverified_allowance` may turn them into `allow`. Every other row is
+    /// never softened: the `refresh_needed` rows, and the denials that no
+    /// amount can make safe (`credit`, `closed`, `insufficient`, …).
     pub fn cannot_verify(self) -> bool {
         matches!(
             self,
-            Rule::R3 | Rule::R4a | Rule::R4e | Rule::R4f | Rule::R5 | Rule::R7a | Rule::R7d
+            Rule::Unlinked
+                | Rule::Category
+                | Rule::MissingLinkDown
+                | Rule::MissingNotPermitted
+                | Rule::MissingFailedLater
+                | Rule::MissingNotShared
+                | Rule::NoCurrency
+                | Rule::StaleLinkDown
+                | Rule::StaleNotPermitted
+                | Rule::StaleLater
         )
     }
 
-    /// Rows reached after the basis balance was chosen (6 to 9): their
+    /// Rows reached after the basis balance was chosen (`future` on): their
     /// verdicts report `basis` and `balance`.
     fn resolves_basis(self) -> bool {
         matches!(
             self,
-            Rule::R6 | Rule::R7a | Rule::R7b | Rule::R7c | Rule::R7d | Rule::R8 | Rule::R9
+            Rule::Future
+                | Rule::StaleLinkDown
+                | Rule::StaleNotPermitted
+                | Rule::StalePending
+                | Rule::StaleCanStart
+                | Rule::StaleLater
+                | Rule::Sufficient
+                | Rule::Insufficient
         )
     }
+
+    /// Rows after `retry_window` in the table: a re-initiated debit decided
+    /// there carries `retry` (SPEC §5a).
+    fn after_retry_rows(self) -> bool {
+        !matches!(
+            self,
+            Rule::Unlinked
+                | Rule::Unrecognized
+                | Rule::Livemode
+                | Rule::Closed
+                | Rule::NotDebitable
+                | Rule::NumbersDeactivated
+                | Rule::Credit
+                | Rule::Category
+                | Rule::NotRetryable
+                | Rule::RetryLimit
+                | Rule::RetryWindow
+        )
+    }
+}
+
+/// Not part of the API: `max_allowed` by a 64-step binary search over
+/// `decide`, the reference the constant-time formula is benchmarked and
+/// tested against. `None` when the verdict has no `max_allowed`.
+#[doc(hidden)]
+pub fn max_allowed_by_search(
+    snapshot: &Snapshot,
+    debit: &Debit,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Option<i64> {
+    let at = |amount: i64| {
+        let d = Debit::new(amount, debit.currency(), debit.in_flight()).ok()?;
+        let d = match debit.presentment() {
+            Some(p) => d.with_presentment(*p),
+            None => d,
+        };
+        decide(snapshot, &d, policy, now).ok()
+    };
+    let first = at(debit.amount())?;
+    first.max_allowed?;
+    let allowed = |amount: i64| at(amount).is_some_and(|v| v.decision == Decision::Allow);
+    // Largest allowed amount in [0, i64::MAX], allow being monotone.
+    let (mut low, mut high) = (0_i64, i64::MAX);
+    while low < high {
+        let mid = low.saturating_add(high.saturating_sub(low).saturating_add(1) / 2);
+        if allowed(mid) {
+            low = mid;
+        } else {
+            high = mid.saturating_sub(1);
+        }
+    }
+    Some(low)
 }

@@ -50,6 +50,14 @@ pub enum DebitError {
     NegativeInFlight(i64),
 }
 
+/// A NACHA return code that is not `R` and two digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a NACHA return code such as `R01` (R and two digits), found `{found}`")]
+pub struct ReturnCodeError {
+    /// The text that was offered.
+    pub found: String,
+}
+
 /// The amount the balance must cover does not fit in an `i64`.
 ///
 /// `required = amount + in_flight + cushion (+ current extra)`; with extreme

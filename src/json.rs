@@ -55,3 +55,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
         d.deserialize_map(V(PhantomData))
     }
 }
+
+/// Reads a field that is present: `Some(value)`, `null` included, so that an
+/// absent field (`#[serde(default)]`: `None`) can be told from a null one.
+/// Use with `#[serde(default, deserialize_with = "present")]`.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}

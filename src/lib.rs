@@ -73,18 +73,19 @@ pub mod snapshot;
 pub mod stripe;
 pub mod verdict;
 
-pub use debit::Debit;
-pub use engine::decide;
+pub use debit::{Debit, Presentment, ReturnCode};
+pub use engine::{decide, decide_unlinked};
 pub use error::{
     CurrencyError, DebitError, DuplicateCurrency, InstantError, JsonError, ParseError, PolicyError,
-    RatioError, RequiredOverflow,
+    RatioError, RequiredOverflow, ReturnCodeError,
 };
 pub use money::{Currency, CurrencyMap, MinorUnits, Ratio};
-pub use policy::Policy;
+pub use policy::{Categories, CategoryNotAcceptable, MaxReinitiations, Policy, WindowDays};
 pub use snapshot::{
-    Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
+    AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
+    Status, UnixSeconds,
 };
-pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule, Verdict};
+pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict};
 
 /// Not part of the API: hooks for the fuzz targets (`fuzz/`), which check the
 /// fast path of the readers against serde_json alone.
@@ -92,6 +93,8 @@ pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Rule
 pub mod __private {
     use crate::batch::{Answered, Batch};
     use crate::{ParseError, Snapshot};
+
+    pub use crate::engine::max_allowed_by_search;
 
     /// `stripe::parse_account` through serde_json only.
     pub fn parse_account_reference(bytes: &[u8]) -> Result<Snapshot, ParseError> {

@@ -646,8 +646,7 @@ impl Ratio {
         let amount = u128::try_from(amount).ok()?;
         // self = mantissa / 10^scale with mantissa ≤ 10 × 10^18 and
         // scale ≤ 18, so the product is below 9.3 × 10^37 < u128::MAX.
-        let mantissa = u128::try_from(self.0.mantissa()).ok()?;
-        let denominator = 10_u128.checked_pow(self.0.scale())?;
+        let (mantissa, denominator) = self.fraction()?;
         let product = amount.checked_mul(mantissa)?;
         let whole = product.checked_div(denominator)?;
         let rem = product.checked_rem(denominator)?;
@@ -657,6 +656,14 @@ impl Ratio {
             whole.checked_add(1)?
         };
         i64::try_from(rounded).ok()
+    }
+
+    /// The ratio as `numerator / denominator`: its mantissa over
+    /// `10^scale` (numerator ≤ 10^19, denominator ≤ 10^18).
+    pub(crate) fn fraction(&self) -> Option<(u128, u128)> {
+        let mantissa = u128::try_from(self.0.mantissa()).ok()?;
+        let denominator = 10_u128.checked_pow(self.0.scale())?;
+        Some((mantissa, denominator))
     }
 
     /// Parses a ratio from the text of a JSON number or string content, e.g.

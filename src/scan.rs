@@ -18,12 +18,14 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::debit::Presentment;
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::Obj;
 use crate::money::{Currency, CurrencyMap, MapBuilder, Strict};
 use crate::snapshot::{BalanceType, Category, RefreshStatus, Status};
 use crate::stripe::{
-    Document, EventData, ObjectKind, Wire, WireBalance, WireCash, WireEnum, WireRefresh,
+    Contains, Document, EventData, Is, ObjectKind, Transactable, Wanted, Wire, WireAccountNumbers,
+    WireBalance, WireCash, WireEnum, WireRefresh, WireStatusDetail, WireStatusDetails,
 };
 
 /// Deeper documents are left to serde_json (whose own limit is 128).
@@ -41,11 +43,13 @@ pub(crate) fn document(bytes: &[u8]) -> Option<Document> {
 pub(crate) struct Request<'a> {
     /// The raw JSON text of `id`; `None` when absent or null.
     pub id: Option<&'a [u8]>,
-    pub account: Option<Document>,
+    /// `None` when absent, `Some(None)` when null (an unlinked debit).
+    pub account: Option<Option<Document>>,
     pub amount: Option<i64>,
     pub currency: Option<Currency>,
     pub in_flight: Option<i64>,
     pub now: Option<DateTime<Utc>>,
+    pub presentment: Option<Presentment>,
 }
 
 /// Reads a batch request line.
@@ -58,6 +62,7 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         currency: None,
         in_flight: None,
         now: None,
+        presentment: None,
     };
     let mut seen = Seen::default();
     s.object(|s, key| match key {
@@ -73,7 +78,7 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         }
         b"account" => {
             seen.first(1)?;
-            r.account = s.nullable(Scanner::document)?;
+            r.account = Some(s.nullable(Scanner::document)?);
             Some(())
         }
         b"amount" => {
@@ -99,7 +104,8 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
             })?;
             Some(())
         }
-        // An unknown key is an error (SPEC §6), which serde_json reports.
+        // A re-presentment is rare, and an unknown key is an error (SPEC
+        // §6): serde_json reads both.
         _ => None,
     })?;
     s.end()?;
@@ -396,9 +402,148 @@ impl<'a> Scanner<'a> {
                 d.data = s.nullable(Scanner::event_data)?.map(Obj);
                 Some(())
             }
+            b"livemode" => {
+                seen.first(6)?;
+                d.livemode = s.nullable(Scanner::boolean)?;
+                Some(())
+            }
+            b"permissions" => {
+                seen.first(7)?;
+                d.permissions = s.nullable(Scanner::contains)?;
+                Some(())
+            }
+            b"supported_payment_method_types" => {
+                seen.first(8)?;
+                d.supported_payment_method_types = s.nullable(Scanner::contains)?;
+                Some(())
+            }
+            b"status_details" => {
+                seen.first(9)?;
+                d.status_details = s.nullable(Scanner::status_details)?.map(Obj);
+                Some(())
+            }
+            b"account_numbers" => {
+                seen.first(10)?;
+                d.account_numbers = s.nullable(Scanner::account_numbers)?;
+                Some(())
+            }
             _ => s.skip_value(),
         })?;
         Some(d)
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' => self.literal(b"true").map(|()| true),
+            b'f' => self.literal(b"false").map(|()| false),
+            _ => None,
+        }
+    }
+
+    fn is<W: Wanted>(&mut self) -> Option<Is<W>> {
+        Some(Is::new(self.string()? == W::NAME.as_bytes()))
+    }
+
+    /// An array of strings: whether it holds `W::NAME`.
+    fn contains<W: Wanted>(&mut self) -> Option<Contains<W>> {
+        let mut found = false;
+        self.array(|s| {
+            found |= s.is::<W>()?.0;
+            Some(())
+        })?;
+        Some(Contains::new(found))
+    }
+
+    /// An array: calls `element`, positioned at each element, which it must
+    /// consume.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.depth = self.depth.checked_add(1).filter(|d| *d <= MAX_DEPTH)?;
+        self.ws();
+        if self.peek()? == b']' {
+            self.bump();
+        } else {
+            loop {
+                self.ws();
+                element(self)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => self.bump(),
+                    b']' => {
+                        self.bump();
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+        Some(())
+    }
+
+    fn status_details(&mut self) -> Option<WireStatusDetails> {
+        let mut d = WireStatusDetails::default();
+        let mut seen = Seen::default();
+        self.object(|s, key| match key {
+            b"active" => {
+                seen.first(0)?;
+                d.active = s.nullable(Scanner::status_detail)?.map(Obj);
+                Some(())
+            }
+            b"inactive" => {
+                seen.first(1)?;
+                d.inactive = s.nullable(Scanner::status_detail)?.map(Obj);
+                Some(())
+            }
+            _ => s.skip_value(),
+        })?;
+        Some(d)
+    }
+
+    fn status_detail(&mut self) -> Option<WireStatusDetail> {
+        let mut d = WireStatusDetail::default();
+        let mut seen = Seen::default();
+        self.object(|s, key| match key {
+            b"action" => {
+                seen.first(0)?;
+                d.action = s.nullable(Scanner::is)?;
+                Some(())
+            }
+            b"cause" => {
+                seen.first(1)?;
+                d.cause = s.nullable(Scanner::is)?;
+                Some(())
+            }
+            b"expected_deactivation_date" => {
+                seen.first(2)?;
+                d.expected_deactivation_date = s.nullable(Scanner::int)?.map(Strict);
+                Some(())
+            }
+            _ => s.skip_value(),
+        })?;
+        Some(d)
+    }
+
+    fn account_numbers(&mut self) -> Option<WireAccountNumbers> {
+        let mut numbers = WireAccountNumbers::default();
+        self.array(|s| {
+            let mut seen = Seen::default();
+            let mut transactable = false;
+            s.object(|s, key| match key {
+                b"status" => {
+                    seen.first(0)?;
+                    transactable = s
+                        .nullable(Scanner::is::<Transactable>)?
+                        .is_some_and(|Is(yes, _)| yes);
+                    Some(())
+                }
+                _ => s.skip_value(),
+            })?;
+            numbers.any = true;
+            numbers.transactable |= transactable;
+            Some(())
+        })?;
+        Some(numbers)
     }
 
     /// An event's `data`: its `object` is a document of its own (an
@@ -476,7 +621,7 @@ impl<'a> Scanner<'a> {
             }
             b"next_refresh_available_at" => {
                 seen.first(2)?;
-                r.next_refresh_available_at = s.nullable(Scanner::int)?.map(Strict);
+                r.next_refresh_available_at = Some(s.nullable(Scanner::int)?.map(Strict));
                 Some(())
             }
             _ => s.skip_value(),
@@ -507,21 +652,23 @@ mod tests {
 
     type Summary = (
         Option<Vec<u8>>,
-        Option<Result<Snapshot, JsonError>>,
+        Option<Option<Result<Snapshot, JsonError>>>,
         Option<i64>,
         Option<Currency>,
         Option<i64>,
         Option<DateTime<Utc>>,
+        Option<Presentment>,
     );
 
     fn summary(r: Request<'_>) -> Summary {
         (
             r.id.map(<[u8]>::to_vec),
-            r.account.map(|a| a.into_snapshot("account")),
+            r.account.map(|a| a.map(|a| a.into_snapshot("account"))),
             r.amount,
             r.currency,
             r.in_flight,
             r.now,
+            r.presentment,
         )
     }
 

@@ -1,18 +1,17 @@
-//! The provider-neutral view of a bank account that the engine reads.
+//! The view of a bank account that the engine reads.
 //!
-//! A [`Snapshot`] holds only what the decision needs: the account status and
-//! category, the balance (if any) and the state of the last balance refresh.
-//! [`stripe::parse_account`](crate::stripe::parse_account) builds one from
-//! Stripe JSON; embedders who already hold their own Stripe types build one
-//! directly, since every field is public and every value is valid by
+//! A [`Snapshot`] holds only what the decision needs: the link's status, the
+//! account category, the balance (if any), the state of balance refreshes,
+//! and the facts that decide whether the account can be debited by ACH at
+//! all. [`stripe::parse_account`](crate::stripe::parse_account) builds one
+//! from Stripe JSON; embedders who already hold their own Stripe types build
+//! one directly, since every field is public and every value is valid by
 //! construction:
 //!
 //! ```
-//! use fundsgate::{Balance, BalanceType, Currency, CurrencyMap, Refresh, RefreshStatus, Snapshot, Status};
+//! use fundsgate::{Balance, BalanceType, Currency, CurrencyMap, NextRefresh, Refresh, RefreshStatus, Snapshot, Status};
 //! let usd = Currency::new("usd")?;
 //! let snapshot = Snapshot {
-//!     status: Status::Active,
-//!     category: None,
 //!     balance: Some(Balance {
 //!         as_of: 1_651_516_592,
 //!         kind: BalanceType::Cash,
@@ -22,8 +21,10 @@
 //!     refresh: Some(Refresh {
 //!         status: RefreshStatus::Succeeded,
 //!         last_attempted_at: Some(1_651_516_582),
-//!         next_refresh_available_at: Some(1_651_520_182),
+//!         next_refresh_available_at: NextRefresh::At(1_651_520_182),
 //!     }),
+//!     balances_permitted: Some(true),
+//!     ..Snapshot::new(Status::Active)
 //! };
 //! # let _ = snapshot;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -31,6 +32,8 @@
 //!
 //! Values the gate does not recognise (a new Stripe status, say) are kept as
 //! the `Unrecognized` variant so that the engine can fail closed on them.
+//! Facts a document does not state are `None` ("unknown"): the engine then
+//! neither blocks on them nor relies on them.
 
 use crate::money::CurrencyMap;
 
@@ -40,7 +43,7 @@ pub type UnixSeconds = i64;
 /// Everything the engine knows about the account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {
-    /// The account's connection status.
+    /// The link's status.
     pub status: Status,
     /// The account category; `None` when absent or `null`.
     pub category: Option<Category>,
@@ -48,20 +51,72 @@ pub struct Snapshot {
     pub balance: Option<Balance>,
     /// The state of balance refreshes; `None` when none was ever requested.
     pub refresh: Option<Refresh>,
+    /// Whether the link may read balances (Stripe: `permissions` holds
+    /// `balances`); `None` when the document does not say.
+    pub balances_permitted: Option<bool>,
+    /// Whether the account can be debited by ACH (Stripe:
+    /// `supported_payment_method_types` holds `us_bank_account`); `None`
+    /// when the document does not say.
+    pub ach_supported: Option<bool>,
+    /// What the account's numbers allow (Stripe: `account_numbers`).
+    pub account_numbers: AccountNumbers,
+    /// The institution reports the account closed (Stripe:
+    /// `status_details.inactive.cause` is `account_closed`).
+    pub closed: bool,
+    /// The customer must relink the account (Stripe: a `status_details`
+    /// `action` of `relink_required`).
+    pub relink_required: bool,
+    /// The link is expected to stop working at this time (Stripe:
+    /// `status_details.active.expected_deactivation_date`).
+    pub expected_deactivation: Option<UnixSeconds>,
+    /// Live or test data (Stripe: `livemode`); `None` when the document does
+    /// not say.
+    pub livemode: Option<bool>,
 }
 
-/// The account's status (Stripe `status`).
+impl Snapshot {
+    /// A snapshot of an account with `status` and nothing else known: no
+    /// category, no balance, no refresh, no permissions or debitability
+    /// facts. Fill in what you know with struct update syntax.
+    pub fn new(status: Status) -> Snapshot {
+        Snapshot {
+            status,
+            category: None,
+            balance: None,
+            refresh: None,
+            balances_permitted: None,
+            ach_supported: None,
+            account_numbers: AccountNumbers::Unknown,
+            closed: false,
+            relink_required: false,
+            expected_deactivation: None,
+            livemode: None,
+        }
+    }
+}
+
+/// The link's status (Stripe `status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
     /// The connection works; refreshes are possible.
     Active,
-    /// The account can no longer be refreshed.
+    /// The link is down: no refresh can be made (token expired, access
+    /// revoked, account closed…).
     Inactive,
-    /// The account holder or the institution ended the connection.
+    /// The link was ended by the account holder or the merchant. Data can no
+    /// longer be refreshed, but PaymentMethods made from the account still
+    /// work (Stripe), so a fresh balance, if any, is still used.
     Disconnected,
     /// A value the gate does not know: the engine denies with
     /// `unrecognized_value`.
     Unrecognized,
+}
+
+impl Status {
+    /// Whether the link is down (`inactive` or `disconnected`).
+    pub fn is_down(self) -> bool {
+        matches!(self, Status::Inactive | Status::Disconnected)
+    }
 }
 
 /// The account category (Stripe `category`).
@@ -69,14 +124,14 @@ pub enum Status {
 pub enum Category {
     /// Checking or savings.
     Cash,
-    /// A credit card or line of credit.
+    /// A credit card or line of credit: never debited.
     Credit,
     /// A brokerage or retirement account.
     Investment,
     /// Anything else Stripe knows of.
     Other,
-    /// A value the gate does not know. Only `credit` changes a decision
-    /// (SPEC §5 row 3), so an unknown category counts as "not credit".
+    /// A value the gate does not know: the engine denies with
+    /// `unrecognized_value`.
     Unrecognized,
 }
 
@@ -112,9 +167,33 @@ pub struct Refresh {
     pub status: RefreshStatus,
     /// When the last refresh was attempted.
     pub last_attempted_at: Option<UnixSeconds>,
-    /// The earliest time a new refresh can start; `None` while one is pending
-    /// or when the account is inactive.
-    pub next_refresh_available_at: Option<UnixSeconds>,
+    /// When a new refresh may start.
+    pub next_refresh_available_at: NextRefresh,
+}
+
+/// When a new balance refresh may start (Stripe
+/// `balance_refresh.next_refresh_available_at`). Absent and `null` mean
+/// different things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NextRefresh {
+    /// The key is absent (API versions before December 2023): no restriction
+    /// is known, so a refresh may start.
+    NotStated,
+    /// `null`: no refresh can start now (one is pending, or the account is
+    /// inactive).
+    Unavailable,
+    /// From this time on.
+    At(UnixSeconds),
+}
+
+impl NextRefresh {
+    /// The time, when one is given.
+    pub fn at(self) -> Option<UnixSeconds> {
+        match self {
+            NextRefresh::At(t) => Some(t),
+            NextRefresh::NotStated | NextRefresh::Unavailable => None,
+        }
+    }
 }
 
 /// The last refresh's status (Stripe `balance_refresh.status`).
@@ -129,4 +208,16 @@ pub enum RefreshStatus {
     /// A value the gate does not know: the engine denies with
     /// `unrecognized_value`.
     Unrecognized,
+}
+
+/// What the account's numbers allow (Stripe `account_numbers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccountNumbers {
+    /// The document does not list them (`null` or absent), or lists none.
+    Unknown,
+    /// At least one number is `transactable`.
+    Transactable,
+    /// Numbers are listed and none is `transactable` (all deactivated, or in
+    /// states the gate does not know): no ACH debit can reach the account.
+    NoneTransactable,
 }

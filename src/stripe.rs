@@ -24,6 +24,7 @@
 //! The wire model decides nothing; it only translates.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
@@ -31,7 +32,10 @@ use serde::de::{self, Deserializer, Visitor};
 use crate::error::{JsonError, ParseError};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{CurrencyMap, Strict};
-use crate::snapshot::{Balance, BalanceType, Category, Refresh, RefreshStatus, Snapshot, Status};
+use crate::snapshot::{
+    AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
+    Status,
+};
 
 /// The `object` value of an account.
 pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
@@ -148,6 +152,171 @@ pub(crate) struct Document {
     pub(crate) balance_refresh: Option<Obj<WireRefresh>>,
     #[serde(default)]
     pub(crate) data: Option<Obj<EventData>>,
+    #[serde(default)]
+    pub(crate) livemode: Option<bool>,
+    #[serde(default)]
+    pub(crate) permissions: Option<Contains<Balances>>,
+    #[serde(default)]
+    pub(crate) supported_payment_method_types: Option<Contains<UsBankAccount>>,
+    #[serde(default)]
+    pub(crate) status_details: Option<Obj<WireStatusDetails>>,
+    #[serde(default)]
+    pub(crate) account_numbers: Option<WireAccountNumbers>,
+}
+
+/// `status_details`: why a link is (or is about to be) down.
+#[derive(Deserialize, Default)]
+pub(crate) struct WireStatusDetails {
+    #[serde(default)]
+    pub(crate) active: Option<Obj<WireStatusDetail>>,
+    #[serde(default)]
+    pub(crate) inactive: Option<Obj<WireStatusDetail>>,
+}
+
+/// `status_details.active` or `status_details.inactive`: the fields the gate
+/// reads of either.
+#[derive(Deserialize, Default)]
+pub(crate) struct WireStatusDetail {
+    #[serde(default)]
+    pub(crate) action: Option<Is<RelinkRequired>>,
+    #[serde(default)]
+    pub(crate) cause: Option<Is<AccountClosed>>,
+    #[serde(default)]
+    pub(crate) expected_deactivation_date: Option<Strict<i64>>,
+}
+
+/// `account_numbers`: how many entries, and whether one is transactable.
+#[derive(Default)]
+pub(crate) struct WireAccountNumbers {
+    pub(crate) any: bool,
+    pub(crate) transactable: bool,
+}
+
+/// One entry of `account_numbers`: only its `status` is read.
+#[derive(Deserialize, Default)]
+pub(crate) struct WireAccountNumber {
+    #[serde(default)]
+    pub(crate) status: Option<Is<Transactable>>,
+}
+
+impl<'de> Deserialize<'de> for WireAccountNumbers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WireAccountNumbers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of account numbers")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<WireAccountNumbers, A::Error> {
+                let mut numbers = WireAccountNumbers::default();
+                while let Some(Obj(entry)) = seq.next_element::<Obj<WireAccountNumber>>()? {
+                    numbers.any = true;
+                    numbers.transactable |= entry.status.is_some_and(|Is(yes, _)| yes);
+                }
+                Ok(numbers)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// A name the gate looks for among open-ended string values: Stripe may add
+/// values, and the gate only asks whether this one is there.
+pub(crate) trait Wanted {
+    /// The name looked for.
+    const NAME: &'static str;
+    /// What the strings are, for error messages.
+    const WHAT: &'static str;
+}
+
+macro_rules! wanted {
+    ($name:ident, $value:literal, $what:literal) => {
+        pub(crate) struct $name;
+        impl Wanted for $name {
+            const NAME: &'static str = $value;
+            const WHAT: &'static str = $what;
+        }
+    };
+}
+
+wanted!(Balances, "balances", "an array of permission strings");
+wanted!(
+    UsBankAccount,
+    "us_bank_account",
+    "an array of payment method type strings"
+);
+wanted!(
+    RelinkRequired,
+    "relink_required",
+    "a status details action string"
+);
+wanted!(
+    AccountClosed,
+    "account_closed",
+    "a status details cause string"
+);
+wanted!(
+    Transactable,
+    "transactable",
+    "an account number status string"
+);
+
+/// A string that is (`true`) or is not the wanted name.
+pub(crate) struct Is<W>(pub(crate) bool, pub(crate) PhantomData<W>);
+
+impl<W> Is<W> {
+    pub(crate) fn new(yes: bool) -> Self {
+        Is(yes, PhantomData)
+    }
+}
+
+impl<'de, W: Wanted> Deserialize<'de> for Is<W> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<W>(PhantomData<W>);
+        impl<W: Wanted> Visitor<'_> for V<W> {
+            type Value = Is<W>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(W::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Is<W>, E> {
+                Ok(Is::new(v == W::NAME))
+            }
+        }
+        d.deserialize_str(V(PhantomData))
+    }
+}
+
+/// An array of strings, read for whether it holds the wanted name; other
+/// strings are ignored, anything but a string is an error.
+pub(crate) struct Contains<W>(pub(crate) bool, pub(crate) PhantomData<W>);
+
+impl<W> Contains<W> {
+    pub(crate) fn new(yes: bool) -> Self {
+        Contains(yes, PhantomData)
+    }
+}
+
+impl<'de, W: Wanted> Deserialize<'de> for Contains<W> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<W>(PhantomData<W>);
+        impl<'de, W: Wanted> Visitor<'de> for V<W> {
+            type Value = Contains<W>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(W::WHAT)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Contains<W>, A::Error> {
+                let mut found = false;
+                while let Some(Is(yes, _)) = seq.next_element::<Is<W>>()? {
+                    found |= yes;
+                }
+                Ok(Contains::new(found))
+            }
+        }
+        d.deserialize_seq(V(PhantomData))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -180,8 +349,9 @@ pub(crate) struct WireRefresh {
     pub(crate) status: Option<Wire<RefreshStatus>>,
     #[serde(default)]
     pub(crate) last_attempted_at: Option<Strict<i64>>,
-    #[serde(default)]
-    pub(crate) next_refresh_available_at: Option<Strict<i64>>,
+    /// Absent (`None`) and `null` (`Some(None)`) mean different things.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    pub(crate) next_refresh_available_at: Option<Option<Strict<i64>>>,
 }
 
 impl Document {
@@ -244,6 +414,10 @@ impl Document {
                 })
             }
         };
+        let details = self.status_details.map(|Obj(d)| d).unwrap_or_default();
+        let active = details.active.map(|Obj(d)| d).unwrap_or_default();
+        let inactive = details.inactive.map(|Obj(d)| d).unwrap_or_default();
+        let relink = |d: &WireStatusDetail| d.action.as_ref().is_some_and(|Is(yes, _)| *yes);
         Ok(Snapshot {
             status,
             category: self.category.map(|Wire(c)| c),
@@ -251,8 +425,33 @@ impl Document {
             refresh: self.balance_refresh.map(|Obj(r)| Refresh {
                 status: r.status.map_or(RefreshStatus::Unrecognized, |Wire(s)| s),
                 last_attempted_at: r.last_attempted_at.map(|Strict(t)| t),
-                next_refresh_available_at: r.next_refresh_available_at.map(|Strict(t)| t),
+                next_refresh_available_at: match r.next_refresh_available_at {
+                    None => NextRefresh::NotStated,
+                    Some(None) => NextRefresh::Unavailable,
+                    Some(Some(Strict(t))) => NextRefresh::At(t),
+                },
             }),
+            balances_permitted: self.permissions.map(|Contains(yes, _)| yes),
+            ach_supported: self
+                .supported_payment_method_types
+                .map(|Contains(yes, _)| yes),
+            account_numbers: match self.account_numbers {
+                Some(WireAccountNumbers {
+                    any: true,
+                    transactable,
+                }) => {
+                    if transactable {
+                        AccountNumbers::Transactable
+                    } else {
+                        AccountNumbers::NoneTransactable
+                    }
+                }
+                _ => AccountNumbers::Unknown,
+            },
+            closed: inactive.cause.as_ref().is_some_and(|Is(yes, _)| *yes),
+            relink_required: relink(&active) || relink(&inactive),
+            expected_deactivation: active.expected_deactivation_date.map(|Strict(t)| t),
+            livemode: self.livemode,
         })
     }
 }

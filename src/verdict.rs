@@ -37,62 +37,99 @@ impl Decision {
 }
 
 /// A machine-readable reason or warning. Reasons and warnings share one
-/// vocabulary (SPEC §3).
+/// vocabulary (SPEC §3); a code's meaning never changes once published.
 ///
 /// The declaration order is the serialization order: the condition that
-/// decided first (the row's own cause), then the basis, account and refresh
-/// state, then `funds_not_verified`. Every multi-code row of SPEC §5 therefore
-/// prints its codes in the order the table lists them.
+/// decided first (the row's own cause), then the basis, link, permission and
+/// refresh state, the status-details warnings, then `funds_not_verified`.
+/// Every multi-code row of SPEC §5 therefore prints its codes in the order
+/// the table lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Code {
     /// The basis balance is below the required amount.
     InsufficientFunds,
-    /// The account status is `disconnected`.
-    AccountDisconnected,
-    /// A status, balance type or refresh status the gate does not know.
+    /// A status, category, balance type or refresh status the gate does not know.
     UnrecognizedValue,
-    /// A credit account or credit balance: not evidence of funds.
+    /// The document's `livemode` differs from the policy's (or is absent).
+    LivemodeMismatch,
+    /// The institution reports the account closed.
+    AccountClosed,
+    /// The account cannot be debited by ACH (no `us_bank_account` payment method type).
+    AchNotSupported,
+    /// None of the account's numbers is transactable.
+    AccountNumberDeactivated,
+    /// A credit account or credit balance: it cannot fund an ACH debit.
     CreditAccount,
-    /// No balance is available.
+    /// The account's category is not in the policy's `accept_categories`.
+    CategoryNotAccepted,
+    /// An earlier presentment was returned for a reason other than R01/R09.
+    ReturnNotRetryable,
+    /// The payment was already re-initiated as often as the policy allows.
+    RetryLimitReached,
+    /// The re-initiation window after the original settlement has passed.
+    RetryWindowClosed,
+    /// The debit has no linked account, so no balance data at all.
+    NoBalanceData,
+    /// The account has no balance.
     BalanceMissing,
     /// The balance has no amount in the debit's currency.
     CurrencyNotInBalance,
     /// The balance's `as_of` is later than now plus the allowed clock skew.
     BalanceFromFuture,
-    /// The balance is older than the policy allows.
+    /// The balance is older than the policy allows (or its time is unknown).
     BalanceStale,
     /// The basis is `current` (posted) rather than `cash.available`.
     UsedCurrentBalance,
-    /// The account status is `inactive`.
+    /// The link is `disconnected`: no refresh can be made.
+    AccountDisconnected,
+    /// The link is `inactive`: no refresh can be made.
     AccountInactive,
+    /// The link lacks the `balances` permission: no balance will ever come.
+    BalancesNotPermitted,
     /// No balance refresh was ever requested.
     RefreshNotRequested,
     /// A balance refresh is under way.
     RefreshPending,
     /// The last balance refresh failed.
     RefreshFailed,
+    /// The institution asks the customer to relink the account.
+    RelinkRequired,
+    /// The link is expected to stop working soon.
+    DeactivationExpected,
     /// Allowed under `unverified_allowance` without verified funds.
     FundsNotVerified,
 }
 
 impl Code {
     /// Every code, in declaration (and serialization) order.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 26] = [
         Code::InsufficientFunds,
-        Code::AccountDisconnected,
         Code::UnrecognizedValue,
+        Code::LivemodeMismatch,
+        Code::AccountClosed,
+        Code::AchNotSupported,
+        Code::AccountNumberDeactivated,
         Code::CreditAccount,
+        Code::CategoryNotAccepted,
+        Code::ReturnNotRetryable,
+        Code::RetryLimitReached,
+        Code::RetryWindowClosed,
+        Code::NoBalanceData,
         Code::BalanceMissing,
         Code::CurrencyNotInBalance,
         Code::BalanceFromFuture,
         Code::BalanceStale,
         Code::UsedCurrentBalance,
+        Code::AccountDisconnected,
         Code::AccountInactive,
+        Code::BalancesNotPermitted,
         Code::RefreshNotRequested,
         Code::RefreshPending,
         Code::RefreshFailed,
+        Code::RelinkRequired,
+        Code::DeactivationExpected,
         Code::FundsNotVerified,
     ];
 
@@ -100,23 +137,35 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::InsufficientFunds => "insufficient_funds",
-            Code::AccountDisconnected => "account_disconnected",
             Code::UnrecognizedValue => "unrecognized_value",
+            Code::LivemodeMismatch => "livemode_mismatch",
+            Code::AccountClosed => "account_closed",
+            Code::AchNotSupported => "ach_not_supported",
+            Code::AccountNumberDeactivated => "account_number_deactivated",
             Code::CreditAccount => "credit_account",
+            Code::CategoryNotAccepted => "category_not_accepted",
+            Code::ReturnNotRetryable => "return_not_retryable",
+            Code::RetryLimitReached => "retry_limit_reached",
+            Code::RetryWindowClosed => "retry_window_closed",
+            Code::NoBalanceData => "no_balance_data",
             Code::BalanceMissing => "balance_missing",
             Code::CurrencyNotInBalance => "currency_not_in_balance",
             Code::BalanceFromFuture => "balance_from_future",
             Code::BalanceStale => "balance_stale",
             Code::UsedCurrentBalance => "used_current_balance",
+            Code::AccountDisconnected => "account_disconnected",
             Code::AccountInactive => "account_inactive",
+            Code::BalancesNotPermitted => "balances_not_permitted",
             Code::RefreshNotRequested => "refresh_not_requested",
             Code::RefreshPending => "refresh_pending",
             Code::RefreshFailed => "refresh_failed",
+            Code::RelinkRequired => "relink_required",
+            Code::DeactivationExpected => "deactivation_expected",
             Code::FundsNotVerified => "funds_not_verified",
         }
     }
 
-    const fn bit(self) -> u16 {
+    const fn bit(self) -> u32 {
         1 << (self as u8)
     }
 }
@@ -127,7 +176,7 @@ impl fmt::Display for Code {
     }
 }
 
-/// A set of [`Code`]s: a 16-bit bitset, so building one never allocates.
+/// A set of [`Code`]s: a 32-bit bitset, so building one never allocates.
 /// Iterates and serializes in [`Code::ALL`] order.
 ///
 /// ```
@@ -138,7 +187,7 @@ impl fmt::Display for Code {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Codes(u16);
+pub struct Codes(u32);
 
 impl Codes {
     /// The empty set.
@@ -305,81 +354,221 @@ pub struct RefreshHint {
     pub not_before: Option<UnixSeconds>,
 }
 
-/// The row of SPEC §5's decision table that produced a verdict.
-///
-/// Serialized as the row's label (`"1"`, `"4b"`, `"7c"`): a debugging aid for
-/// risk teams reading verdict logs.
+/// The row of SPEC §5's decision table that produced a verdict, serialized
+/// as the row's id (`"stale_can_start"`). Ids are stable API: never renamed
+/// or reused. Rows marked * "cannot verify" the funds: the policy's
+/// `unverified_allowance` may soften them into `allow`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[expect(missing_docs, reason = "each variant is the row of the same label")]
 pub enum Rule {
-    #[serde(rename = "1")]
-    R1,
-    #[serde(rename = "2")]
-    R2,
-    #[serde(rename = "3")]
-    R3,
-    #[serde(rename = "4a")]
-    R4a,
-    #[serde(rename = "4b")]
-    R4b,
-    #[serde(rename = "4c")]
-    R4c,
-    #[serde(rename = "4d")]
-    R4d,
-    #[serde(rename = "4e")]
-    R4e,
-    #[serde(rename = "4f")]
-    R4f,
-    #[serde(rename = "5")]
-    R5,
-    #[serde(rename = "6")]
-    R6,
-    #[serde(rename = "7a")]
-    R7a,
-    #[serde(rename = "7b")]
-    R7b,
-    #[serde(rename = "7c")]
-    R7c,
-    #[serde(rename = "7d")]
-    R7d,
-    #[serde(rename = "8")]
-    R8,
-    #[serde(rename = "9")]
-    R9,
+    /// `unlinked`: No account document: the debit's payment method has no linked account (entered by hand or verified by microdeposits). `deny`*, `no_balance_data`.
+    #[serde(rename = "unlinked")]
+    Unlinked,
+    /// `unrecognized`: A status, category, balance type or refresh status the gate does not know. `deny`, `unrecognized_value`.
+    #[serde(rename = "unrecognized")]
+    Unrecognized,
+    /// `livemode`: The policy sets `livemode` and the document's differs or is absent. `deny`, `livemode_mismatch`.
+    #[serde(rename = "livemode")]
+    Livemode,
+    /// `closed`: The institution reports the account closed. `deny`, `account_closed`.
+    #[serde(rename = "closed")]
+    Closed,
+    /// `not_debitable`: The account's payment method types do not include `us_bank_account`. `deny`, `ach_not_supported`.
+    #[serde(rename = "not_debitable")]
+    NotDebitable,
+    /// `numbers_deactivated`: Account numbers are listed and none is transactable. `deny`, `account_number_deactivated`.
+    #[serde(rename = "numbers_deactivated")]
+    NumbersDeactivated,
+    /// `credit`: A credit balance or a credit category. `deny` (never softened), `credit_account`.
+    #[serde(rename = "credit")]
+    Credit,
+    /// `category`: The category is not in `accept_categories` (a null category passes). `deny`*, `category_not_accepted`.
+    #[serde(rename = "category")]
+    Category,
+    /// `not_retryable`: A re-initiated debit whose earlier returns include a code other than R01/R09. `deny`, `return_not_retryable`.
+    #[serde(rename = "not_retryable")]
+    NotRetryable,
+    /// `retry_limit`: More earlier returns than `max_reinitiations`. `deny`, `retry_limit_reached`.
+    #[serde(rename = "retry_limit")]
+    RetryLimit,
+    /// `retry_window`: A re-initiation later than `reinitiation_window_days` after the original settlement. `deny`, `retry_window_closed`.
+    #[serde(rename = "retry_window")]
+    RetryWindow,
+    /// `missing_link_down`: No balance and the link is down. `deny`*, `balance_missing` + `account_inactive` / `account_disconnected`.
+    #[serde(rename = "missing_link_down")]
+    MissingLinkDown,
+    /// `missing_not_permitted`: No balance and the link lacks the `balances` permission. `deny`*, `balance_missing` + `balances_not_permitted`.
+    #[serde(rename = "missing_not_permitted")]
+    MissingNotPermitted,
+    /// `missing_never_refreshed`: No balance and no refresh ever requested. `refresh_needed` / `initiate`, `balance_missing` + `refresh_not_requested`.
+    #[serde(rename = "missing_never_refreshed")]
+    MissingNeverRefreshed,
+    /// `missing_pending`: No balance and a refresh pending. `refresh_needed` / `wait`, `balance_missing` + `refresh_pending`.
+    #[serde(rename = "missing_pending")]
+    MissingPending,
+    /// `missing_failed_can_start`: No balance, the last refresh failed and a new one can start. `refresh_needed` / `initiate`, `balance_missing` + `refresh_failed`.
+    #[serde(rename = "missing_failed_can_start")]
+    MissingFailedCanStart,
+    /// `missing_failed_later`: No balance, the last refresh failed and none can start yet. `deny`* / `retry_after`, `balance_missing` + `refresh_failed`.
+    #[serde(rename = "missing_failed_later")]
+    MissingFailedLater,
+    /// `missing_not_shared`: No balance although the last refresh succeeded. `deny`*, `balance_missing`.
+    #[serde(rename = "missing_not_shared")]
+    MissingNotShared,
+    /// `no_currency`: Neither `cash.available` nor (with fallback) `current` has the debit's currency. `deny`*, `currency_not_in_balance`.
+    #[serde(rename = "no_currency")]
+    NoCurrency,
+    /// `future`: `as_of` is later than now plus `max_clock_skew_secs`. `deny`, `balance_from_future`.
+    #[serde(rename = "future")]
+    Future,
+    /// `stale_link_down`: A stale balance and the link is down. `deny`*, `balance_stale` + `account_inactive` / `account_disconnected`.
+    #[serde(rename = "stale_link_down")]
+    StaleLinkDown,
+    /// `stale_not_permitted`: A stale balance and the link lacks the `balances` permission. `deny`*, `balance_stale` + `balances_not_permitted`.
+    #[serde(rename = "stale_not_permitted")]
+    StaleNotPermitted,
+    /// `stale_pending`: A stale balance and a refresh pending. `refresh_needed` / `wait`, `balance_stale` + `refresh_pending`.
+    #[serde(rename = "stale_pending")]
+    StalePending,
+    /// `stale_can_start`: A stale balance and a refresh can start. `refresh_needed` / `initiate`, `balance_stale`.
+    #[serde(rename = "stale_can_start")]
+    StaleCanStart,
+    /// `stale_later`: A stale balance and no refresh can start yet. `deny`* / `retry_after`, `balance_stale`.
+    #[serde(rename = "stale_later")]
+    StaleLater,
+    /// `sufficient`: The basis balance covers the required amount. `allow`.
+    #[serde(rename = "sufficient")]
+    Sufficient,
+    /// `insufficient`: Otherwise. `deny`, `insufficient_funds`.
+    #[serde(rename = "insufficient")]
+    Insufficient,
 }
 
 impl Rule {
-    /// The row's label as in SPEC §5, e.g. `"4b"`.
+    /// Every row, in table order (first match wins).
+    pub const ALL: [Rule; 27] = [
+        Rule::Unlinked,
+        Rule::Unrecognized,
+        Rule::Livemode,
+        Rule::Closed,
+        Rule::NotDebitable,
+        Rule::NumbersDeactivated,
+        Rule::Credit,
+        Rule::Category,
+        Rule::NotRetryable,
+        Rule::RetryLimit,
+        Rule::RetryWindow,
+        Rule::MissingLinkDown,
+        Rule::MissingNotPermitted,
+        Rule::MissingNeverRefreshed,
+        Rule::MissingPending,
+        Rule::MissingFailedCanStart,
+        Rule::MissingFailedLater,
+        Rule::MissingNotShared,
+        Rule::NoCurrency,
+        Rule::Future,
+        Rule::StaleLinkDown,
+        Rule::StaleNotPermitted,
+        Rule::StalePending,
+        Rule::StaleCanStart,
+        Rule::StaleLater,
+        Rule::Sufficient,
+        Rule::Insufficient,
+    ];
+
+    /// The row's id, e.g. `"missing_pending"`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Rule::R1 => "1",
-            Rule::R2 => "2",
-            Rule::R3 => "3",
-            Rule::R4a => "4a",
-            Rule::R4b => "4b",
-            Rule::R4c => "4c",
-            Rule::R4d => "4d",
-            Rule::R4e => "4e",
-            Rule::R4f => "4f",
-            Rule::R5 => "5",
-            Rule::R6 => "6",
-            Rule::R7a => "7a",
-            Rule::R7b => "7b",
-            Rule::R7c => "7c",
-            Rule::R7d => "7d",
-            Rule::R8 => "8",
-            Rule::R9 => "9",
+            Rule::Unlinked => "unlinked",
+            Rule::Unrecognized => "unrecognized",
+            Rule::Livemode => "livemode",
+            Rule::Closed => "closed",
+            Rule::NotDebitable => "not_debitable",
+            Rule::NumbersDeactivated => "numbers_deactivated",
+            Rule::Credit => "credit",
+            Rule::Category => "category",
+            Rule::NotRetryable => "not_retryable",
+            Rule::RetryLimit => "retry_limit",
+            Rule::RetryWindow => "retry_window",
+            Rule::MissingLinkDown => "missing_link_down",
+            Rule::MissingNotPermitted => "missing_not_permitted",
+            Rule::MissingNeverRefreshed => "missing_never_refreshed",
+            Rule::MissingPending => "missing_pending",
+            Rule::MissingFailedCanStart => "missing_failed_can_start",
+            Rule::MissingFailedLater => "missing_failed_later",
+            Rule::MissingNotShared => "missing_not_shared",
+            Rule::NoCurrency => "no_currency",
+            Rule::Future => "future",
+            Rule::StaleLinkDown => "stale_link_down",
+            Rule::StaleNotPermitted => "stale_not_permitted",
+            Rule::StalePending => "stale_pending",
+            Rule::StaleCanStart => "stale_can_start",
+            Rule::StaleLater => "stale_later",
+            Rule::Sufficient => "sufficient",
+            Rule::Insufficient => "insufficient",
         }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A re-initiated debit that may go ahead, as NACHA requires it to be sent
+/// (SPEC §5a): serialized as `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Retry {
+    /// Which re-initiation this is: the number of earlier returns (1 or 2).
+    pub attempt: u32,
+}
+
+impl Retry {
+    /// The company entry description a re-initiated entry must carry.
+    pub const ENTRY_DESCRIPTION: &'static str = "RETRY PYMT";
+}
+
+impl Serialize for Retry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Retry", 2)?;
+        st.serialize_field("attempt", &self.attempt)?;
+        st.serialize_field("entry_description", Retry::ENTRY_DESCRIPTION)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Retry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire<'a> {
+            attempt: u32,
+            #[serde(borrow)]
+            entry_description: std::borrow::Cow<'a, str>,
+        }
+        let wire = Wire::deserialize(d)?;
+        if wire.entry_description != Retry::ENTRY_DESCRIPTION {
+            return Err(de::Error::custom(format_args!(
+                "expected entry_description `{}`, found `{}`",
+                Retry::ENTRY_DESCRIPTION,
+                wire.entry_description
+            )));
+        }
+        Ok(Retry {
+            attempt: wire.attempt,
+        })
     }
 }
 
 /// The gate's answer (SPEC §3).
 ///
-/// Serializes to exactly the SPEC's JSON object, plus `rule`, the table row:
+/// Serializes to the SPEC's JSON object, fields in the SPEC's order:
 ///
 /// ```json
 /// {"decision":"deny","reasons":["insufficient_funds"],"warnings":[],"basis":"available",
-///  "balance":6000,"required":20000,"as_of":1651516592,"balance_age_secs":8,"refresh":null,"rule":"9"}
+///  "balance":6000,"required":20000,"max_allowed":6000,"as_of":1651516592,"balance_age_secs":8,
+///  "refresh":null,"retry":null,"rule":"insufficient"}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -396,6 +585,11 @@ pub struct Verdict {
     pub balance: Option<i64>,
     /// `amount + in_flight + cushions`: what the basis must cover.
     pub required: i64,
+    /// On rows `sufficient` and `insufficient`: the largest amount this
+    /// basis and policy would allow now (same in_flight and cushions), 0 when
+    /// not even one minor unit would be; null elsewhere. Exact: a positive
+    /// `max_allowed` is itself allowed, one more minor unit is not.
+    pub max_allowed: Option<i64>,
     /// When the institution computed the balance; null without a balance.
     pub as_of: Option<UnixSeconds>,
     /// `now − as_of` in seconds (negative when `as_of` is ahead of `now`
@@ -403,6 +597,9 @@ pub struct Verdict {
     pub balance_age_secs: Option<i64>,
     /// What to do about the balance data, or null.
     pub refresh: Option<RefreshHint>,
+    /// For a re-initiated debit decided past the re-presentment rows: how to
+    /// send it (`RETRY PYMT`); null otherwise.
+    pub retry: Option<Retry>,
     /// The decision-table row that decided.
     pub rule: Rule,
 }
@@ -462,6 +659,8 @@ impl Verdict {
         opt_int(out, self.balance);
         out.extend_from_slice(b",\"required\":");
         opt_int(out, Some(self.required));
+        out.extend_from_slice(b",\"max_allowed\":");
+        opt_int(out, self.max_allowed);
         out.extend_from_slice(b",\"as_of\":");
         opt_int(out, self.as_of);
         out.extend_from_slice(b",\"balance_age_secs\":");
@@ -473,6 +672,17 @@ impl Verdict {
                 quoted(out, hint.action.as_str());
                 out.extend_from_slice(b",\"not_before\":");
                 opt_int(out, hint.not_before);
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"retry\":");
+        match self.retry {
+            Some(retry) => {
+                out.extend_from_slice(b"{\"attempt\":");
+                opt_int(out, Some(i64::from(retry.attempt)));
+                out.extend_from_slice(b",\"entry_description\":");
+                quoted(out, Retry::ENTRY_DESCRIPTION);
                 out.push(b'}');
             }
             None => out.extend_from_slice(b"null"),

@@ -6,143 +6,316 @@
 mod common;
 
 use common::*;
-use fundsgate::{Code, Decision, Policy, RefreshStatus, Rule, Status, decide};
+use fundsgate::{
+    AccountNumbers, Category, Code, Debit, Decision, Policy, Presentment, RefreshStatus,
+    ReturnCode, Rule, Snapshot, Status, decide, decide_unlinked,
+};
 
 #[track_caller]
 fn assert_no_allocation(
     name: &str,
-    s: &fundsgate::Snapshot,
-    amount: i64,
-    in_flight: i64,
+    s: Option<&Snapshot>,
+    debit: &Debit,
     policy: &Policy,
-) -> Rule {
-    let debit = fundsgate::Debit::new(amount, usd(), in_flight).unwrap();
+) -> Option<Rule> {
     let now = at(NOW);
     let mut result = None;
     let info = allocation_counter::measure(|| {
-        result = Some(decide(s, &debit, policy, now));
+        result = Some(match s {
+            Some(s) => decide(s, debit, policy, now),
+            None => decide_unlinked(debit, policy, now),
+        });
     });
     assert_eq!(
         info.count_total, 0,
         "{name}: decide allocated {} times",
         info.count_total
     );
-    match result.unwrap() {
-        Ok(v) => v.rule,
-        Err(_) => Rule::R9, // the overflow path; its rule does not matter here
-    }
+    // `None`: the overflow error path.
+    result.unwrap().ok().map(|v| v.rule)
 }
 
+/// One case per row of the table (and the overflow error), each checked to
+/// reach its row, so that no path is left unwatched.
 #[test]
 fn decide_allocates_nothing_on_any_path() {
     let lenient = Policy {
         buffer_ratio: "0.05".parse().unwrap(),
         current_extra_ratio: "0.125".parse().unwrap(),
         buffer_min: 50,
+        livemode: None,
         ..allowance(5_000)
     };
-    let stale = snapshot(
-        Status::Active,
-        Some(cash(NOW - 90_000, Some(9_000), None)),
-        None,
-    );
-    let current_only = snapshot(
-        Status::Inactive,
-        Some(cash(AS_OF, None, Some(9_000))),
-        Some(refresh(RefreshStatus::Failed, Some(NOW + 5))),
-    );
-    let pending = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Pending, None)),
-    );
-    let failed = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Failed, Some(NOW + 9))),
-    );
-    let cases = [
+    let stale = |r| {
+        snapshot(
+            Status::Active,
+            Some(cash(NOW - 90_000, Some(9_000), None)),
+            r,
+        )
+    };
+    let missing = |status, r| snapshot(status, None, r);
+    let with = |f: fn(&mut Snapshot)| {
+        let mut s = healthy(AMPLE);
+        f(&mut s);
+        s
+    };
+    let presented = |codes: &[&str], settled: i64| {
+        debit(100).with_presentment(Presentment::new(
+            settled,
+            codes.iter().map(|c| c.parse::<ReturnCode>().unwrap()),
+        ))
+    };
+    let d = debit(100);
+    let live = Policy {
+        livemode: Some(true),
+        ..Policy::default()
+    };
+    let def = Policy::default();
+    let cases: Vec<Case<'_>> = vec![
+        ("unlinked", None, d, &lenient, Some(Rule::Unlinked)),
         (
-            "allow",
-            healthy(6_000),
-            5_000,
-            0,
-            Policy::default(),
-            Rule::R8,
+            "unrecognized",
+            Some(with(|s| s.status = Status::Unrecognized)),
+            d,
+            &def,
+            Some(Rule::Unrecognized),
         ),
         (
-            "deny",
-            healthy(6_000),
-            20_000,
-            0,
-            Policy::default(),
-            Rule::R9,
+            "livemode",
+            Some(healthy(AMPLE)),
+            d,
+            &live,
+            Some(Rule::Livemode),
         ),
         (
-            "refresh_needed wait",
-            pending,
-            100,
-            0,
-            Policy::default(),
-            Rule::R4c,
+            "closed",
+            Some(with(|s| s.closed = true)),
+            d,
+            &def,
+            Some(Rule::Closed),
         ),
         (
-            "refresh_needed initiate",
-            stale.clone(),
-            100,
-            0,
-            Policy::default(),
-            Rule::R7c,
+            "not_debitable",
+            Some(with(|s| s.ach_supported = Some(false))),
+            d,
+            &def,
+            Some(Rule::NotDebitable),
         ),
         (
-            "deny retry_after",
-            failed,
-            10_000,
-            0,
-            lenient.clone(),
-            Rule::R4e,
+            "numbers_deactivated",
+            Some(with(|s| {
+                s.account_numbers = AccountNumbers::NoneTransactable
+            })),
+            d,
+            &def,
+            Some(Rule::NumbersDeactivated),
         ),
         (
-            "allow with warnings",
-            current_only,
-            1_000,
-            500,
-            lenient.clone(),
-            Rule::R8,
+            "credit",
+            Some(with(|s| s.category = Some(Category::Credit))),
+            d,
+            &def,
+            Some(Rule::Credit),
         ),
         (
-            "softened",
-            snapshot(Status::Active, Some(cash(AS_OF, None, None)), None),
-            100,
-            0,
-            lenient,
-            Rule::R5,
+            "category",
+            Some(with(|s| s.category = Some(Category::Other))),
+            d,
+            &lenient,
+            Some(Rule::Category),
         ),
         (
-            "disconnected",
-            snapshot(Status::Disconnected, None, None),
-            1,
-            0,
-            Policy::default(),
-            Rule::R1,
+            "not_retryable",
+            Some(healthy(AMPLE)),
+            presented(&["R02"], NOW),
+            &def,
+            Some(Rule::NotRetryable),
+        ),
+        (
+            "retry_limit",
+            Some(healthy(AMPLE)),
+            presented(&["R01", "R01", "R01"], NOW),
+            &def,
+            Some(Rule::RetryLimit),
+        ),
+        (
+            "retry_window",
+            Some(healthy(AMPLE)),
+            presented(&["R01"], NOW - 200 * 86_400),
+            &def,
+            Some(Rule::RetryWindow),
+        ),
+        (
+            "missing_link_down",
+            Some(missing(Status::Disconnected, None)),
+            d,
+            &lenient,
+            Some(Rule::MissingLinkDown),
+        ),
+        (
+            "missing_not_permitted",
+            Some(Snapshot {
+                balances_permitted: Some(false),
+                ..missing(Status::Active, None)
+            }),
+            d,
+            &def,
+            Some(Rule::MissingNotPermitted),
+        ),
+        (
+            "missing_never_refreshed",
+            Some(missing(Status::Active, None)),
+            d,
+            &def,
+            Some(Rule::MissingNeverRefreshed),
+        ),
+        (
+            "missing_pending",
+            Some(missing(
+                Status::Active,
+                Some(refresh(RefreshStatus::Pending, None)),
+            )),
+            d,
+            &def,
+            Some(Rule::MissingPending),
+        ),
+        (
+            "missing_failed_can_start",
+            Some(missing(
+                Status::Active,
+                Some(refresh(RefreshStatus::Failed, Some(NOW))),
+            )),
+            d,
+            &def,
+            Some(Rule::MissingFailedCanStart),
+        ),
+        (
+            "missing_failed_later",
+            Some(missing(
+                Status::Active,
+                Some(refresh(RefreshStatus::Failed, Some(NOW + 9))),
+            )),
+            debit(10_000),
+            &lenient,
+            Some(Rule::MissingFailedLater),
+        ),
+        (
+            "missing_not_shared",
+            Some(missing(
+                Status::Active,
+                Some(refresh(RefreshStatus::Succeeded, None)),
+            )),
+            d,
+            &lenient,
+            Some(Rule::MissingNotShared),
+        ),
+        (
+            "no_currency",
+            Some(snapshot(
+                Status::Active,
+                Some(cash(AS_OF, None, None)),
+                None,
+            )),
+            d,
+            &lenient,
+            Some(Rule::NoCurrency),
+        ),
+        (
+            "future",
+            Some(snapshot(
+                Status::Active,
+                Some(cash(NOW + 9_000, Some(9_000), None)),
+                None,
+            )),
+            d,
+            &def,
+            Some(Rule::Future),
+        ),
+        (
+            "stale_link_down",
+            Some(snapshot(
+                Status::Inactive,
+                Some(cash(NOW - 90_000, Some(9_000), None)),
+                None,
+            )),
+            d,
+            &def,
+            Some(Rule::StaleLinkDown),
+        ),
+        (
+            "stale_not_permitted",
+            Some(Snapshot {
+                balances_permitted: Some(false),
+                ..stale(None)
+            }),
+            d,
+            &def,
+            Some(Rule::StaleNotPermitted),
+        ),
+        (
+            "stale_pending",
+            Some(stale(Some(refresh(RefreshStatus::Pending, None)))),
+            d,
+            &def,
+            Some(Rule::StalePending),
+        ),
+        (
+            "stale_can_start",
+            Some(stale(None)),
+            d,
+            &def,
+            Some(Rule::StaleCanStart),
+        ),
+        (
+            "stale_later",
+            Some(stale(Some(refresh(RefreshStatus::Failed, Some(NOW + 60))))),
+            d,
+            &def,
+            Some(Rule::StaleLater),
+        ),
+        (
+            "sufficient, current, warnings, retry",
+            Some(snapshot(
+                Status::Inactive,
+                Some(cash(AS_OF, None, Some(9_000))),
+                Some(refresh(RefreshStatus::Failed, Some(NOW + 5))),
+            )),
+            presented(&["R01"], NOW),
+            &lenient,
+            Some(Rule::Sufficient),
+        ),
+        (
+            "insufficient",
+            Some(healthy(6_000)),
+            debit(20_000),
+            &def,
+            Some(Rule::Insufficient),
         ),
         (
             "overflow error",
-            healthy(6_000),
-            i64::MAX,
-            1,
-            Policy::default(),
-            Rule::R9,
+            Some(healthy(6_000)),
+            Debit::new(i64::MAX, usd(), 1).unwrap(),
+            &def,
+            None,
         ),
     ];
-    for (name, s, amount, in_flight, policy, rule) in cases {
+    let reached: std::collections::BTreeSet<&str> =
+        cases.iter().filter_map(|c| c.4).map(Rule::as_str).collect();
+    assert_eq!(reached.len(), Rule::ALL.len(), "every row has a case");
+    for (name, s, debit, policy, rule) in cases {
         assert_eq!(
-            assert_no_allocation(name, &s, amount, in_flight, &policy),
+            assert_no_allocation(name, s.as_ref(), &debit, policy),
             rule,
             "{name}"
         );
     }
 }
+
+const AMPLE: i64 = 1_000_000;
+
+/// A name, the account (`None`: unlinked), the debit, the policy and the row
+/// expected (`None`: the overflow error).
+type Case<'a> = (&'a str, Option<Snapshot>, Debit, &'a Policy, Option<Rule>);
 
 #[test]
 fn the_counter_does_count() {

@@ -1,4 +1,7 @@
-//! SPEC §5, one test per row (named after it), plus the boundaries.
+//! SPEC §5 (version 2), one test per row id (named after it), plus the
+//! boundaries: retry attempt 1, 2 and the limit; the window's edge;
+//! `max_allowed` ± 1; absent vs null `next_refresh_available_at`; permissions
+//! null vs lacking `balances`.
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
@@ -11,166 +14,550 @@ use common::*;
 use fundsgate::Code::*;
 use fundsgate::Decision::{Allow, Deny, RefreshNeeded};
 use fundsgate::{
-    Balance, BalanceType, Basis, Category, Debit, Policy, Ratio, RefreshStatus, Rule, Snapshot,
-    Status, decide,
+    AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Debit, MaxReinitiations,
+    NextRefresh, Policy, Presentment, Ratio, RefreshStatus, Retry, ReturnCode, Rule, Snapshot,
+    Status, WindowDays, decide, decide_unlinked,
 };
 
 const AMPLE: i64 = 1_000_000;
+const STALE: i64 = NOW - 86_401;
+const DAY: i64 = 86_400;
 
-// ---- Row 1 -----------------------------------------------------------------
+fn unlinked(amount: i64, policy: &Policy) -> fundsgate::Verdict {
+    decide_unlinked(&debit(amount), policy, at(NOW)).unwrap()
+}
+
+fn returns(codes: &[&str]) -> Vec<ReturnCode> {
+    codes.iter().map(|c| c.parse().unwrap()).collect()
+}
+
+/// A usd debit of `amount` re-initiated after `codes`, the original entry
+/// having settled at `settled`.
+fn represented(amount: i64, settled: i64, codes: &[&str]) -> Debit {
+    debit(amount).with_presentment(Presentment::new(settled, returns(codes)))
+}
+
+fn run_debit(s: &Snapshot, d: &Debit, policy: &Policy) -> fundsgate::Verdict {
+    decide(s, d, policy, at(NOW)).unwrap()
+}
+
+/// A link down (`status`) with a fresh ample balance.
+fn down(status: Status) -> Snapshot {
+    snapshot(status, Some(cash(AS_OF, Some(AMPLE), Some(AMPLE))), None)
+}
+
+// ---- unlinked --------------------------------------------------------------
 
 #[test]
-fn row_1_disconnected_denies_even_with_ample_funds() {
-    let s = snapshot(
-        Status::Disconnected,
-        Some(cash(AS_OF, Some(AMPLE), Some(AMPLE))),
+fn row_unlinked_denies_with_no_balance_data() {
+    let v = unlinked(100, &Policy::default());
+    assert_row(&v, Rule::Unlinked, Deny, &[NoBalanceData], &[], None);
+    assert_eq!(
+        (v.basis, v.balance, v.max_allowed, v.as_of, v.retry),
+        (None, None, None, None, None)
+    );
+    assert_eq!(v.required, 100);
+}
+
+#[test]
+fn row_unlinked_is_softened_by_the_allowance() {
+    let v = unlinked(100, &allowance(100));
+    assert_row(
+        &v,
+        Rule::Unlinked,
+        Allow,
+        &[],
+        &[NoBalanceData, FundsNotVerified],
         None,
     );
-    let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R1, Deny, &[AccountDisconnected], &[], None);
-    // The balance is shown (as_of) but not used as a basis before row 6.
-    assert_eq!((v.basis, v.balance, v.as_of), (None, None, Some(AS_OF)));
+    let v = unlinked(101, &allowance(100));
+    assert_row(&v, Rule::Unlinked, Deny, &[NoBalanceData], &[], None);
 }
 
 #[test]
-fn row_1_is_never_softened() {
-    let s = snapshot(Status::Disconnected, None, None);
-    let v = run(&s, 100, &allowance(10_000));
-    assert_row(&v, Rule::R1, Deny, &[AccountDisconnected], &[], None);
+fn row_unlinked_comes_before_the_re_presentment_rows() {
+    let d = represented(100, NOW - 400 * DAY, &["R02", "R01", "R01"]);
+    let v = decide_unlinked(&d, &Policy::default(), at(NOW)).unwrap();
+    assert_eq!((v.rule, v.retry), (Rule::Unlinked, None));
 }
 
-// ---- Row 2 -----------------------------------------------------------------
+// ---- unrecognized ----------------------------------------------------------
 
 #[test]
-fn row_2_unrecognized_status() {
+fn row_unrecognized_status() {
     let mut s = healthy(AMPLE);
     s.status = Status::Unrecognized;
     let v = run(&s, 100, &allowance(10_000));
-    assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
-    assert_eq!((v.basis, v.balance), (None, None));
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
+    assert_eq!((v.basis, v.balance, v.max_allowed), (None, None, None));
 }
 
 #[test]
-fn row_2_unrecognized_balance_type() {
+fn row_unrecognized_category() {
+    let mut s = healthy(AMPLE);
+    s.category = Some(Category::Unrecognized);
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn row_unrecognized_balance_type() {
     let mut s = healthy(AMPLE);
     s.balance.as_mut().unwrap().kind = BalanceType::Unrecognized;
     let v = run(&s, 100, &allowance(10_000));
-    assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
 }
 
 #[test]
-fn row_2_unrecognized_refresh_status() {
+fn row_unrecognized_refresh_status() {
     let mut s = healthy(AMPLE);
-    s.refresh = Some(refresh(RefreshStatus::Unrecognized, None));
+    s.refresh = Some(refresh(RefreshStatus::Unrecognized, Some(NOW)));
     let v = run(&s, 100, &allowance(10_000));
-    assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
+}
+
+// ---- livemode --------------------------------------------------------------
+
+#[test]
+fn row_livemode_denies_a_mismatch_and_an_absent_livemode() {
+    let live = Policy {
+        livemode: Some(true),
+        ..allowance(10_000)
+    };
+    for livemode in [Some(false), None] {
+        let s = Snapshot {
+            livemode,
+            ..healthy(AMPLE)
+        };
+        let v = run(&s, 100, &live);
+        assert_row(&v, Rule::Livemode, Deny, &[LivemodeMismatch], &[], None);
+    }
+    let s = Snapshot {
+        livemode: Some(true),
+        ..healthy(AMPLE)
+    };
+    assert_eq!(run(&s, 100, &live).rule, Rule::Sufficient);
 }
 
 #[test]
-fn row_2_comes_after_row_1() {
-    let mut s = healthy(AMPLE);
-    s.status = Status::Disconnected;
-    s.refresh = Some(refresh(RefreshStatus::Unrecognized, None));
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R1);
+fn row_livemode_is_not_checked_without_a_policy_value() {
+    for livemode in [Some(false), Some(true), None] {
+        let s = Snapshot {
+            livemode,
+            ..healthy(AMPLE)
+        };
+        assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
+    }
 }
 
 #[test]
-fn an_unrecognized_category_is_not_credit() {
-    let mut s = healthy(AMPLE);
-    s.category = Some(Category::Unrecognized);
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R8);
+fn row_livemode_comes_after_unrecognized() {
+    let s = Snapshot {
+        livemode: Some(false),
+        status: Status::Unrecognized,
+        ..healthy(AMPLE)
+    };
+    let policy = Policy {
+        livemode: Some(true),
+        ..Policy::default()
+    };
+    assert_eq!(run(&s, 100, &policy).rule, Rule::Unrecognized);
 }
 
-// ---- Row 3 -----------------------------------------------------------------
+// ---- closed ----------------------------------------------------------------
 
 #[test]
-fn row_3_credit_balance_type() {
+fn row_closed_denies_even_with_a_fresh_ample_balance() {
+    let s = Snapshot {
+        closed: true,
+        ..down(Status::Inactive)
+    };
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(&v, Rule::Closed, Deny, &[AccountClosed], &[], None);
+}
+
+// ---- not_debitable ---------------------------------------------------------
+
+#[test]
+fn row_not_debitable_when_ach_is_not_supported() {
+    let s = Snapshot {
+        ach_supported: Some(false),
+        ..healthy(AMPLE)
+    };
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(&v, Rule::NotDebitable, Deny, &[AchNotSupported], &[], None);
+    for ach_supported in [Some(true), None] {
+        let s = Snapshot {
+            ach_supported,
+            ..healthy(AMPLE)
+        };
+        assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
+    }
+}
+
+// ---- numbers_deactivated ---------------------------------------------------
+
+#[test]
+fn row_numbers_deactivated_when_no_number_is_transactable() {
+    let s = Snapshot {
+        account_numbers: AccountNumbers::NoneTransactable,
+        ..healthy(AMPLE)
+    };
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(
+        &v,
+        Rule::NumbersDeactivated,
+        Deny,
+        &[AccountNumberDeactivated],
+        &[],
+        None,
+    );
+    for numbers in [AccountNumbers::Transactable, AccountNumbers::Unknown] {
+        let s = Snapshot {
+            account_numbers: numbers,
+            ..healthy(AMPLE)
+        };
+        assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
+    }
+}
+
+// ---- credit ----------------------------------------------------------------
+
+#[test]
+fn row_credit_balance_type() {
     let mut s = healthy(AMPLE);
     s.balance.as_mut().unwrap().kind = BalanceType::Credit;
     let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R3, Deny, &[CreditAccount], &[], None);
-    assert_eq!((v.basis, v.balance, v.required), (None, None, 100));
+    assert_row(&v, Rule::Credit, Deny, &[CreditAccount], &[], None);
 }
 
 #[test]
-fn row_3_no_balance_on_a_credit_category() {
-    let mut s = snapshot(Status::Active, None, None);
-    s.category = Some(Category::Credit);
-    let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R3, Deny, &[CreditAccount], &[], None);
-}
-
-#[test]
-fn row_3_a_cash_balance_on_a_credit_category_is_read_by_its_type() {
+fn row_credit_category_with_a_cash_balance_or_none() {
     let mut s = healthy(AMPLE);
     s.category = Some(Category::Credit);
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R8);
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Credit);
+    s.balance = None;
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Credit);
 }
 
 #[test]
-fn row_3_is_softened_by_the_allowance() {
-    let mut s = snapshot(Status::Active, None, None);
+fn row_credit_is_never_softened() {
+    let mut s = healthy(AMPLE);
     s.category = Some(Category::Credit);
-    let v = run(&s, 5_000, &allowance(5_000));
+    let v = run(&s, 100, &allowance(u64::MAX));
+    assert_row(&v, Rule::Credit, Deny, &[CreditAccount], &[], None);
+}
+
+// ---- category --------------------------------------------------------------
+
+#[test]
+fn row_category_investment_and_other_need_accepting() {
+    for category in [Category::Investment, Category::Other] {
+        let s = Snapshot {
+            category: Some(category),
+            ..healthy(AMPLE)
+        };
+        let v = run(&s, 100, &Policy::default());
+        assert_row(&v, Rule::Category, Deny, &[CategoryNotAccepted], &[], None);
+        let accepting = Policy {
+            accept_categories: Categories::CASH.with(category).unwrap(),
+            ..Policy::default()
+        };
+        assert_eq!(run(&s, 100, &accepting).rule, Rule::Sufficient);
+    }
+}
+
+#[test]
+fn row_category_a_null_category_passes() {
+    let s = Snapshot {
+        category: None,
+        ..healthy(AMPLE)
+    };
+    let none = Policy {
+        accept_categories: Categories::NONE,
+        ..Policy::default()
+    };
+    assert_eq!(run(&s, 100, &none).rule, Rule::Sufficient);
+    let cash = Snapshot {
+        category: Some(Category::Cash),
+        ..healthy(AMPLE)
+    };
+    assert_eq!(run(&cash, 100, &none).rule, Rule::Category);
+}
+
+#[test]
+fn row_category_is_softened() {
+    let s = Snapshot {
+        category: Some(Category::Investment),
+        ..healthy(AMPLE)
+    };
+    let v = run(&s, 100, &allowance(100));
     assert_row(
         &v,
-        Rule::R3,
+        Rule::Category,
         Allow,
         &[],
-        &[CreditAccount, FundsNotVerified],
+        &[CategoryNotAccepted, FundsNotVerified],
         None,
     );
 }
 
-// ---- Row 4 -----------------------------------------------------------------
+// ---- not_retryable, retry_limit, retry_window --------------------------------
 
 #[test]
-fn row_4a_no_balance_inactive() {
-    let s = snapshot(
-        Status::Inactive,
-        None,
-        Some(refresh(RefreshStatus::Failed, None)),
+fn row_not_retryable_any_return_but_r01_r09() {
+    for codes in [&["R02"][..], &["R01", "R03"], &["R29"], &["R10", "R09"]] {
+        let d = represented(100, NOW - DAY, codes);
+        let v = run_debit(&healthy(AMPLE), &d, &allowance(10_000));
+        assert_row(
+            &v,
+            Rule::NotRetryable,
+            Deny,
+            &[ReturnNotRetryable],
+            &[],
+            None,
+        );
+        assert_eq!(v.retry, None, "{codes:?}");
+    }
+}
+
+#[test]
+fn row_retry_limit_attempts_1_and_2_pass_3_does_not() {
+    for (codes, attempt) in [(&["R01"][..], 1), (&["R01", "R09"], 2)] {
+        let v = run_debit(
+            &healthy(AMPLE),
+            &represented(100, NOW - DAY, codes),
+            &Policy::default(),
+        );
+        assert_eq!(v.rule, Rule::Sufficient);
+        assert_eq!(v.retry, Some(Retry { attempt }));
+    }
+    let d = represented(100, NOW - DAY, &["R01", "R09", "R01"]);
+    let v = run_debit(&healthy(AMPLE), &d, &allowance(10_000));
+    assert_row(&v, Rule::RetryLimit, Deny, &[RetryLimitReached], &[], None);
+    assert_eq!(v.retry, None);
+}
+
+#[test]
+fn row_retry_limit_follows_max_reinitiations() {
+    let none = Policy {
+        max_reinitiations: MaxReinitiations::new(0).unwrap(),
+        ..Policy::default()
+    };
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, NOW - DAY, &["R01"]),
+        &none,
     );
+    assert_eq!(v.rule, Rule::RetryLimit);
+    let one = Policy {
+        max_reinitiations: MaxReinitiations::new(1).unwrap(),
+        ..Policy::default()
+    };
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, NOW - DAY, &["R01"]),
+        &one,
+    );
+    assert_eq!(v.rule, Rule::Sufficient);
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, NOW - DAY, &["R01", "R01"]),
+        &one,
+    );
+    assert_eq!(v.rule, Rule::RetryLimit);
+}
+
+#[test]
+fn row_retry_window_edge() {
+    let edge = NOW - 180 * DAY;
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, edge, &["R01"]),
+        &Policy::default(),
+    );
+    assert_eq!(
+        (v.rule, v.retry),
+        (Rule::Sufficient, Some(Retry { attempt: 1 }))
+    );
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, edge - 1, &["R01"]),
+        &allowance(10_000),
+    );
+    assert_row(&v, Rule::RetryWindow, Deny, &[RetryWindowClosed], &[], None);
+    assert_eq!(v.retry, None);
+    let short = Policy {
+        reinitiation_window_days: WindowDays::new(30).unwrap(),
+        ..Policy::default()
+    };
+    let v = run_debit(
+        &healthy(AMPLE),
+        &represented(100, NOW - 30 * DAY - 1, &["R09"]),
+        &short,
+    );
+    assert_eq!(v.rule, Rule::RetryWindow);
+}
+
+#[test]
+fn re_presentment_rows_ignore_an_original_presentment() {
+    // No returns: an original entry, whatever the settlement date.
+    let d = represented(100, NOW - 1_000 * DAY, &[]);
+    let v = run_debit(&healthy(AMPLE), &d, &Policy::default());
+    assert_eq!((v.rule, v.retry), (Rule::Sufficient, None));
+}
+
+#[test]
+fn retry_is_set_on_every_row_after_the_window_whatever_the_decision() {
+    let d = represented(7_000, NOW - DAY, &["R01"]);
+    let v = run_debit(&healthy(6_000), &d, &Policy::default());
+    assert_eq!(
+        (v.rule, v.retry),
+        (Rule::Insufficient, Some(Retry { attempt: 1 }))
+    );
+    let pending = snapshot(
+        Status::Active,
+        None,
+        Some(refresh(RefreshStatus::Pending, None)),
+    );
+    let v = run_debit(&pending, &d, &Policy::default());
+    assert_eq!(
+        (v.rule, v.retry),
+        (Rule::MissingPending, Some(Retry { attempt: 1 }))
+    );
+    // Before the re-presentment rows: no retry.
+    let credit = Snapshot {
+        category: Some(Category::Credit),
+        ..healthy(AMPLE)
+    };
+    assert_eq!(run_debit(&credit, &d, &Policy::default()).retry, None);
+}
+
+// ---- missing_* ---------------------------------------------------------------
+
+#[test]
+fn row_missing_link_down_inactive_and_disconnected() {
+    for (status, code) in [
+        (Status::Inactive, AccountInactive),
+        (Status::Disconnected, AccountDisconnected),
+    ] {
+        let s = snapshot(
+            status,
+            None,
+            Some(refresh(RefreshStatus::Failed, Some(NOW - 1))),
+        );
+        let v = run(&s, 100, &Policy::default());
+        assert_row(
+            &v,
+            Rule::MissingLinkDown,
+            Deny,
+            &[BalanceMissing, code],
+            &[],
+            None,
+        );
+        let v = run(&s, 100, &allowance(100));
+        assert_row(
+            &v,
+            Rule::MissingLinkDown,
+            Allow,
+            &[],
+            &[BalanceMissing, code, FundsNotVerified],
+            None,
+        );
+    }
+}
+
+#[test]
+fn row_missing_not_permitted_never_asks_for_a_refresh() {
+    let s = Snapshot {
+        balances_permitted: Some(false),
+        ..snapshot(Status::Active, None, None)
+    };
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
-        Rule::R4a,
+        Rule::MissingNotPermitted,
         Deny,
-        &[BalanceMissing, AccountInactive],
+        &[BalanceMissing, BalancesNotPermitted],
         &[],
         None,
     );
+    assert_eq!(run(&s, 100, &allowance(100)).decision, Allow);
 }
 
 #[test]
-fn row_4b_no_balance_never_refreshed() {
+fn permissions_null_is_unknown_not_lacking() {
+    let s = Snapshot {
+        balances_permitted: None,
+        ..snapshot(Status::Active, None, None)
+    };
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::MissingNeverRefreshed
+    );
+    let s = Snapshot {
+        balances_permitted: Some(true),
+        ..snapshot(Status::Active, None, None)
+    };
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::MissingNeverRefreshed
+    );
+}
+
+#[test]
+fn row_missing_never_refreshed() {
     let s = snapshot(Status::Active, None, None);
-    let v = run(&s, 100, &Policy::default());
+    let v = run(&s, 100, &allowance(10_000));
     assert_row(
         &v,
-        Rule::R4b,
+        Rule::MissingNeverRefreshed,
         RefreshNeeded,
         &[BalanceMissing, RefreshNotRequested],
         &[],
         initiate(),
     );
-    assert_eq!(
-        (v.basis, v.balance, v.as_of, v.balance_age_secs),
-        (None, None, None, None)
-    );
 }
 
 #[test]
-fn row_4c_no_balance_refresh_pending() {
+fn row_missing_pending() {
     let s = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Pending, None)),
     );
-    let v = run(&s, 100, &Policy::default());
+    let v = run(&s, 100, &allowance(10_000));
     assert_row(
         &v,
-        Rule::R4c,
+        Rule::MissingPending,
         RefreshNeeded,
         &[BalanceMissing, RefreshPending],
         &[],
@@ -179,63 +566,49 @@ fn row_4c_no_balance_refresh_pending() {
 }
 
 #[test]
-fn row_4d_no_balance_refresh_failed_and_can_start() {
+fn row_missing_failed_can_start() {
     let s = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Failed, Some(NOW - 1))),
     );
-    let v = run(&s, 100, &Policy::default());
+    let v = run(&s, 100, &allowance(10_000));
     assert_row(
         &v,
-        Rule::R4d,
+        Rule::MissingFailedCanStart,
         RefreshNeeded,
         &[BalanceMissing, RefreshFailed],
         &[],
         initiate(),
     );
-}
-
-#[test]
-fn row_4d_next_refresh_available_exactly_now_can_start() {
+    // Exactly now can start.
     let s = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Failed, Some(NOW))),
     );
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R4d);
-}
-
-#[test]
-fn row_4e_no_balance_refresh_failed_not_yet_retryable() {
-    let s = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Failed, Some(NOW + 1))),
-    );
-    let v = run(&s, 100, &Policy::default());
-    let hint = retry_after(Some(NOW + 1));
-    assert_row(
-        &v,
-        Rule::R4e,
-        Deny,
-        &[BalanceMissing, RefreshFailed],
-        &[],
-        hint,
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::MissingFailedCanStart
     );
 }
 
 #[test]
-fn row_4e_with_a_null_next_refresh_time() {
-    let s = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Failed, None)),
+fn an_absent_next_refresh_time_lets_a_refresh_start_a_null_one_does_not() {
+    let mut absent = refresh(RefreshStatus::Failed, None);
+    absent.next_refresh_available_at = NextRefresh::NotStated;
+    let s = snapshot(Status::Active, None, Some(absent));
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::MissingFailedCanStart
     );
+    let null = refresh(RefreshStatus::Failed, None);
+    assert_eq!(null.next_refresh_available_at, NextRefresh::Unavailable);
+    let s = snapshot(Status::Active, None, Some(null));
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
-        Rule::R4e,
+        Rule::MissingFailedLater,
         Deny,
         &[BalanceMissing, RefreshFailed],
         &[],
@@ -244,149 +617,164 @@ fn row_4e_with_a_null_next_refresh_time() {
 }
 
 #[test]
-fn row_4e_is_softened_and_keeps_its_refresh_advice() {
+fn row_missing_failed_later() {
     let s = snapshot(
         Status::Active,
         None,
-        Some(refresh(RefreshStatus::Failed, Some(NOW + 60))),
-    );
-    let v = run(&s, 100, &allowance(100));
-    let warnings = [BalanceMissing, RefreshFailed, FundsNotVerified];
-    assert_row(
-        &v,
-        Rule::R4e,
-        Allow,
-        &[],
-        &warnings,
-        retry_after(Some(NOW + 60)),
-    );
-}
-
-#[test]
-fn row_4f_no_balance_after_a_successful_refresh() {
-    let s = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Succeeded, Some(NOW - 1))),
+        Some(refresh(RefreshStatus::Failed, Some(NOW + 1))),
     );
     let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R4f, Deny, &[BalanceMissing], &[], None);
+    assert_row(
+        &v,
+        Rule::MissingFailedLater,
+        Deny,
+        &[BalanceMissing, RefreshFailed],
+        &[],
+        retry_after(Some(NOW + 1)),
+    );
+    // Softened, keeping its refresh advice.
+    let v = run(&s, 100, &allowance(100));
+    assert_row(
+        &v,
+        Rule::MissingFailedLater,
+        Allow,
+        &[],
+        &[BalanceMissing, RefreshFailed, FundsNotVerified],
+        retry_after(Some(NOW + 1)),
+    );
 }
 
 #[test]
-fn row_4a_is_softened_but_4b_4c_4d_are_not() {
-    let p = allowance(10_000);
-    let inactive = snapshot(Status::Inactive, None, None);
-    assert_eq!(run(&inactive, 100, &p).decision, Allow);
-    let never = snapshot(Status::Active, None, None);
-    assert_eq!(run(&never, 100, &p).decision, RefreshNeeded);
+fn row_missing_not_shared() {
+    let s = snapshot(
+        Status::Active,
+        None,
+        Some(refresh(RefreshStatus::Succeeded, Some(NOW + 10))),
+    );
+    let v = run(&s, 100, &Policy::default());
+    assert_row(
+        &v,
+        Rule::MissingNotShared,
+        Deny,
+        &[BalanceMissing],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn refresh_needed_rows_are_never_softened() {
     let pending = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Pending, None)),
     );
-    assert_eq!(run(&pending, 100, &p).decision, RefreshNeeded);
-    let failed = snapshot(
-        Status::Active,
-        None,
-        Some(refresh(RefreshStatus::Failed, Some(0))),
+    assert_eq!(
+        run(&pending, 1, &allowance(u64::MAX)).decision,
+        RefreshNeeded
     );
-    assert_eq!(run(&failed, 100, &p).decision, RefreshNeeded);
+    let never = snapshot(Status::Active, None, None);
+    assert_eq!(run(&never, 1, &allowance(u64::MAX)).decision, RefreshNeeded);
 }
 
-// ---- Row 5 -----------------------------------------------------------------
+// ---- no_currency, future -------------------------------------------------------
 
 #[test]
-fn row_5_currency_not_in_balance() {
+fn row_no_currency() {
     let mut s = healthy(AMPLE);
     let b = s.balance.as_mut().unwrap();
     b.current = map(&[("eur", AMPLE)]);
     b.available = Some(map(&[("eur", AMPLE)]));
     let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R5, Deny, &[CurrencyNotInBalance], &[], None);
-    assert_eq!((v.basis, v.balance), (None, None));
-    assert_eq!(v.as_of, Some(AS_OF));
+    assert_row(
+        &v,
+        Rule::NoCurrency,
+        Deny,
+        &[CurrencyNotInBalance],
+        &[],
+        None,
+    );
+    assert_eq!(run(&s, 100, &allowance(100)).decision, Allow);
 }
 
 #[test]
-fn row_5_when_only_current_has_it_and_fallback_is_off() {
+fn row_no_currency_when_only_current_has_it_and_fallback_is_off() {
     let s = snapshot(Status::Active, Some(cash(AS_OF, None, Some(AMPLE))), None);
     let policy = Policy {
         fallback_to_current: false,
         ..Policy::default()
     };
-    let v = run(&s, 100, &policy);
-    assert_row(&v, Rule::R5, Deny, &[CurrencyNotInBalance], &[], None);
+    assert_eq!(run(&s, 100, &policy).rule, Rule::NoCurrency);
 }
 
 #[test]
-fn row_5_is_softened() {
-    let s = snapshot(Status::Active, Some(cash(AS_OF, None, None)), None);
-    let v = run(&s, 100, &allowance(100));
-    assert_row(
-        &v,
-        Rule::R5,
-        Allow,
-        &[],
-        &[CurrencyNotInBalance, FundsNotVerified],
-        None,
-    );
-}
-
-// ---- Row 6 -----------------------------------------------------------------
-
-#[test]
-fn row_6_balance_from_the_future() {
+fn row_future_and_its_edge() {
     let s = snapshot(
         Status::Active,
         Some(cash(NOW + 301, Some(AMPLE), None)),
         None,
     );
     let v = run(&s, 100, &allowance(10_000));
-    assert_row(&v, Rule::R6, Deny, &[BalanceFromFuture], &[], None);
-    assert_eq!(v.balance_age_secs, Some(-301));
-}
-
-#[test]
-fn row_6_as_of_exactly_now_plus_skew_is_accepted() {
+    assert_row(&v, Rule::Future, Deny, &[BalanceFromFuture], &[], None);
+    assert_eq!(v.basis, Some(Basis::Available));
     let s = snapshot(
         Status::Active,
         Some(cash(NOW + 300, Some(AMPLE), None)),
         None,
     );
-    let v = run(&s, 100, &Policy::default());
-    assert_row(&v, Rule::R8, Allow, &[], &[], None);
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
 }
 
-// ---- Row 7 -----------------------------------------------------------------
-
-const STALE: i64 = NOW - 86_401;
+// ---- stale_* ------------------------------------------------------------------
 
 #[test]
-fn row_7a_stale_and_inactive() {
-    let s = snapshot(Status::Inactive, Some(cash(STALE, Some(AMPLE), None)), None);
+fn row_stale_link_down() {
+    for (status, code) in [
+        (Status::Inactive, AccountInactive),
+        (Status::Disconnected, AccountDisconnected),
+    ] {
+        let s = snapshot(status, Some(cash(STALE, Some(AMPLE), None)), None);
+        let v = run(&s, 100, &Policy::default());
+        assert_row(
+            &v,
+            Rule::StaleLinkDown,
+            Deny,
+            &[BalanceStale, code],
+            &[],
+            None,
+        );
+        assert_eq!(run(&s, 100, &allowance(100)).decision, Allow);
+    }
+}
+
+#[test]
+fn row_stale_not_permitted() {
+    let s = Snapshot {
+        balances_permitted: Some(false),
+        ..snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None)
+    };
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
-        Rule::R7a,
+        Rule::StaleNotPermitted,
         Deny,
-        &[BalanceStale, AccountInactive],
+        &[BalanceStale, BalancesNotPermitted],
         &[],
         None,
     );
 }
 
 #[test]
-fn row_7b_stale_refresh_pending() {
+fn row_stale_pending() {
     let s = snapshot(
         Status::Active,
         Some(cash(STALE, Some(AMPLE), None)),
         Some(refresh(RefreshStatus::Pending, None)),
     );
-    let v = run(&s, 100, &Policy::default());
+    let v = run(&s, 100, &allowance(10_000));
     assert_row(
         &v,
-        Rule::R7b,
+        Rule::StalePending,
         RefreshNeeded,
         &[BalanceStale, RefreshPending],
         &[],
@@ -395,170 +783,122 @@ fn row_7b_stale_refresh_pending() {
 }
 
 #[test]
-fn row_7c_stale_refresh_can_start() {
-    let s = snapshot(
-        Status::Active,
-        Some(cash(STALE, Some(AMPLE), None)),
+fn row_stale_can_start() {
+    for r in [
+        None,
         Some(refresh(RefreshStatus::Succeeded, Some(NOW))),
-    );
-    let v = run(&s, 100, &Policy::default());
-    assert_row(
-        &v,
-        Rule::R7c,
-        RefreshNeeded,
-        &[BalanceStale],
-        &[],
-        initiate(),
-    );
-    assert_eq!(v.basis, Some(Basis::Available));
-    assert_eq!(v.balance_age_secs, Some(86_401));
+        Some(refresh(RefreshStatus::Failed, Some(NOW - 10))),
+    ] {
+        let s = snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), r);
+        let v = run(&s, 100, &allowance(10_000));
+        assert_row(
+            &v,
+            Rule::StaleCanStart,
+            RefreshNeeded,
+            &[BalanceStale],
+            &[],
+            initiate(),
+        );
+    }
 }
 
 #[test]
-fn row_7c_stale_never_refreshed() {
-    let s = snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None);
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R7c);
-}
-
-#[test]
-fn row_7d_stale_refresh_not_yet_available() {
+fn row_stale_later() {
     let s = snapshot(
         Status::Active,
         Some(cash(STALE, Some(AMPLE), None)),
-        Some(refresh(RefreshStatus::Succeeded, Some(NOW + 1))),
+        Some(refresh(RefreshStatus::Succeeded, Some(NOW + 60))),
     );
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
-        Rule::R7d,
+        Rule::StaleLater,
         Deny,
         &[BalanceStale],
         &[],
-        retry_after(Some(NOW + 1)),
-    );
-}
-
-#[test]
-fn row_7d_is_softened() {
-    let s = snapshot(
-        Status::Active,
-        Some(cash(STALE, Some(AMPLE), None)),
-        Some(refresh(RefreshStatus::Failed, Some(NOW + 1))),
+        retry_after(Some(NOW + 60)),
     );
     let v = run(&s, 100, &allowance(100));
-    let hint = retry_after(Some(NOW + 1));
     assert_row(
         &v,
-        Rule::R7d,
+        Rule::StaleLater,
         Allow,
         &[],
         &[BalanceStale, FundsNotVerified],
-        hint,
+        retry_after(Some(NOW + 60)),
     );
 }
 
 #[test]
-fn row_7_age_exactly_the_maximum_is_fresh_one_more_second_is_stale() {
+fn stale_edge_is_max_age_exactly() {
     let fresh = snapshot(
         Status::Active,
         Some(cash(NOW - 86_400, Some(AMPLE), None)),
         None,
     );
-    assert_eq!(run(&fresh, 100, &Policy::default()).rule, Rule::R8);
+    assert_eq!(run(&fresh, 100, &Policy::default()).rule, Rule::Sufficient);
     let stale = snapshot(
         Status::Active,
         Some(cash(NOW - 86_401, Some(AMPLE), None)),
         None,
     );
-    assert_eq!(run(&stale, 100, &Policy::default()).rule, Rule::R7c);
-}
-
-#[test]
-fn row_7_age_follows_the_policy() {
-    let s = snapshot(
-        Status::Active,
-        Some(cash(NOW - 61, Some(AMPLE), None)),
-        None,
-    );
-    let policy = Policy {
-        max_balance_age_secs: 60,
-        ..Policy::default()
-    };
-    assert_eq!(run(&s, 100, &policy).rule, Rule::R7c);
-}
-
-// ---- Rows 8 and 9 ----------------------------------------------------------
-
-#[test]
-fn row_8_allow() {
-    let v = run(&healthy(6000), 5000, &Policy::default());
-    assert_row(&v, Rule::R8, Allow, &[], &[], None);
-    assert_eq!(v.basis, Some(Basis::Available));
-    assert_eq!((v.balance, v.required), (Some(6000), 5000));
-    assert_eq!((v.as_of, v.balance_age_secs), (Some(AS_OF), Some(8)));
-}
-
-#[test]
-fn row_8_balance_exactly_equal_to_required() {
-    assert_eq!(run(&healthy(6000), 6000, &Policy::default()).rule, Rule::R8);
-    assert_eq!(run(&healthy(6000), 6001, &Policy::default()).rule, Rule::R9);
-}
-
-#[test]
-fn row_9_insufficient_funds() {
-    let v = run(&healthy(6000), 20_000, &Policy::default());
-    assert_row(&v, Rule::R9, Deny, &[InsufficientFunds], &[], None);
-}
-
-#[test]
-fn row_9_is_never_softened() {
-    let v = run(&healthy(6000), 6001, &allowance(1_000_000));
-    assert_row(&v, Rule::R9, Deny, &[InsufficientFunds], &[], None);
-}
-
-#[test]
-fn row_8_on_current_warns_used_current_balance() {
-    let s = snapshot(Status::Active, Some(cash(AS_OF, None, Some(6000))), None);
-    let v = run(&s, 6000, &Policy::default());
-    assert_row(&v, Rule::R8, Allow, &[], &[UsedCurrentBalance], None);
-    assert_eq!(v.basis, Some(Basis::Current));
-}
-
-#[test]
-fn available_wins_over_current_even_when_smaller() {
-    let s = snapshot(
-        Status::Active,
-        Some(cash(AS_OF, Some(100), Some(AMPLE))),
-        None,
-    );
-    let v = run(&s, 101, &Policy::default());
-    assert_row(&v, Rule::R9, Deny, &[InsufficientFunds], &[], None);
-    assert_eq!((v.basis, v.balance), (Some(Basis::Available), Some(100)));
-}
-
-#[test]
-fn available_for_another_currency_falls_back_to_current() {
-    let mut s = healthy(AMPLE);
-    s.balance.as_mut().unwrap().available = Some(map(&[("eur", AMPLE)]));
-    let v = run(&s, 100, &Policy::default());
     assert_eq!(
-        (v.basis, v.warnings),
-        (Some(Basis::Current), codes(&[UsedCurrentBalance]))
+        run(&stale, 100, &Policy::default()).rule,
+        Rule::StaleCanStart
+    );
+}
+
+// ---- sufficient, insufficient, max_allowed ------------------------------------------
+
+#[test]
+fn row_sufficient() {
+    let v = run(&healthy(6_000), 6_000, &Policy::default());
+    assert_row(&v, Rule::Sufficient, Allow, &[], &[], None);
+    assert_eq!(
+        (v.basis, v.balance, v.required, v.max_allowed),
+        (Some(Basis::Available), Some(6_000), 6_000, Some(6_000))
     );
 }
 
 #[test]
-fn rows_8_and_9_warn_about_account_and_refresh_state() {
-    let fresh = || Some(cash(AS_OF, Some(6000), None));
-    let inactive = snapshot(Status::Inactive, fresh(), None);
+fn row_insufficient_is_never_softened() {
+    let v = run(&healthy(6_000), 6_001, &allowance(u64::MAX));
     assert_row(
-        &run(&inactive, 100, &Policy::default()),
-        Rule::R8,
+        &v,
+        Rule::Insufficient,
+        Deny,
+        &[InsufficientFunds],
+        &[],
+        None,
+    );
+    assert_eq!(v.max_allowed, Some(6_000));
+}
+
+#[test]
+fn a_disconnected_link_with_a_fresh_balance_uses_it_and_warns() {
+    let v = run(&down(Status::Disconnected), 100, &Policy::default());
+    assert_row(
+        &v,
+        Rule::Sufficient,
         Allow,
         &[],
+        &[AccountDisconnected],
+        None,
+    );
+    let v = run(&down(Status::Inactive), 2 * AMPLE, &Policy::default());
+    assert_row(
+        &v,
+        Rule::Insufficient,
+        Deny,
+        &[InsufficientFunds],
         &[AccountInactive],
         None,
     );
+}
+
+#[test]
+fn sufficient_and_insufficient_warn_about_the_refresh_state() {
+    let fresh = || Some(cash(AS_OF, Some(6000), None));
     let pending = snapshot(
         Status::Active,
         fresh(),
@@ -566,7 +906,7 @@ fn rows_8_and_9_warn_about_account_and_refresh_state() {
     );
     assert_row(
         &run(&pending, 100, &Policy::default()),
-        Rule::R8,
+        Rule::Sufficient,
         Allow,
         &[],
         &[RefreshPending],
@@ -577,14 +917,196 @@ fn rows_8_and_9_warn_about_account_and_refresh_state() {
         fresh(),
         Some(refresh(RefreshStatus::Failed, None)),
     );
-    let v = run(&failed, 7000, &Policy::default());
     assert_row(
-        &v,
-        Rule::R9,
+        &run(&failed, 7000, &Policy::default()),
+        Rule::Insufficient,
         Deny,
         &[InsufficientFunds],
         &[RefreshFailed],
         None,
+    );
+}
+
+#[test]
+fn status_details_warnings_on_every_row() {
+    let s = Snapshot {
+        relink_required: true,
+        expected_deactivation: Some(NOW + 30 * DAY),
+        ..healthy(AMPLE)
+    };
+    let v = run(&s, 100, &Policy::default());
+    assert_row(
+        &v,
+        Rule::Sufficient,
+        Allow,
+        &[],
+        &[RelinkRequired, DeactivationExpected],
+        None,
+    );
+    let closed = Snapshot {
+        closed: true,
+        relink_required: true,
+        ..down(Status::Inactive)
+    };
+    let v = run(&closed, 100, &Policy::default());
+    assert_row(
+        &v,
+        Rule::Closed,
+        Deny,
+        &[AccountClosed],
+        &[RelinkRequired],
+        None,
+    );
+}
+
+fn ratio(s: &str) -> Ratio {
+    s.parse().unwrap()
+}
+
+#[track_caller]
+fn assert_max_allowed_exact(s: &Snapshot, in_flight: i64, policy: &Policy) -> i64 {
+    let d = Debit::new(1, usd(), in_flight).unwrap();
+    let v = decide(s, &d, policy, at(NOW)).unwrap();
+    let max = v.max_allowed.unwrap();
+    let at_amount = |a: i64| {
+        decide(
+            s,
+            &Debit::new(a, usd(), in_flight).unwrap(),
+            policy,
+            at(NOW),
+        )
+        .unwrap()
+    };
+    if max > 0 {
+        assert_eq!(
+            at_amount(max).decision,
+            Allow,
+            "max_allowed {max} is allowed"
+        );
+    }
+    let next = at_amount(max + 1);
+    assert_eq!(next.decision, Deny, "max_allowed {max} + 1 is denied");
+    assert_eq!(
+        next.max_allowed,
+        Some(max),
+        "max_allowed does not depend on the amount"
+    );
+    max
+}
+
+#[test]
+fn max_allowed_plus_and_minus_one_under_every_cushion() {
+    let cushions = Policy {
+        buffer_ratio: ratio("0.015"),
+        buffer_min: 25,
+        current_extra_ratio: ratio("0.1"),
+        ..Policy::default()
+    };
+    // On available: a + max(25, ceil(0.015 a)) ≤ 6000 − 500.
+    assert_eq!(
+        assert_max_allowed_exact(&healthy(6_000), 500, &cushions),
+        5_418
+    );
+    // On current: + ceil(0.1 a) too.
+    let current = snapshot(Status::Active, Some(cash(AS_OF, None, Some(6_000))), None);
+    assert_eq!(assert_max_allowed_exact(&current, 0, &cushions), 5_380);
+    // The floor decides for small balances: a + 25 ≤ 100.
+    assert_eq!(assert_max_allowed_exact(&healthy(100), 0, &cushions), 75);
+    // No cushion at all: the balance itself.
+    assert_eq!(
+        assert_max_allowed_exact(&healthy(6_000), 0, &Policy::default()),
+        6_000
+    );
+}
+
+#[test]
+fn max_allowed_is_zero_when_not_one_minor_unit_fits() {
+    let floor = Policy {
+        buffer_min: 10,
+        ..Policy::default()
+    };
+    assert_eq!(assert_max_allowed_exact(&healthy(10), 0, &floor), 0);
+    assert_eq!(assert_max_allowed_exact(&healthy(11), 0, &floor), 1);
+    assert_eq!(
+        assert_max_allowed_exact(&healthy(-5_000), 0, &Policy::default()),
+        0
+    );
+    assert_eq!(
+        assert_max_allowed_exact(&healthy(6_000), 6_000, &Policy::default()),
+        0
+    );
+}
+
+#[test]
+fn max_allowed_never_overflows() {
+    let big = Policy {
+        buffer_ratio: ratio("10"),
+        current_extra_ratio: ratio("10"),
+        buffer_min: u64::MAX,
+        ..Policy::default()
+    };
+    let v = run(&healthy(i64::MAX), 1, &Policy::default());
+    assert_eq!(v.max_allowed, Some(i64::MAX));
+    let current = snapshot(
+        Status::Active,
+        Some(cash(AS_OF, None, Some(i64::MAX))),
+        None,
+    );
+    let d = Debit::new(1, usd(), 0).unwrap();
+    let v = decide(
+        &current,
+        &d,
+        &Policy {
+            buffer_min: 0,
+            ..big.clone()
+        },
+        at(NOW),
+    )
+    .unwrap();
+    // a + ceil(10a) + ceil(10a) ≤ i64::MAX.
+    assert_eq!(v.max_allowed, Some(i64::MAX / 21));
+    assert!(
+        decide(&current, &d, &big, at(NOW)).is_err(),
+        "buffer_min beyond i64 overflows"
+    );
+}
+
+#[test]
+fn max_allowed_is_null_off_the_two_comparing_rows() {
+    let s = snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None);
+    assert_eq!(run(&s, 100, &Policy::default()).max_allowed, None);
+    assert_eq!(unlinked(100, &Policy::default()).max_allowed, None);
+}
+
+// ---- Basis and required amount ---------------------------------------------------
+
+#[test]
+fn available_wins_over_current_even_when_smaller() {
+    let s = snapshot(
+        Status::Active,
+        Some(cash(AS_OF, Some(100), Some(AMPLE))),
+        None,
+    );
+    let v = run(&s, 101, &Policy::default());
+    assert_row(
+        &v,
+        Rule::Insufficient,
+        Deny,
+        &[InsufficientFunds],
+        &[],
+        None,
+    );
+    assert_eq!((v.basis, v.balance), (Some(Basis::Available), Some(100)));
+}
+
+#[test]
+fn current_is_used_with_a_warning_when_available_lacks_the_currency() {
+    let mut s = healthy(AMPLE);
+    s.balance.as_mut().unwrap().available = Some(map(&[("eur", AMPLE)]));
+    let v = run(&s, 100, &Policy::default());
+    assert_eq!(
+        (v.basis, v.warnings),
+        (Some(Basis::Current), codes(&[UsedCurrentBalance]))
     );
 }
 
@@ -594,18 +1116,12 @@ fn a_stale_current_basis_still_warns_used_current_balance() {
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
-        Rule::R7c,
+        Rule::StaleCanStart,
         RefreshNeeded,
         &[BalanceStale],
         &[UsedCurrentBalance],
         initiate(),
     );
-}
-
-// ---- Required amount -------------------------------------------------------
-
-fn ratio(s: &str) -> Ratio {
-    s.parse().unwrap()
 }
 
 #[test]
@@ -617,11 +1133,9 @@ fn required_adds_in_flight_and_the_larger_cushion_rounded_up() {
     };
     let d = Debit::new(1001, usd(), 500).unwrap();
     let v = decide(&healthy(AMPLE), &d, &policy, at(NOW)).unwrap();
-    // ceil(1001 × 0.015) = ceil(15.015) = 16 > 10
     assert_eq!(v.required, 1001 + 500 + 16);
     let d = Debit::new(100, usd(), 0).unwrap();
     let v = decide(&healthy(AMPLE), &d, &policy, at(NOW)).unwrap();
-    // ceil(1.5) = 2 < buffer_min 10
     assert_eq!(v.required, 110);
 }
 
@@ -631,33 +1145,16 @@ fn current_extra_ratio_applies_only_on_current() {
         current_extra_ratio: ratio("0.1"),
         ..Policy::default()
     };
-    let on_available = run(&healthy(AMPLE), 1000, &policy);
-    assert_eq!(on_available.required, 1000);
+    assert_eq!(run(&healthy(AMPLE), 1000, &policy).required, 1000);
     let s = snapshot(Status::Active, Some(cash(AS_OF, None, Some(1099))), None);
     let v = run(&s, 1000, &policy);
-    assert_eq!((v.required, v.rule), (1100, Rule::R9));
-}
-
-#[test]
-fn the_cushion_decides_the_boundary() {
-    let policy = Policy {
-        buffer_ratio: ratio("0.1"),
-        ..Policy::default()
-    };
-    assert_eq!(run(&healthy(1100), 1000, &policy).rule, Rule::R8);
-    assert_eq!(run(&healthy(1099), 1000, &policy).rule, Rule::R9);
+    assert_eq!((v.required, v.rule), (1100, Rule::Insufficient));
 }
 
 #[test]
 fn a_required_amount_that_overflows_is_an_error() {
     let d = Debit::new(i64::MAX, usd(), 1).unwrap();
     assert!(decide(&healthy(AMPLE), &d, &Policy::default(), at(NOW)).is_err());
-    let policy = Policy {
-        buffer_ratio: ratio("1"),
-        ..Policy::default()
-    };
-    let d = Debit::new(i64::MAX / 2 + 1, usd(), 0).unwrap();
-    assert!(decide(&healthy(AMPLE), &d, &policy, at(NOW)).is_err());
     let policy = Policy {
         buffer_min: u64::MAX,
         ..Policy::default()
@@ -666,29 +1163,33 @@ fn a_required_amount_that_overflows_is_an_error() {
 }
 
 #[test]
-fn the_allowance_is_compared_with_the_amount_alone() {
+fn the_allowance_is_compared_with_the_amount_alone_and_per_currency() {
     let s = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Succeeded, None)),
     );
     let d = Debit::new(5000, usd(), 1_000_000).unwrap();
-    let v = decide(&s, &d, &allowance(5000), at(NOW)).unwrap();
-    assert_eq!(v.decision, Allow);
+    assert_eq!(
+        decide(&s, &d, &allowance(5000), at(NOW)).unwrap().decision,
+        Allow
+    );
     let v = decide(&s, &debit(5001), &allowance(5000), at(NOW)).unwrap();
-    assert_row(&v, Rule::R4f, Deny, &[BalanceMissing], &[], None);
-}
-
-#[test]
-fn the_allowance_is_per_currency() {
-    let s = snapshot(
-        Status::Active,
+    assert_row(
+        &v,
+        Rule::MissingNotShared,
+        Deny,
+        &[BalanceMissing],
+        &[],
         None,
-        Some(refresh(RefreshStatus::Succeeded, None)),
     );
     let eur = Debit::new(100, "eur".parse().unwrap(), 0).unwrap();
-    let v = decide(&s, &eur, &allowance(5000), at(NOW)).unwrap();
-    assert_eq!(v.decision, Deny);
+    assert_eq!(
+        decide(&s, &eur, &allowance(5000), at(NOW))
+            .unwrap()
+            .decision,
+        Deny
+    );
 }
 
 #[test]
@@ -699,35 +1200,44 @@ fn extreme_timestamps_do_not_overflow() {
         None,
     );
     let v = run(&s, 100, &Policy::default());
-    assert_eq!((v.rule, v.balance_age_secs), (Rule::R7c, Some(i64::MAX)));
+    assert_eq!(
+        (v.rule, v.balance_age_secs),
+        (Rule::StaleCanStart, Some(i64::MAX))
+    );
     let s = snapshot(
         Status::Active,
         Some(cash(i64::MAX, Some(AMPLE), None)),
         None,
     );
-    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::R6);
-    let policy = Policy {
-        max_balance_age_secs: u64::MAX,
-        max_clock_skew_secs: u64::MAX,
-        ..Policy::default()
-    };
-    let s = snapshot(
-        Status::Active,
-        Some(cash(i64::MAX, Some(AMPLE), None)),
-        None,
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Future);
+    let d = represented(100, i64::MIN, &["R01"]);
+    assert_eq!(
+        run_debit(&healthy(AMPLE), &d, &Policy::default()).rule,
+        Rule::RetryWindow
     );
-    assert_eq!(run(&s, 100, &policy).rule, Rule::R8);
+    let d = represented(100, i64::MAX, &["R01"]);
+    assert_eq!(
+        run_debit(&healthy(AMPLE), &d, &Policy::default()).rule,
+        Rule::Sufficient
+    );
+}
+
+#[test]
+fn every_row_is_reached_by_some_test_input() {
+    // The table has as many rows as `Rule::ALL`, in order, and each id is unique.
+    let ids: std::collections::BTreeSet<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(ids.len(), Rule::ALL.len());
+    assert_eq!(Rule::ALL.first(), Some(&Rule::Unlinked));
+    assert_eq!(Rule::ALL.last(), Some(&Rule::Insufficient));
 }
 
 #[test]
 fn an_empty_snapshot_builds_from_public_fields() {
-    let s = Snapshot {
-        status: Status::Active,
-        category: None,
-        balance: None,
-        refresh: None,
-    };
-    assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::R4b);
+    let s = Snapshot::new(Status::Active);
+    assert_eq!(
+        run(&s, 1, &Policy::default()).rule,
+        Rule::MissingNeverRefreshed
+    );
     let b = Balance {
         as_of: AS_OF,
         kind: BalanceType::Cash,
@@ -736,7 +1246,7 @@ fn an_empty_snapshot_builds_from_public_fields() {
     };
     let s = Snapshot {
         balance: Some(b),
-        ..s
+        ..Snapshot::new(Status::Active)
     };
-    assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::R5);
+    assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::NoCurrency);
 }

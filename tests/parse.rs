@@ -64,12 +64,22 @@ fn the_stripe_docs_example_parses_and_decides() {
     assert_eq!(b.available.as_ref().unwrap().get(usd()), Some(6000));
     let r = s.refresh.unwrap();
     assert_eq!(r.status, RefreshStatus::Succeeded);
-    assert_eq!(r.next_refresh_available_at, Some(1_651_520_182));
+    assert_eq!(
+        r.next_refresh_available_at,
+        fundsgate::NextRefresh::At(1_651_520_182)
+    );
 
     let allow = run(&s, 6000, &Policy::default());
-    assert_row(&allow, Rule::R8, Allow, &[], &[], None);
+    assert_row(&allow, Rule::Sufficient, Allow, &[], &[], None);
     let deny = run(&s, 20_000, &Policy::default());
-    assert_row(&deny, Rule::R9, Deny, &[InsufficientFunds], &[], None);
+    assert_row(
+        &deny,
+        Rule::Insufficient,
+        Deny,
+        &[InsufficientFunds],
+        &[],
+        None,
+    );
 }
 
 #[test]
@@ -119,7 +129,14 @@ fn unknown_enum_values_are_kept_as_unrecognized() {
             .unwrap();
     assert_eq!(s.refresh.unwrap().status, RefreshStatus::Unrecognized);
     let v = run(&s, 1, &Policy::default());
-    assert_row(&v, Rule::R2, Deny, &[UnrecognizedValue], &[], None);
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
 }
 
 #[test]
@@ -407,7 +424,11 @@ fn the_default_policy_is_spec_section_4() {
         "buffer_ratio": "0",
         "buffer_min": 0,
         "current_extra_ratio": "0",
-        "unverified_allowance": {}
+        "unverified_allowance": {},
+        "accept_categories": ["cash"],
+        "livemode": null,
+        "max_reinitiations": 2,
+        "reinitiation_window_days": 180
     });
     assert_eq!(json, expected);
     assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::default());
@@ -436,6 +457,56 @@ fn policy_error_at(json: &str, path: &str) -> String {
     let e = Policy::from_json(json.as_bytes()).unwrap_err();
     assert_eq!(e.path(), path, "path of `{e}`");
     e.to_string()
+}
+
+#[test]
+fn v2_policy_keys_and_their_bounds() {
+    let p = Policy::from_json(
+        br#"{"accept_categories": ["other", "cash", "investment", "cash"], "livemode": true,
+            "max_reinitiations": 0, "reinitiation_window_days": 1}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        p.accept_categories.iter().collect::<Vec<_>>(),
+        [Category::Cash, Category::Investment, Category::Other]
+    );
+    assert_eq!(p.livemode, Some(true));
+    assert_eq!(
+        (p.max_reinitiations.get(), p.reinitiation_window_days.get()),
+        (0, 1)
+    );
+    let json: serde_json::Value = serde_json::from_str(&p.to_json_pretty()).unwrap();
+    assert_eq!(
+        json["accept_categories"],
+        serde_json::json!(["cash", "investment", "other"])
+    );
+    assert_eq!(Policy::from_json(p.to_json_pretty().as_bytes()).unwrap(), p);
+    let none = Policy::from_json(br#"{"accept_categories": []}"#).unwrap();
+    assert_eq!(none.accept_categories.iter().count(), 0);
+
+    let msg = policy_error_at(
+        r#"{"accept_categories": ["cash", "credit"]}"#,
+        "accept_categories",
+    );
+    assert!(msg.contains("`credit` can never be accepted"), "{msg}");
+    let msg = policy_error_at(r#"{"accept_categories": ["savings"]}"#, "accept_categories");
+    assert!(msg.contains("unknown category `savings`"), "{msg}");
+    policy_error_at(r#"{"accept_categories": "cash"}"#, "accept_categories");
+    policy_error_at(r#"{"livemode": "yes"}"#, "livemode");
+    for bad in ["3", "-1", "1.5", "\"2\""] {
+        policy_error_at(
+            &format!(r#"{{"max_reinitiations": {bad}}}"#),
+            "max_reinitiations",
+        );
+    }
+    for bad in ["0", "181", "65537"] {
+        let msg = policy_error_at(
+            &format!(r#"{{"reinitiation_window_days": {bad}}}"#),
+            "reinitiation_window_days",
+        );
+        assert!(msg.contains("out of range: expected 1 to 180"), "{msg}");
+    }
+    Policy::from_json(br#"{"max_reinitiations": 2, "reinitiation_window_days": 180}"#).unwrap();
 }
 
 #[test]
@@ -497,7 +568,7 @@ fn an_allowed_policy_applies_to_a_parsed_document() {
     let v = decide(&s, &debit(2500), &policy, at(NOW)).unwrap();
     assert_row(
         &v,
-        Rule::R4f,
+        Rule::MissingNotShared,
         Allow,
         &[],
         &[BalanceMissing, FundsNotVerified],
@@ -589,4 +660,131 @@ fn a_nested_duplicate_field_names_its_full_path() {
     );
     let e = Policy::from_json(br#"{"buffer_min": 1, "buffer_min": 2}"#).unwrap_err();
     assert_eq!(e.path(), "buffer_min");
+}
+
+// ---- SPEC v2 fields --------------------------------------------------------------
+
+#[track_caller]
+fn account(extra: &str) -> fundsgate::Snapshot {
+    let doc =
+        format!(r#"{{"object": "financial_connections.account", "status": "active", {extra}}}"#);
+    let fast = stripe::parse_account(doc.as_bytes()).unwrap();
+    let reference = fundsgate::__private::parse_account_reference(doc.as_bytes()).unwrap();
+    assert_eq!(fast, reference, "{doc}");
+    fast
+}
+
+#[test]
+fn permissions_null_absent_with_and_without_balances() {
+    assert_eq!(account(r#""x": 1"#).balances_permitted, None);
+    assert_eq!(account(r#""permissions": null"#).balances_permitted, None);
+    assert_eq!(
+        account(r#""permissions": ["ownership", "balances", "brand_new"]"#).balances_permitted,
+        Some(true)
+    );
+    assert_eq!(
+        account(r#""permissions": ["payment_method", "transactions"]"#).balances_permitted,
+        Some(false)
+    );
+    assert_eq!(
+        account(r#""permissions": []"#).balances_permitted,
+        Some(false)
+    );
+    error_at(
+        r#"{"status": "active", "permissions": "balances"}"#,
+        "permissions",
+    );
+    error_at(
+        r#"{"status": "active", "permissions": ["balances", 5]}"#,
+        "permissions[1]",
+    );
+}
+
+#[test]
+fn supported_payment_method_types_say_whether_ach_is_possible() {
+    assert_eq!(account(r#""x": 1"#).ach_supported, None);
+    assert_eq!(
+        account(r#""supported_payment_method_types": ["link", "us_bank_account"]"#).ach_supported,
+        Some(true)
+    );
+    assert_eq!(
+        account(r#""supported_payment_method_types": ["link"]"#).ach_supported,
+        Some(false)
+    );
+}
+
+#[test]
+fn account_numbers_are_read_by_status() {
+    use fundsgate::AccountNumbers::*;
+    assert_eq!(
+        account(r#""account_numbers": null"#).account_numbers,
+        Unknown
+    );
+    assert_eq!(account(r#""account_numbers": []"#).account_numbers, Unknown);
+    assert_eq!(
+        account(r#""account_numbers": [{"status": "deactivated"}, {"status": "transactable", "supported_networks": ["ach"]}]"#)
+            .account_numbers,
+        Transactable
+    );
+    assert_eq!(
+        account(r#""account_numbers": [{"status": "deactivated", "expected_expiry_date": null}]"#)
+            .account_numbers,
+        NoneTransactable
+    );
+    assert_eq!(
+        account(r#""account_numbers": [{"status": "paused"}, {"identifier_type": "x"}]"#)
+            .account_numbers,
+        NoneTransactable
+    );
+    error_at(
+        r#"{"status": "active", "account_numbers": [{"status": 1}]}"#,
+        "account_numbers[0].status",
+    );
+}
+
+#[test]
+fn status_details_closed_relink_and_expected_deactivation() {
+    let s = account(
+        r#""status_details": {"inactive": {"action": "relink_required", "cause": "account_closed"}}"#,
+    );
+    assert!(s.closed && s.relink_required);
+    assert_eq!(s.expected_deactivation, None);
+    let s = account(
+        r#""status_details": {"active": {"action": "none", "expected_deactivation_date": 1660000000}}"#,
+    );
+    assert!(!s.closed && !s.relink_required);
+    assert_eq!(s.expected_deactivation, Some(1_660_000_000));
+    let s =
+        account(r#""status_details": {"inactive": {"action": "none", "cause": "access_expired"}}"#);
+    assert!(!s.closed && !s.relink_required);
+    for empty in ["null", "{}", r#"{"active": null, "inactive": null}"#] {
+        let s = account(&format!(r#""status_details": {empty}"#));
+        assert!(!s.closed && !s.relink_required && s.expected_deactivation.is_none());
+    }
+    error_at(
+        r#"{"status": "active", "status_details": {"active": {"expected_deactivation_date": "soon"}}}"#,
+        "status_details.active.expected_deactivation_date",
+    );
+}
+
+#[test]
+fn livemode_and_next_refresh_absent_vs_null() {
+    use fundsgate::NextRefresh;
+    assert_eq!(account(r#""livemode": true"#).livemode, Some(true));
+    assert_eq!(account(r#""livemode": null"#).livemode, None);
+    let next = |r: &str| {
+        account(&format!(r#""balance_refresh": {{"status": "failed"{r}}}"#))
+            .refresh
+            .unwrap()
+            .next_refresh_available_at
+    };
+    assert_eq!(next(""), NextRefresh::NotStated);
+    assert_eq!(
+        next(r#", "next_refresh_available_at": null"#),
+        NextRefresh::Unavailable
+    );
+    assert_eq!(
+        next(r#", "next_refresh_available_at": 7"#),
+        NextRefresh::At(7)
+    );
 }

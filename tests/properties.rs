@@ -3,6 +3,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
     reason = "test code: a panic is a failed test"
 )]
 
@@ -10,8 +11,10 @@ mod common;
 
 use common::{NOW, at};
 use fundsgate::{
-    Balance, BalanceType, Basis, Category, Code, Currency, CurrencyMap, Debit, Decision, Policy,
-    Ratio, Refresh, RefreshStatus, Snapshot, Status, Verdict, decide, stripe,
+    AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency, CurrencyMap,
+    Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Ratio, Refresh,
+    RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status, Verdict, WindowDays, decide,
+    stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -86,33 +89,71 @@ fn refresh() -> impl Strategy<Value = Refresh> {
         Just(RefreshStatus::Failed),
         Just(RefreshStatus::Unrecognized),
     ];
-    (
-        status,
-        proptest::option::of(instant()),
-        proptest::option::of(instant()),
+    let next = prop_oneof![
+        1 => Just(NextRefresh::NotStated),
+        2 => Just(NextRefresh::Unavailable),
+        4 => instant().prop_map(NextRefresh::At),
+    ];
+    (status, proptest::option::of(instant()), next).prop_map(
+        |(status, last_attempted_at, next_refresh_available_at)| Refresh {
+            status,
+            last_attempted_at,
+            next_refresh_available_at,
+        },
     )
-        .prop_map(
-            |(status, last_attempted_at, next_refresh_available_at)| Refresh {
-                status,
-                last_attempted_at,
-                next_refresh_available_at,
-            },
-        )
+}
+
+/// A fact that is mostly unknown or benign, sometimes blocking.
+fn fact<T: Clone + std::fmt::Debug>(
+    benign: T,
+    blocking: T,
+    unknown: T,
+) -> impl Strategy<Value = T> {
+    prop_oneof![4 => Just(unknown), 4 => Just(benign), 1 => Just(blocking)]
 }
 
 fn snapshot() -> impl Strategy<Value = Snapshot> {
+    let facts = (
+        fact(Some(true), Some(false), None),
+        fact(Some(true), Some(false), None),
+        fact(
+            AccountNumbers::Transactable,
+            AccountNumbers::NoneTransactable,
+            AccountNumbers::Unknown,
+        ),
+        fact(false, true, false),
+        any::<bool>(),
+        proptest::option::of(instant()),
+        fact(Some(true), Some(false), None),
+    );
     (
         status(),
         category(),
         proptest::option::of(balance()),
         proptest::option::of(refresh()),
+        facts,
     )
-        .prop_map(|(status, category, balance, refresh)| Snapshot {
-            status,
-            category,
-            balance,
-            refresh,
-        })
+        .prop_map(
+            |(
+                status,
+                category,
+                balance,
+                refresh,
+                (balances_permitted, ach_supported, account_numbers, closed, relink, deact, live),
+            )| Snapshot {
+                status,
+                category,
+                balance,
+                refresh,
+                balances_permitted,
+                ach_supported,
+                account_numbers,
+                closed,
+                relink_required: relink,
+                expected_deactivation: deact,
+                livemode: live,
+            },
+        )
 }
 
 fn ratio() -> impl Strategy<Value = Ratio> {
@@ -122,7 +163,28 @@ fn ratio() -> impl Strategy<Value = Ratio> {
     ]
 }
 
+fn categories() -> impl Strategy<Value = Categories> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just(Category::Cash),
+            Just(Category::Investment),
+            Just(Category::Other)
+        ],
+        0..3,
+    )
+    .prop_map(|list| {
+        list.into_iter()
+            .fold(Categories::NONE, |set, c| set.with(c).unwrap())
+    })
+}
+
 fn policy() -> impl Strategy<Value = Policy> {
+    let v2 = (
+        prop_oneof![3 => Just(Categories::CASH), 1 => categories()],
+        prop_oneof![3 => Just(None), 1 => proptest::option::of(any::<bool>())],
+        0_u8..=2,
+        1_u16..=180,
+    );
     (
         0_u64..200_000,
         0_u64..1_000,
@@ -131,9 +193,19 @@ fn policy() -> impl Strategy<Value = Policy> {
         0_u64..10_000,
         ratio(),
         proptest::collection::btree_map(currency(), 0_u64..100_000, 0..3),
+        v2,
     )
         .prop_map(
-            |(age, skew, fallback, buffer_ratio, buffer_min, current_extra_ratio, allowance)| {
+            |(
+                age,
+                skew,
+                fallback,
+                buffer_ratio,
+                buffer_min,
+                current_extra_ratio,
+                allowance,
+                (accept_categories, livemode, reinit, window),
+            )| {
                 Policy {
                     max_balance_age_secs: age,
                     max_clock_skew_secs: skew,
@@ -142,9 +214,27 @@ fn policy() -> impl Strategy<Value = Policy> {
                     buffer_min,
                     current_extra_ratio,
                     unverified_allowance: CurrencyMap::from_pairs(allowance).unwrap(),
+                    accept_categories,
+                    livemode,
+                    max_reinitiations: MaxReinitiations::new(reinit).unwrap(),
+                    reinitiation_window_days: WindowDays::new(window).unwrap(),
                 }
             },
         )
+}
+
+fn presentment() -> impl Strategy<Value = Presentment> {
+    let code = prop_oneof![
+        4 => Just(1_u8),
+        3 => Just(9_u8),
+        1 => 0_u8..100,
+    ]
+    .prop_map(|n| ReturnCode::new(&format!("R{n:02}")).unwrap());
+    (
+        (NOW - 200 * 86_400)..NOW,
+        proptest::collection::vec(code, 0..4),
+    )
+        .prop_map(|(settled, codes)| Presentment::new(settled, codes))
 }
 
 fn debit() -> impl Strategy<Value = Debit> {
@@ -152,8 +242,15 @@ fn debit() -> impl Strategy<Value = Debit> {
         1_i64..5_000_000,
         currency(),
         prop_oneof![Just(0_i64), 0_i64..100_000],
+        prop_oneof![3 => Just(None), 1 => presentment().prop_map(Some)],
     )
-        .prop_map(|(amount, ccy, in_flight)| Debit::new(amount, ccy, in_flight).unwrap())
+        .prop_map(|(amount, ccy, in_flight, presentment)| {
+            let d = Debit::new(amount, ccy, in_flight).unwrap();
+            match presentment {
+                Some(p) => d.with_presentment(p),
+                None => d,
+            }
+        })
 }
 
 fn verdict(s: &Snapshot, d: &Debit, p: &Policy) -> Verdict {
@@ -161,7 +258,11 @@ fn verdict(s: &Snapshot, d: &Debit, p: &Policy) -> Verdict {
 }
 
 fn with_amount(d: &Debit, amount: i64) -> Debit {
-    Debit::new(amount, d.currency(), d.in_flight()).unwrap()
+    let new = Debit::new(amount, d.currency(), d.in_flight()).unwrap();
+    match d.presentment() {
+        Some(p) => new.with_presentment(*p),
+        None => new,
+    }
 }
 
 /// Adds `delta` to every amount in the debit's currency, in both maps.
@@ -226,8 +327,18 @@ proptest! {
     fn no_allow_without_verified_funds(s in snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         if v.decision == Decision::Allow && !v.warnings.contains(Code::FundsNotVerified) {
-            prop_assert_eq!(s.status == Status::Active || s.status == Status::Inactive, true);
+            prop_assert_ne!(s.status, Status::Unrecognized);
             prop_assert!(!matches!(s.refresh.map(|r| r.status), Some(RefreshStatus::Unrecognized)));
+            prop_assert!(s.category.is_none_or(|c| p.accept_categories.contains(c)));
+            prop_assert!(!s.closed);
+            prop_assert_ne!(s.ach_supported, Some(false));
+            prop_assert_ne!(s.account_numbers, AccountNumbers::NoneTransactable);
+            prop_assert!(p.livemode.is_none_or(|want| s.livemode == Some(want)));
+            if let Some(presented) = d.presentment().filter(|p| p.attempt() > 0) {
+                prop_assert!(presented.only_funds_returns());
+                prop_assert!(presented.attempt() <= u32::from(p.max_reinitiations.get()));
+                prop_assert_eq!(v.retry.map(|r| r.attempt), Some(presented.attempt()));
+            }
             let b = s.balance.as_ref().expect("an allow needs a balance");
             prop_assert_eq!(b.kind, BalanceType::Cash);
             prop_assert!(NOW - b.as_of <= p.max_balance_age_secs as i64);
@@ -275,6 +386,78 @@ proptest! {
         }
         prop_assert_eq!(v.as_of, s.balance.as_ref().map(|b| b.as_of));
         prop_assert_eq!(v.basis.is_some(), v.balance.is_some());
+    }
+
+    /// `max_allowed` is exact: itself allowed (when positive), one more
+    /// minor unit not; the same as the 64-step search; and set exactly on the
+    /// two rows that compare a balance.
+    #[test]
+    fn max_allowed_is_exact(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        prop_assert_eq!(
+            v.max_allowed.is_some(),
+            matches!(v.rule, Rule::Sufficient | Rule::Insufficient)
+        );
+        let Some(max) = v.max_allowed else { return Ok(()) };
+        prop_assert!(max >= 0);
+        if max > 0 {
+            prop_assert_eq!(verdict(&s, &with_amount(&d, max), &p).decision, Decision::Allow);
+        }
+        let above = decide(&s, &with_amount(&d, max + 1), &p, at(NOW));
+        prop_assert!(above.is_err() || above.unwrap().decision == Decision::Deny);
+        prop_assert_eq!(v.decision == Decision::Allow, d.amount() <= max);
+        prop_assert_eq!(
+            fundsgate::__private::max_allowed_by_search(&s, &d, &p, at(NOW)),
+            Some(max)
+        );
+    }
+
+    /// No row outside the "cannot verify" ones turns into an allow, however
+    /// large the allowance: only `sufficient` allows on its own.
+    #[test]
+    fn never_softened_rows_never_allow(s in snapshot(), d in debit(), p in policy()) {
+        let p = Policy {
+            unverified_allowance: CurrencyMap::from_pairs([(d.currency(), u64::MAX)]).unwrap(),
+            ..p
+        };
+        let v = verdict(&s, &d, &p);
+        if v.decision == Decision::Allow && v.rule != Rule::Sufficient {
+            prop_assert!(v.rule.cannot_verify(), "{:?} allowed", v.rule);
+            prop_assert!(v.warnings.contains(Code::FundsNotVerified));
+        }
+        for never in [Rule::Unrecognized, Rule::Livemode, Rule::Closed, Rule::NotDebitable,
+                      Rule::NumbersDeactivated, Rule::Credit, Rule::NotRetryable, Rule::RetryLimit,
+                      Rule::RetryWindow, Rule::Future, Rule::Insufficient] {
+            if v.rule == never {
+                prop_assert_eq!(v.decision, Decision::Deny);
+            }
+        }
+    }
+
+    /// `retry` is present iff the debit re-presents (returns non-empty) and
+    /// the deciding row comes after the three re-presentment rows; its
+    /// attempt is the number of returns.
+    #[test]
+    fn retry_iff_re_presented_past_the_retry_rows(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        let position = |rule: Rule| Rule::ALL.iter().position(|r| *r == rule).unwrap();
+        let returns = d.presentment().map_or(0, |p| p.attempt());
+        let past = position(v.rule) > position(Rule::RetryWindow);
+        prop_assert_eq!(v.retry.is_some(), returns > 0 && past);
+        if let Some(retry) = v.retry {
+            prop_assert_eq!(retry.attempt, returns);
+            prop_assert!(retry.attempt <= 2);
+        }
+    }
+
+    /// A link that is down can start no refresh: the gate never asks for
+    /// one, nor to wait for one it would have started.
+    #[test]
+    fn a_link_down_never_asks_to_initiate_a_refresh(s in snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        if s.status.is_down() || s.balances_permitted == Some(false) {
+            prop_assert!(v.refresh.is_none_or(|r| r.action != RefreshAction::Initiate), "{v:?}");
+        }
     }
 
     /// Cushions are exactly `ceil(amount × ratio)`.
@@ -359,16 +542,50 @@ fn to_stripe_json(s: &Snapshot) -> Value {
             ],
             "queued",
         );
-        json!({
+        let mut refresh = json!({
             "status": status,
             "last_attempted_at": r.last_attempted_at,
-            "next_refresh_available_at": r.next_refresh_available_at,
-        })
+        });
+        match r.next_refresh_available_at {
+            NextRefresh::NotStated => {}
+            NextRefresh::Unavailable => refresh["next_refresh_available_at"] = Value::Null,
+            NextRefresh::At(t) => refresh["next_refresh_available_at"] = json!(t),
+        }
+        refresh
     });
+    let flag = |known: Option<bool>, name: &str, other: &str| match known {
+        None => Value::Null,
+        Some(true) => json!([other, name]),
+        Some(false) => json!([other]),
+    };
+    let numbers = match s.account_numbers {
+        AccountNumbers::Unknown => json!([]),
+        AccountNumbers::Transactable => json!([
+            {"status": "deactivated", "supported_networks": ["ach"]},
+            {"status": "transactable", "supported_networks": ["ach"], "identifier_type": "tokenized_account_number"},
+        ]),
+        AccountNumbers::NoneTransactable => {
+            json!([{"status": "deactivated"}, {"status": "suspended"}])
+        }
+    };
+    let mut details = json!({});
+    if s.closed || s.relink_required {
+        details["inactive"] = json!({
+            "cause": if s.closed { "account_closed" } else { "access_expired" },
+            "action": if s.relink_required { "relink_required" } else { "none" },
+        });
+    }
+    if let Some(date) = s.expected_deactivation {
+        details["active"] =
+            json!({"action": "none", "cause": "unspecified", "expected_deactivation_date": date});
+    }
     json!({
-        "id": "fca_test", "object": "financial_connections.account", "livemode": false,
+        "id": "fca_test", "object": "financial_connections.account", "livemode": s.livemode,
         "status": status, "category": category, "balance": balance, "balance_refresh": refresh,
-        "permissions": ["balances"], "institution_name": "StripeBank",
+        "permissions": flag(s.balances_permitted, "balances", "ownership"),
+        "supported_payment_method_types": flag(s.ach_supported, "us_bank_account", "link"),
+        "account_numbers": numbers, "status_details": details,
+        "institution_name": "StripeBank",
     })
 }
 
@@ -481,13 +698,24 @@ proptest! {
     #![proptest_config(config(1_000))]
 
     #[test]
-    fn never_allow_a_disconnected_account(s in snapshot(), d in debit(), p in policy()) {
-        let s = Snapshot { status: Status::Disconnected, ..s };
+    fn never_allow_a_credit_account(s in snapshot(), d in debit(), p in policy()) {
+        let s = Snapshot { category: Some(Category::Credit), ..s };
         prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
     }
 
     #[test]
-    fn never_allow_on_an_unrecognized_value(s in snapshot(), d in debit(), p in policy(), which in 0_u8..3) {
+    fn never_allow_a_closed_or_undebitable_account(s in snapshot(), d in debit(), p in policy(), which in 0_u8..3) {
+        let mut s = s;
+        match which {
+            0 => s.closed = true,
+            1 => s.ach_supported = Some(false),
+            _ => s.account_numbers = AccountNumbers::NoneTransactable,
+        }
+        prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
+    }
+
+    #[test]
+    fn never_allow_on_an_unrecognized_value(s in snapshot(), d in debit(), p in policy(), which in 0_u8..4) {
         let mut s = s;
         match which {
             0 => s.status = Status::Unrecognized,
@@ -495,10 +723,12 @@ proptest! {
                 Some(b) => b.kind = BalanceType::Unrecognized,
                 None => s.status = Status::Unrecognized,
             },
-            _ => s.refresh = Some(Refresh { status: RefreshStatus::Unrecognized, last_attempted_at: None, next_refresh_available_at: None }),
+            2 => s.category = Some(Category::Unrecognized),
+            _ => s.refresh = Some(Refresh { status: RefreshStatus::Unrecognized, last_attempted_at: None, next_refresh_available_at: NextRefresh::NotStated }),
         }
-        // Row 1 (disconnected) may answer first; it denies too.
-        prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
+        let v = verdict(&s, &d, &p);
+        prop_assert_ne!(v.decision, Decision::Allow);
+        prop_assert_eq!(v.rule, Rule::Unrecognized);
     }
 
     #[test]

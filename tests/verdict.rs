@@ -35,47 +35,90 @@ fn every_name_agrees_with_serde() {
     ] {
         assert_eq!(a.as_str(), wire(a));
     }
-    let rules = [
-        Rule::R1,
-        Rule::R2,
-        Rule::R3,
-        Rule::R4a,
-        Rule::R4b,
-        Rule::R4c,
-        Rule::R4d,
-        Rule::R4e,
-        Rule::R4f,
-        Rule::R5,
-        Rule::R6,
-        Rule::R7a,
-        Rule::R7b,
-        Rule::R7c,
-        Rule::R7d,
-        Rule::R8,
-        Rule::R9,
-    ];
-    let labels: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
+    let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+    // SPEC v2 §5's id column, in table order.
     assert_eq!(
-        labels,
+        ids,
         [
-            "1", "2", "3", "4a", "4b", "4c", "4d", "4e", "4f", "5", "6", "7a", "7b", "7c", "7d",
-            "8", "9"
+            "unlinked",
+            "unrecognized",
+            "livemode",
+            "closed",
+            "not_debitable",
+            "numbers_deactivated",
+            "credit",
+            "category",
+            "not_retryable",
+            "retry_limit",
+            "retry_window",
+            "missing_link_down",
+            "missing_not_permitted",
+            "missing_never_refreshed",
+            "missing_pending",
+            "missing_failed_can_start",
+            "missing_failed_later",
+            "missing_not_shared",
+            "no_currency",
+            "future",
+            "stale_link_down",
+            "stale_not_permitted",
+            "stale_pending",
+            "stale_can_start",
+            "stale_later",
+            "sufficient",
+            "insufficient",
         ]
     );
-    for r in rules {
+    for r in Rule::ALL {
         assert_eq!(r.as_str(), wire(r));
+        assert_eq!(r.to_string(), r.as_str());
+        assert_eq!(
+            serde_json::from_value::<Rule>(r.as_str().into()).unwrap(),
+            r
+        );
     }
+}
+
+#[test]
+fn the_rows_marked_star_are_the_ones_softened() {
+    let starred: Vec<&str> = Rule::ALL
+        .iter()
+        .filter(|r| r.cannot_verify())
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(
+        starred,
+        [
+            "unlinked",
+            "category",
+            "missing_link_down",
+            "missing_not_permitted",
+            "missing_failed_later",
+            "missing_not_shared",
+            "no_currency",
+            "stale_link_down",
+            "stale_not_permitted",
+            "stale_later",
+        ]
+    );
 }
 
 #[test]
 fn the_spec_vocabulary_is_exactly_the_codes() {
     let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     names.sort_unstable();
+    // SPEC v2 §3's list, verbatim.
     let mut spec = vec![
         "insufficient_funds",
         "account_disconnected",
         "account_inactive",
+        "account_closed",
         "credit_account",
+        "category_not_accepted",
+        "ach_not_supported",
+        "account_number_deactivated",
+        "balances_not_permitted",
+        "no_balance_data",
         "balance_missing",
         "refresh_not_requested",
         "refresh_pending",
@@ -84,8 +127,14 @@ fn the_spec_vocabulary_is_exactly_the_codes() {
         "balance_from_future",
         "currency_not_in_balance",
         "unrecognized_value",
+        "livemode_mismatch",
+        "return_not_retryable",
+        "retry_limit_reached",
+        "retry_window_closed",
         "used_current_balance",
         "funds_not_verified",
+        "relink_required",
+        "deactivation_expected",
     ];
     spec.sort_unstable();
     assert_eq!(names, spec);

@@ -10,8 +10,9 @@
 
 use chrono::{DateTime, Utc};
 use fundsgate::{
-    Balance, BalanceType, Category, Code, Codes, Currency, CurrencyMap, Debit, Decision, Policy,
-    Refresh, RefreshAction, RefreshHint, RefreshStatus, Rule, Snapshot, Status, Verdict, decide,
+    Balance, BalanceType, Category, Code, Codes, Currency, CurrencyMap, Debit, Decision,
+    NextRefresh, Policy, Refresh, RefreshAction, RefreshHint, RefreshStatus, Rule, Snapshot,
+    Status, Verdict, decide,
 };
 
 /// The evaluation instant of most tests (8 s after the docs example's as_of).
@@ -41,20 +42,23 @@ pub fn cash(as_of: i64, available: Option<i64>, current: Option<i64>) -> Balance
     }
 }
 
+/// A refresh whose `next_refresh_available_at` is `next` (`None`: null).
 pub fn refresh(status: RefreshStatus, next: Option<i64>) -> Refresh {
     Refresh {
         status,
         last_attempted_at: Some(AS_OF - 10),
-        next_refresh_available_at: next,
+        next_refresh_available_at: next.map_or(NextRefresh::Unavailable, NextRefresh::At),
     }
 }
 
+/// A cash account with `status`, `balance` and `refresh`, and every other
+/// fact unknown.
 pub fn snapshot(status: Status, balance: Option<Balance>, refresh: Option<Refresh>) -> Snapshot {
     Snapshot {
-        status,
         category: Some(Category::Cash),
         balance,
         refresh,
+        ..Snapshot::new(status)
     }
 }
 

@@ -13,7 +13,10 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use fundsgate::batch::Batch;
 use fundsgate::instant::parse_instant;
-use fundsgate::{Currency, Debit, DebitError, Decision, Policy, decide, stripe};
+use fundsgate::{
+    Currency, Debit, DebitError, Decision, Policy, Presentment, ReturnCode, decide,
+    decide_unlinked, stripe,
+};
 
 mod stream;
 
@@ -76,8 +79,25 @@ enum Command {
 #[derive(Args)]
 struct CheckArgs {
     /// The account object or `refreshed_balance` event, as Stripe sent it (`-` for stdin).
-    #[arg(long, value_name = "FILE|-")]
-    account: PathBuf,
+    #[arg(long, value_name = "FILE|-", required_unless_present = "unlinked")]
+    account: Option<PathBuf>,
+    /// The payment method has no linked account (entered by hand or verified by
+    /// microdeposits), so no balance data: row `unlinked`.
+    #[arg(long, conflicts_with = "account")]
+    unlinked: bool,
+    /// For a re-initiated debit: the return codes of this payment's earlier
+    /// presentments, oldest first, e.g. R01,R09.
+    #[arg(
+        long,
+        value_name = "CODES",
+        value_delimiter = ',',
+        value_parser = ReturnCode::new,
+        requires = "original_settlement"
+    )]
+    returns: Vec<ReturnCode>,
+    /// For a re-initiated debit: when the original entry settled (unix seconds or RFC 3339).
+    #[arg(long, value_name = "T", value_parser = parse_instant, requires = "returns", allow_negative_numbers = true)]
+    original_settlement: Option<DateTime<Utc>>,
     /// The debit amount in minor units (cents for usd), at least 1: 6000 for $60.00.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = minor_units)]
     amount: i64,
@@ -164,16 +184,24 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
-    if args.account.as_os_str() == "-" && args.common.policy.as_deref() == Some(Path::new("-")) {
+    let stdin = Some(Path::new("-"));
+    if args.account.as_deref() == stdin && args.common.policy.as_deref() == stdin {
         return Err(Failure(
             "--account - and --policy -: only one of them can read stdin".to_owned(),
         ));
     }
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
-    let bytes = read_input(&args.account)
-        .map_err(|e| Failure(format!("--account {}: {e}", args.account.display())))?;
-    let snapshot = stripe::parse_account(&bytes)
-        .map_err(|e| Failure(format!("--account {}: {e}", args.account.display())))?;
+    // clap requires --account unless --unlinked, and refuses both.
+    let snapshot = match &args.account {
+        None => None,
+        Some(path) => {
+            let bytes = read_input(path)
+                .map_err(|e| Failure(format!("--account {}: {e}", path.display())))?;
+            let snapshot = stripe::parse_account(&bytes)
+                .map_err(|e| Failure(format!("--account {}: {e}", path.display())))?;
+            Some(snapshot)
+        }
+    };
     let debit = Debit::new(args.amount, args.currency, args.in_flight).map_err(|e| {
         let flag = match e {
             DebitError::NegativeInFlight(_) => "--in-flight",
@@ -187,8 +215,18 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             .map_or(message.as_str(), |(_, r)| r);
         Failure(format!("{flag}: {reason}"))
     })?;
+    let debit = match args.original_settlement {
+        Some(settled) => {
+            debit.with_presentment(Presentment::new(settled.timestamp(), args.returns))
+        }
+        None => debit,
+    };
     let now = args.common.now.unwrap_or_else(Utc::now);
-    let verdict = decide(&snapshot, &debit, &policy, now).map_err(|e| Failure(e.to_string()))?;
+    let verdict = match &snapshot {
+        Some(snapshot) => decide(snapshot, &debit, &policy, now),
+        None => decide_unlinked(&debit, &policy, now),
+    }
+    .map_err(|e| Failure(e.to_string()))?;
     println!("{}", verdict.to_json());
     Ok(ExitCode::from(match verdict.decision {
         Decision::Allow => 0,
