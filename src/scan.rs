@@ -938,9 +938,11 @@ mod tests {
             assert!(agree_on_document(doc), "fast path gave up on {doc}");
         }
         for line in include_str!("../examples/batch/requests.jsonl").lines() {
-            // Two lines are meant to be bad: a float amount, and not JSON.
-            let bad = line.contains("10.5") || !line.starts_with('{');
-            assert_eq!(agree_on_request(line), !bad, "{line}");
+            // Two lines are meant to be bad: a float amount, and not JSON; a
+            // re-presentment is left to serde_json.
+            let slow =
+                line.contains("10.5") || !line.starts_with('{') || line.contains("presentment");
+            assert_eq!(agree_on_request(line), !slow, "{line}");
         }
         let now_as_text = r#"{"id": 1, "account": {"status": "active"}, "amount": 5, "currency": "usd", "now": "2022-05-02T18:36:40Z"}"#;
         assert!(agree_on_request(now_as_text));

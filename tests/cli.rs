@@ -311,7 +311,7 @@ fn batch_keeps_order_and_ids_across_good_and_bad_lines() {
     assert_eq!(out.status.code(), Some(0));
     let ids: Vec<Value> = lines.iter().map(|l| l["id"].clone()).collect();
     let expected: Vec<Value> = serde_json::from_str(
-        r#"["pi_001","pi_002","pi_003","pi_bad","pi_004","pi_005",null,{"order":42}]"#,
+        r#"["pi_001","pi_002","pi_003","pi_bad","pi_004","pi_005",null,{"order":42},"pi_006","pi_007"]"#,
     )
     .unwrap();
     assert_eq!(ids, expected);
@@ -329,9 +329,13 @@ fn batch_keeps_order_and_ids_across_good_and_bad_lines() {
             "refresh_needed",
             "deny",
             "error",
+            "allow",
+            "deny",
             "allow"
         ]
     );
+    assert_eq!(lines[8]["rule"], "unlinked");
+    assert_eq!(lines[9]["retry"]["entry_description"], "RETRY PYMT");
     assert!(lines[3]["error"].as_str().unwrap().starts_with("amount:"));
     assert!(lines[6]["error"].is_string());
 }
@@ -661,4 +665,189 @@ fn a_misspelt_batch_key_is_an_error_line_naming_it() {
     );
     let (lines, _) = batch(extra.as_bytes(), &[]);
     assert_eq!(lines[0]["decision"], "deny", "{:?}", lines[0]);
+}
+
+// ---- README ------------------------------------------------------------------
+
+/// Every `fundsgate check …` (or `cargo run --release -- check …`) command in
+/// README.md that is followed by a JSON block prints exactly that JSON.
+#[test]
+fn every_verdict_shown_in_the_readme_is_what_check_prints() {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let blocks: Vec<&str> = readme.split("```").collect();
+    let mut checked = 0;
+    for pair in blocks.windows(3) {
+        let (command, json) = (pair[0], pair[2]);
+        let Some(command) = command.strip_prefix("sh\n") else {
+            continue;
+        };
+        let Some(json) = json.strip_prefix("json\n") else {
+            continue;
+        };
+        let command = command.trim();
+        let args = match command
+            .strip_prefix("fundsgate ")
+            .or_else(|| command.strip_prefix("cargo run --release -- "))
+        {
+            Some(args) if args.starts_with("check ") => args,
+            _ => continue,
+        };
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let out = fundsgate(&args, b"");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim(),
+            json.trim(),
+            "README: {command}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} README examples found");
+}
+
+// ---- SPEC v2 on the command line ---------------------------------------------------
+
+#[test]
+fn check_unlinked_and_its_usage_errors() {
+    let out = fundsgate(
+        &[
+            "check",
+            "--unlinked",
+            "--amount",
+            "100",
+            "--currency",
+            "usd",
+            "--now",
+            NOW,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = verdict_of(&out);
+    assert_eq!(
+        (v["rule"].as_str(), v["reasons"][0].as_str()),
+        (Some("unlinked"), Some("no_balance_data"))
+    );
+    let err = clap_error(&fundsgate(
+        &[
+            "check",
+            "--unlinked",
+            "--account",
+            ACTIVE,
+            "--amount",
+            "1",
+            "--currency",
+            "usd",
+        ],
+        b"",
+    ));
+    assert!(
+        err.contains("--unlinked") && err.contains("--account"),
+        "{err}"
+    );
+    let err = clap_error(&fundsgate(
+        &["check", "--amount", "1", "--currency", "usd"],
+        b"",
+    ));
+    assert!(err.contains("--account"), "{err}");
+}
+
+#[test]
+fn check_re_presentment_flags() {
+    let out = check(
+        ACTIVE,
+        "5000",
+        &[
+            "--now",
+            NOW,
+            "--returns",
+            "R01,R09",
+            "--original-settlement",
+            "2022-04-15T00:00:00Z",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = verdict_of(&out);
+    assert_eq!(
+        v["retry"],
+        serde_json::json!({"attempt": 2, "entry_description": "RETRY PYMT"})
+    );
+    let out = check(
+        ACTIVE,
+        "5000",
+        &[
+            "--now",
+            NOW,
+            "--returns",
+            "R01,R01,R09",
+            "--original-settlement",
+            "1650000000",
+        ],
+    );
+    assert_eq!(
+        (out.status.code(), verdict_of(&out)["rule"].as_str()),
+        (Some(1), Some("retry_limit"))
+    );
+    let err = clap_error(&check(ACTIVE, "5000", &["--now", NOW, "--returns", "R01"]));
+    assert!(err.contains("--original-settlement"), "{err}");
+    let err = clap_error(&check(
+        ACTIVE,
+        "5000",
+        &[
+            "--now",
+            NOW,
+            "--returns",
+            "R1",
+            "--original-settlement",
+            "1",
+        ],
+    ));
+    assert!(err.contains("R and two digits"), "{err}");
+    let err = clap_error(&check(
+        ACTIVE,
+        "5000",
+        &["--now", NOW, "--original-settlement", "1"],
+    ));
+    assert!(err.contains("--returns"), "{err}");
+}
+
+#[test]
+fn batch_unlinked_presentment_and_their_errors() {
+    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ");
+    let input = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        r#"{"id": 1, "account": null, "amount": 100, "currency": "usd"}"#,
+        r#"{"id": 2, "amount": 100, "currency": "usd"}"#,
+        format_args!(
+            r#"{{"id": 3, "account": {account}, "amount": 100, "currency": "usd", "presentment": {{"original_settlement": 1650000000, "returns": ["R09"]}}}}"#
+        ),
+        format_args!(
+            r#"{{"id": 4, "account": {account}, "amount": 100, "currency": "usd", "presentment": {{"original_settlement": 1650000000, "returns": ["R9"]}}}}"#
+        ),
+        format_args!(
+            r#"{{"id": 5, "account": {account}, "amount": 100, "currency": "usd", "presentment": {{"settled": 1650000000, "returns": []}}}}"#
+        ),
+    );
+    let (lines, out) = batch(input.as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines[0]["rule"], "unlinked");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("account: required"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["retry"]["attempt"], 1);
+    let e = lines[3]["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("presentment.returns[0]: expected a NACHA return code"),
+        "{e}"
+    );
+    let e = lines[4]["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("presentment.settled: unknown field `settled`"),
+        "{e}"
+    );
 }
