@@ -1,6 +1,8 @@
 //! Criterion benchmarks. Run with `cargo bench --bench gate`.
 //!
-//! * `decide`: the engine on already-built snapshots, one case per kind of answer.
+//! * `decide`: the engine on already-built snapshots, one case per row of the
+//!   decision table; and `max_allowed` as `decide` computes it (constant time)
+//!   beside the 64-step search over `decide` it replaces.
 //! * `parse_and_decide`: raw Stripe bytes to a verdict through the fast reader
 //!   (`fundsgate`), beside the honest alternative: serde_json into the same
 //!   typed structs, then the same `decide` (`typed_serde`); and, for scale,
@@ -26,21 +28,16 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fundsgate::batch::Batch;
 use fundsgate::instant::from_unix;
-use fundsgate::{Currency, CurrencyMap, Debit, Policy, Snapshot, decide, stripe};
+use fundsgate::{Currency, Debit, Policy, decide, decide_unlinked, stripe};
 
 #[path = "support/requests.rs"]
 mod requests;
+#[path = "support/rows.rs"]
+mod rows;
 
 const DOCS_EXAMPLE: &[u8] = include_bytes!("../examples/accounts/active_cash.json");
 const FULL_FIELDS: &[u8] = include_bytes!("../examples/accounts/full_fields.json");
-const PENDING: &[u8] = include_bytes!("../examples/accounts/pending_refresh.json");
-const STALE: &[u8] = include_bytes!("../examples/accounts/stale.json");
-const CURRENT_ONLY: &[u8] = include_bytes!("../examples/accounts/current_only.json");
 const NOW: i64 = 1_651_516_600;
-
-fn snapshot(bytes: &[u8]) -> Snapshot {
-    stripe::parse_account(bytes).expect("example parses")
-}
 
 fn usd_debit(amount: i64) -> Debit {
     Debit::new(amount, Currency::new("usd").expect("usd"), 0).expect("valid debit")
@@ -48,60 +45,56 @@ fn usd_debit(amount: i64) -> Debit {
 
 fn bench_decide(c: &mut Criterion) {
     let now = from_unix(NOW).expect("time");
-    let default = Policy::default();
-    let lenient = Policy {
-        unverified_allowance: CurrencyMap::from_pairs([(
-            Currency::new("usd").expect("usd"),
-            5_000,
-        )])
-        .expect("one currency"),
-        buffer_ratio: "0.05".parse().expect("ratio"),
-        current_extra_ratio: "0.1".parse().expect("ratio"),
-        ..Policy::default()
-    };
-    let stale_but_allowed = Policy {
-        max_balance_age_secs: 1,
-        ..lenient.clone()
-    };
-    let cases = [
-        ("allow", snapshot(DOCS_EXAMPLE), usd_debit(5_000), &default),
-        (
-            "deny_insufficient",
-            snapshot(DOCS_EXAMPLE),
-            usd_debit(20_000),
-            &default,
-        ),
-        (
-            "refresh_needed_wait",
-            snapshot(PENDING),
-            usd_debit(5_000),
-            &default,
-        ),
-        (
-            "refresh_needed_stale",
-            snapshot(STALE),
-            usd_debit(5_000),
-            &default,
-        ),
-        (
-            "allow_current_with_warning",
-            snapshot(CURRENT_ONLY),
-            usd_debit(5_000),
-            &lenient,
-        ),
-        (
-            "allow_unverified_softened",
-            snapshot(STALE),
-            usd_debit(5_000),
-            &stale_but_allowed,
-        ),
-    ];
     let mut group = c.benchmark_group("decide");
-    for (name, s, d, p) in &cases {
-        group.bench_function(*name, |b| {
-            b.iter(|| decide(black_box(s), black_box(d), black_box(p), black_box(now)))
+    // One case per row of the table, in table order (`support/rows.rs`).
+    for case in rows::cases() {
+        group.bench_function(case.rule.as_str(), |b| match &case.snapshot {
+            Some(s) => b.iter(|| {
+                decide(
+                    black_box(s),
+                    black_box(&case.debit),
+                    black_box(&case.policy),
+                    black_box(now),
+                )
+            }),
+            None => b.iter(|| {
+                decide_unlinked(
+                    black_box(&case.debit),
+                    black_box(&case.policy),
+                    black_box(now),
+                )
+            }),
         });
     }
+    // `max_allowed`: `decide` computes it in constant time on the two
+    // comparing rows; the 64-step binary search over `decide` that it
+    // replaces, for comparison, on the same input.
+    let sufficient = rows::cases()
+        .into_iter()
+        .find(|c| c.rule == fundsgate::Rule::Sufficient)
+        .expect("a sufficient case");
+    let s = sufficient.snapshot.as_ref().expect("an account");
+    group.bench_function("max_allowed_constant_time_in_decide", |b| {
+        b.iter(|| {
+            decide(
+                black_box(s),
+                black_box(&sufficient.debit),
+                black_box(&sufficient.policy),
+                now,
+            )
+            .map(|v| v.max_allowed)
+        })
+    });
+    group.bench_function("max_allowed_64_step_search", |b| {
+        b.iter(|| {
+            fundsgate::__private::max_allowed_by_search(
+                black_box(s),
+                black_box(&sufficient.debit),
+                black_box(&sufficient.policy),
+                now,
+            )
+        })
+    });
     group.finish();
 }
 

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 
 use crate::debit::Debit;
 use crate::error::RequiredOverflow;
-use crate::money::Ratio;
+use crate::money::{Ratio, div_floor};
 use crate::policy::Policy;
 use crate::snapshot::{
     AccountNumbers, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
@@ -429,9 +429,7 @@ fn max_allowed(balance: i64, basis: Basis, debit: &Debit, policy: &Policy) -> i6
 /// exactly, in 128-bit integers: `r + e = (p·10^(k−i) + q·10^(k−j)) / 10^k`
 /// with `k = max(i, j) ≤ 18`, so every product stays below `10^38`.
 fn bound(c: i128, r: Ratio, e: Ratio, fallback: i128) -> i128 {
-    let (Some((p, pd)), Some((q, qd))) = (r.fraction(), e.fraction()) else {
-        return fallback;
-    };
+    let ((p, pd), (q, qd)) = (r.fraction(), e.fraction());
     let denominator = pd.max(qd);
     let scaled = |n: u128, d: u128| n.checked_mul(denominator.checked_div(d)?);
     let (Some(p), Some(q)) = (scaled(p, pd), scaled(q, qd)) else {
@@ -443,7 +441,7 @@ fn bound(c: i128, r: Ratio, e: Ratio, fallback: i128) -> i128 {
     denominator
         .checked_add(p)
         .and_then(|d| d.checked_add(q))
-        .and_then(|d| c.checked_mul(denominator)?.checked_div(d))
+        .and_then(|d| div_floor(c.checked_mul(denominator)?, d))
         .and_then(|a| i128::try_from(a).ok())
         .unwrap_or(fallback)
 }

@@ -595,12 +595,29 @@ impl<'de, V: MinorUnits> Deserialize<'de> for CurrencyMap<V> {
 /// assert_eq!(r.cushion(1000), Some(15)); // exact: no rounding
 /// # Ok::<(), fundsgate::RatioError>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Ratio(Decimal);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ratio {
+    value: Decimal,
+    /// `value` as `numerator / denominator` (its mantissa over `10^scale`),
+    /// computed once: `numerator ≤ 10^19` and `denominator ≤ 10^18` both fit
+    /// a `u64`, and `decide` needs them on every call.
+    numerator: u64,
+    denominator: u64,
+}
+
+impl Default for Ratio {
+    fn default() -> Self {
+        Ratio::ZERO
+    }
+}
 
 impl Ratio {
     /// The zero ratio: no cushion.
-    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
+    pub const ZERO: Ratio = Ratio {
+        value: Decimal::ZERO,
+        numerator: 0,
+        denominator: 1,
+    };
 
     /// The largest ratio accepted, `10` (a cushion of ten times the amount).
     pub const MAX: Decimal = Decimal::TEN;
@@ -628,16 +645,26 @@ impl Ratio {
             return Err(RatioError::TooPrecise(value.to_string()));
         }
         // `normalize` keeps the sign of a negative zero; store a plain zero.
-        Ok(Ratio(if value.is_zero() {
-            Decimal::ZERO
-        } else {
-            value
-        }))
+        if value.is_zero() {
+            return Ok(Ratio::ZERO);
+        }
+        // 0 < value ≤ 10 with at most 18 decimal places: the mantissa is at
+        // most 10^19 and 10^scale at most 10^18, both below u64::MAX.
+        let out_of_range = || RatioError::OutOfRange(value.to_string());
+        let numerator = u64::try_from(value.mantissa()).map_err(|_| out_of_range())?;
+        let denominator = 10_u64
+            .checked_pow(value.scale())
+            .ok_or_else(|| RatioError::TooPrecise(value.to_string()))?;
+        Ok(Ratio {
+            value,
+            numerator,
+            denominator,
+        })
     }
 
     /// The ratio as a decimal.
     pub fn get(&self) -> Decimal {
-        self.0
+        self.value
     }
 
     /// `ceil(amount × self)` for a non-negative amount, exactly; `None` when
@@ -646,24 +673,17 @@ impl Ratio {
         let amount = u128::try_from(amount).ok()?;
         // self = mantissa / 10^scale with mantissa ≤ 10 × 10^18 and
         // scale ≤ 18, so the product is below 9.3 × 10^37 < u128::MAX.
-        let (mantissa, denominator) = self.fraction()?;
-        let product = amount.checked_mul(mantissa)?;
-        let whole = product.checked_div(denominator)?;
-        let rem = product.checked_rem(denominator)?;
-        let rounded = if rem == 0 {
-            whole
-        } else {
-            whole.checked_add(1)?
-        };
-        i64::try_from(rounded).ok()
+        if self.numerator == 0 {
+            return Some(0);
+        }
+        let product = amount.checked_mul(u128::from(self.numerator))?;
+        i64::try_from(div_ceil(product, u128::from(self.denominator))?).ok()
     }
 
     /// The ratio as `numerator / denominator`: its mantissa over
     /// `10^scale` (numerator ≤ 10^19, denominator ≤ 10^18).
-    pub(crate) fn fraction(&self) -> Option<(u128, u128)> {
-        let mantissa = u128::try_from(self.0.mantissa()).ok()?;
-        let denominator = 10_u128.checked_pow(self.0.scale())?;
-        Some((mantissa, denominator))
+    pub(crate) fn fraction(&self) -> (u128, u128) {
+        (u128::from(self.numerator), u128::from(self.denominator))
     }
 
     /// Parses a ratio from the text of a JSON number or string content, e.g.
@@ -679,6 +699,29 @@ impl Ratio {
     }
 }
 
+/// `⌈n / d⌉`, `None` for `d = 0`. In 64-bit arithmetic when both fit (the
+/// usual case: a hardware division instead of a 128-bit library call), one
+/// division either way.
+pub(crate) fn div_ceil(n: u128, d: u128) -> Option<u128> {
+    if let (Ok(n), Ok(d)) = (u64::try_from(n), u64::try_from(d)) {
+        return n.checked_div(d).map(|q| {
+            let exact = q.wrapping_mul(d) == n;
+            u128::from(if exact { q } else { q.wrapping_add(1) })
+        });
+    }
+    let q = n.checked_div(d)?;
+    let exact = q.checked_mul(d)? == n;
+    if exact { Some(q) } else { q.checked_add(1) }
+}
+
+/// `⌊n / d⌋`, `None` for `d = 0`; in 64-bit arithmetic when both fit.
+pub(crate) fn div_floor(n: u128, d: u128) -> Option<u128> {
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => n.checked_div(d).map(u128::from),
+        _ => n.checked_div(d),
+    }
+}
+
 impl FromStr for Ratio {
     type Err = RatioError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -688,20 +731,20 @@ impl FromStr for Ratio {
 
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.value, f)
     }
 }
 
 impl fmt::Debug for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ratio({})", self.0)
+        write!(f, "Ratio({})", self.value)
     }
 }
 
 impl Serialize for Ratio {
     /// A decimal string, e.g. `"0.05"`, so that no reader rounds it.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.collect_str(&self.value)
     }
 }
 

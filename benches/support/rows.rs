@@ -1,0 +1,292 @@
+//! One input per row of the decision table (SPEC v2 §5), built with the public
+//! API only: the `decide` benchmark times each row, and `tests/alloc.rs`
+//! checks that none allocates.
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    dead_code,
+    reason = "fixture code: a failure aborts the run; not every user needs every item"
+)]
+
+use fundsgate::{
+    AccountNumbers, Balance, BalanceType, Category, Currency, CurrencyMap, Debit, NextRefresh,
+    Policy, Presentment, Refresh, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
+};
+
+/// The evaluation instant.
+pub const NOW: i64 = 1_651_516_600;
+const AS_OF: i64 = NOW - 8;
+const DAY: i64 = 86_400;
+
+/// A row's input: the account (`None`: unlinked), the debit, the policy, and
+/// the row it reaches.
+pub struct RowCase {
+    pub rule: Rule,
+    pub snapshot: Option<Snapshot>,
+    pub debit: Debit,
+    pub policy: Policy,
+}
+
+fn usd() -> Currency {
+    Currency::new("usd").unwrap()
+}
+
+fn debit(amount: i64) -> Debit {
+    Debit::new(amount, usd(), 0).unwrap()
+}
+
+fn cash(as_of: i64, available: Option<i64>, current: Option<i64>) -> Balance {
+    let map = |v: Option<i64>| v.map(|v| CurrencyMap::from_pairs([(usd(), v)]).unwrap());
+    Balance {
+        as_of,
+        kind: BalanceType::Cash,
+        current: map(current).unwrap_or_default(),
+        available: map(available),
+    }
+}
+
+fn refresh(status: RefreshStatus, next: Option<i64>) -> Option<Refresh> {
+    Some(Refresh {
+        status,
+        last_attempted_at: Some(AS_OF - 10),
+        next_refresh_available_at: next.map_or(NextRefresh::Unavailable, NextRefresh::At),
+    })
+}
+
+fn account(status: Status, balance: Option<Balance>, refresh: Option<Refresh>) -> Snapshot {
+    Snapshot {
+        category: Some(Category::Cash),
+        balance,
+        refresh,
+        balances_permitted: Some(true),
+        ach_supported: Some(true),
+        account_numbers: AccountNumbers::Transactable,
+        livemode: Some(true),
+        ..Snapshot::new(status)
+    }
+}
+
+fn healthy() -> Snapshot {
+    account(
+        Status::Active,
+        Some(cash(AS_OF, Some(1_000_000), Some(1_000_000))),
+        refresh(RefreshStatus::Succeeded, Some(NOW + 3_600)),
+    )
+}
+
+fn represented(codes: &[&str], settled: i64) -> Debit {
+    let codes = codes.iter().map(|c| c.parse::<ReturnCode>().unwrap());
+    debit(5_000).with_presentment(Presentment::new(settled, codes))
+}
+
+/// A policy with every cushion and an allowance, so that the softened rows
+/// pay for their softening.
+pub fn lenient() -> Policy {
+    Policy {
+        buffer_ratio: "0.05".parse().unwrap(),
+        current_extra_ratio: "0.125".parse().unwrap(),
+        buffer_min: 50,
+        unverified_allowance: CurrencyMap::from_pairs([(usd(), 10_000)]).unwrap(),
+        ..Policy::default()
+    }
+}
+
+/// One case per row, in table order.
+pub fn cases() -> Vec<RowCase> {
+    let with = |f: fn(&mut Snapshot)| {
+        let mut s = healthy();
+        f(&mut s);
+        Some(s)
+    };
+    let stale = |r| {
+        Some(account(
+            Status::Active,
+            Some(cash(NOW - 90_000, Some(9_000), None)),
+            r,
+        ))
+    };
+    let missing = |status, r| Some(account(status, None, r));
+    let live = Policy {
+        livemode: Some(false),
+        ..Policy::default()
+    };
+    let d = debit(5_000);
+    let case = |rule, snapshot, debit, policy| RowCase {
+        rule,
+        snapshot,
+        debit,
+        policy,
+    };
+    vec![
+        case(Rule::Unlinked, None, d, lenient()),
+        case(
+            Rule::Unrecognized,
+            with(|s| s.status = Status::Unrecognized),
+            d,
+            Policy::default(),
+        ),
+        case(Rule::Livemode, Some(healthy()), d, live),
+        case(
+            Rule::Closed,
+            with(|s| s.closed = true),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::NotDebitable,
+            with(|s| s.ach_supported = Some(false)),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::NumbersDeactivated,
+            with(|s| s.account_numbers = AccountNumbers::NoneTransactable),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::Credit,
+            with(|s| s.category = Some(Category::Credit)),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::Category,
+            with(|s| s.category = Some(Category::Other)),
+            d,
+            lenient(),
+        ),
+        case(
+            Rule::NotRetryable,
+            Some(healthy()),
+            represented(&["R02"], NOW),
+            Policy::default(),
+        ),
+        case(
+            Rule::RetryLimit,
+            Some(healthy()),
+            represented(&["R01", "R01", "R01"], NOW),
+            Policy::default(),
+        ),
+        case(
+            Rule::RetryWindow,
+            Some(healthy()),
+            represented(&["R01"], NOW - 200 * DAY),
+            Policy::default(),
+        ),
+        case(
+            Rule::MissingLinkDown,
+            missing(Status::Disconnected, None),
+            d,
+            lenient(),
+        ),
+        case(
+            Rule::MissingNotPermitted,
+            missing(Status::Active, None).map(|s| Snapshot {
+                balances_permitted: Some(false),
+                ..s
+            }),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::MissingNeverRefreshed,
+            missing(Status::Active, None),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::MissingPending,
+            missing(Status::Active, refresh(RefreshStatus::Pending, None)),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::MissingFailedCanStart,
+            missing(Status::Active, refresh(RefreshStatus::Failed, Some(NOW))),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::MissingFailedLater,
+            missing(
+                Status::Active,
+                refresh(RefreshStatus::Failed, Some(NOW + 9)),
+            ),
+            debit(20_000),
+            lenient(),
+        ),
+        case(
+            Rule::MissingNotShared,
+            missing(Status::Active, refresh(RefreshStatus::Succeeded, None)),
+            d,
+            lenient(),
+        ),
+        case(
+            Rule::NoCurrency,
+            Some(account(Status::Active, Some(cash(AS_OF, None, None)), None)),
+            d,
+            lenient(),
+        ),
+        case(
+            Rule::Future,
+            Some(account(
+                Status::Active,
+                Some(cash(NOW + 9_000, Some(9_000), None)),
+                None,
+            )),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::StaleLinkDown,
+            Some(account(
+                Status::Inactive,
+                Some(cash(NOW - 90_000, Some(9_000), None)),
+                None,
+            )),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::StaleNotPermitted,
+            stale(None).map(|s| Snapshot {
+                balances_permitted: Some(false),
+                ..s
+            }),
+            d,
+            Policy::default(),
+        ),
+        case(
+            Rule::StalePending,
+            stale(refresh(RefreshStatus::Pending, None)),
+            d,
+            Policy::default(),
+        ),
+        case(Rule::StaleCanStart, stale(None), d, Policy::default()),
+        case(
+            Rule::StaleLater,
+            stale(refresh(RefreshStatus::Failed, Some(NOW + 60))),
+            d,
+            Policy::default(),
+        ),
+        // The costliest path: current basis, every cushion, warnings, retry,
+        // and max_allowed.
+        case(
+            Rule::Sufficient,
+            Some(account(
+                Status::Inactive,
+                Some(cash(AS_OF, None, Some(90_000))),
+                refresh(RefreshStatus::Failed, Some(NOW + 5)),
+            )),
+            represented(&["R01"], NOW - DAY),
+            lenient(),
+        ),
+        case(
+            Rule::Insufficient,
+            Some(healthy()),
+            debit(2_000_000),
+            lenient(),
+        ),
+    ]
+}
