@@ -235,9 +235,18 @@ fn read_id(line: &[u8]) -> Option<&[u8]> {
         .map(|raw| raw.get().as_bytes())
 }
 
+/// Echoes the id's JSON text. A line break inside it (`[0,\n1]`: JSON
+/// allows one between tokens, never inside a string, where it must be
+/// escaped) would split the answer in two lines, so line breaks are dropped;
+/// every other byte is kept.
 fn write_id(id: Option<&[u8]>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"id\":");
-    out.extend_from_slice(id.unwrap_or(b"null"));
+    let id = id.unwrap_or(b"null");
+    if id.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+        out.extend(id.iter().filter(|b| !matches!(b, b'\n' | b'\r')));
+    } else {
+        out.extend_from_slice(id);
+    }
 }
 
 fn write_verdict(id: Option<&[u8]>, verdict: &Verdict, out: &mut Vec<u8>) {

@@ -488,3 +488,24 @@ fn a_stripe_object_that_is_not_an_account_is_named_at_object() {
         assert!(error.contains(says), "{error}");
     }
 }
+
+/// Found by the `batch_line` fuzz target: a line break between the tokens of
+/// an `id` was echoed as is, and split the answer in two lines.
+#[test]
+fn an_id_with_line_breaks_between_its_tokens_answers_on_one_line() {
+    let batch = Batch::new(Policy::default(), at(NOW));
+    for line in [
+        &b"{\"id\":[0\n]}"[..],
+        b"{\"id\":[0,\r\n1], \"amount\": 5}",
+        b"{\"id\": {\"a\"\n:\n\"x\\ny\"}, \"account\": null, \"amount\": 5, \"currency\": \"usd\"}",
+    ] {
+        let (mut fast, mut reference) = (Vec::new(), Vec::new());
+        batch.answer(line, &mut fast);
+        fundsgate::__private::answer_reference(&batch, line, &mut reference);
+        assert_eq!(fast, reference);
+        let text = String::from_utf8(fast).unwrap();
+        assert_eq!(text.matches('\n').count(), 1, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(!v["id"].is_null(), "{text}");
+    }
+}

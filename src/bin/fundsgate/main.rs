@@ -37,6 +37,10 @@ Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy`
   current_extra_ratio   \"0\"    extra cushion fraction when the basis is `current`
   unverified_allowance  {}     per currency, e.g. {\"usd\": 5000}: a debit up to this may be
                                allowed, with warning funds_not_verified, when funds cannot be verified
+  accept_categories     [\"cash\"] categories that may be debited (cash, investment, other; never credit)
+  livemode              null   when true or false, a document whose livemode differs is denied
+  max_reinitiations     2      re-presentments allowed after R01/R09 returns (0 to 2)
+  reinitiation_window_days 180 days after the original settlement for a re-presentment (1 to 180)
 ";
 
 /// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections balances.
@@ -60,8 +64,9 @@ enum Command {
     Check(CheckArgs),
     /// Decide JSON Lines requests from stdin; write one JSON line per input line.
     #[command(after_help = format!(
-        "Each input line: {{\"id\": any, \"account\": {{...}}, \"amount\": N, \"currency\": \"usd\", \
-         \"in_flight\": N?, \"now\": T?}}\n\
+        "Each input line: {{\"id\": any, \"account\": {{...}} | null, \"amount\": N, \"currency\": \"usd\", \
+         \"in_flight\": N?, \"now\": T?, \"presentment\": {{\"original_settlement\": T, \"returns\": [\"R01\"]}}?}}\n\
+         Any other key is an error; \"account\": null is an unlinked debit.\n\
          Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
          for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
          Exit status: 0, unless reading stdin or writing stdout fails (2). A closed stdout ends \
@@ -143,7 +148,7 @@ struct CommonArgs {
     /// The evaluation instant: unix seconds or RFC 3339 [default: the system clock]
     #[arg(long, value_name = "T", value_parser = parse_instant, allow_negative_numbers = true)]
     now: Option<DateTime<Utc>>,
-    /// A policy JSON file, `-` for stdin [default: the default policy]
+    /// A policy JSON file (`check` also reads `-`, stdin) [default: the default policy]
     #[arg(long, value_name = "FILE|-")]
     policy: Option<PathBuf>,
 }
