@@ -45,7 +45,7 @@ const DAY: i128 = 86_400;
 /// # Example
 ///
 /// ```
-/// use chrono::DateTime;
+/// use fundsgate::chrono::DateTime;
 /// use fundsgate::{decide, Currency, Debit, Decision, Policy, stripe};
 ///
 /// let account = br#"{"object": "financial_connections.account", "status": "active",
@@ -80,7 +80,7 @@ pub fn decide(
 /// [`RequiredOverflow`], as for [`decide`].
 ///
 /// ```
-/// use chrono::DateTime;
+/// use fundsgate::chrono::DateTime;
 /// use fundsgate::{decide_unlinked, Currency, Debit, Decision, Policy, Rule};
 /// let debit = Debit::new(2_500, Currency::new("usd")?, 0)?;
 /// let now = DateTime::from_timestamp(1_651_516_600, 0).ok_or("bad time")?;

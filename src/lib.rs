@@ -11,7 +11,7 @@
 //! cannot trust unless the policy explicitly accepts that risk.
 //!
 //! ```
-//! use chrono::DateTime;
+//! use fundsgate::chrono::DateTime;
 //! use fundsgate::{decide, stripe, Code, Currency, Debit, Decision, Policy};
 //!
 //! // The account object (or the `refreshed_balance` event) exactly as Stripe sent it.
@@ -85,7 +85,13 @@ pub use snapshot::{
     AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
     Status, UnixSeconds,
 };
-pub use verdict::{Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict};
+pub use verdict::{
+    Basis, Code, Codes, CodesIter, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict,
+};
+
+/// The time library of [`decide`]'s signature, re-exported so that callers
+/// need no `chrono` dependency of their own (and never a mismatched one).
+pub use chrono;
 
 /// Not part of the API: hooks for the fuzz targets (`fuzz/`), which check the
 /// fast path of the readers against serde_json alone.

@@ -25,6 +25,12 @@ pub enum Decision {
     RefreshNeeded,
 }
 
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Decision {
     /// The snake_case wire name, e.g. `"refresh_needed"`.
     pub fn as_str(self) -> &'static str {
@@ -239,15 +245,8 @@ impl Codes {
     }
 
     /// The codes in [`Code::ALL`] order.
-    pub fn iter(self) -> impl Iterator<Item = Code> {
-        // Bit i is `Code::ALL[i]`: walk the set bits, lowest first.
-        let mut bits = self.0;
-        std::iter::from_fn(move || {
-            let at = usize::try_from(bits.trailing_zeros()).ok()?;
-            let code = Code::ALL.get(at).copied()?;
-            bits &= bits.wrapping_sub(1);
-            Some(code)
-        })
+    pub fn iter(self) -> CodesIter {
+        self.into_iter()
     }
 }
 
@@ -256,6 +255,36 @@ impl fmt::Debug for Codes {
         f.debug_set().entries(self.iter()).finish()
     }
 }
+
+impl IntoIterator for Codes {
+    type Item = Code;
+    type IntoIter = CodesIter;
+    fn into_iter(self) -> CodesIter {
+        CodesIter(self.0)
+    }
+}
+
+/// The codes of a [`Codes`] set, in [`Code::ALL`] order.
+#[derive(Clone, Debug)]
+pub struct CodesIter(u32);
+
+impl Iterator for CodesIter {
+    type Item = Code;
+    fn next(&mut self) -> Option<Code> {
+        // Bit i is `Code::ALL[i]`: walk the set bits, lowest first.
+        let at = usize::try_from(self.0.trailing_zeros()).ok()?;
+        let code = Code::ALL.get(at).copied()?;
+        self.0 &= self.0.wrapping_sub(1);
+        Some(code)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.0.count_ones() as usize;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for CodesIter {}
 
 impl FromIterator<Code> for Codes {
     fn from_iter<I: IntoIterator<Item = Code>>(iter: I) -> Self {
@@ -308,6 +337,12 @@ pub enum Basis {
     Current,
 }
 
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Basis {
     /// The wire name, `"available"` or `"current"`.
     pub fn as_str(self) -> &'static str {
@@ -332,6 +367,12 @@ pub enum RefreshAction {
     RetryAfter,
 }
 
+impl fmt::Display for RefreshAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl RefreshAction {
     /// The snake_case wire name, e.g. `"retry_after"`.
     pub fn as_str(self) -> &'static str {
@@ -345,7 +386,6 @@ impl RefreshAction {
 
 /// The refresh advice of a verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RefreshHint {
     /// What to do.
     pub action: RefreshAction,
@@ -541,7 +581,6 @@ impl Serialize for Retry {
 impl<'de> Deserialize<'de> for Retry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
         struct Wire<'a> {
             attempt: u32,
             #[serde(borrow)]
@@ -570,8 +609,10 @@ impl<'de> Deserialize<'de> for Retry {
 ///  "balance":6000,"required":20000,"max_allowed":6000,"as_of":1651516592,"balance_age_secs":8,
 ///  "refresh":null,"retry":null,"rule":"insufficient"}
 /// ```
+///
+/// Reading a verdict back accepts fields it does not know: a later version
+/// adds some, and a batch answer line carries the request's `id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
     pub decision: Decision,

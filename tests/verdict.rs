@@ -176,3 +176,47 @@ fn code_sets() {
         serde_json::from_str::<Codes>(r#"["refresh_failed","refresh_failed"]"#).unwrap_err();
     assert!(twice.to_string().contains("appears twice"), "{twice}");
 }
+
+#[test]
+fn vocabulary_types_display_their_wire_names() {
+    assert_eq!(Decision::RefreshNeeded.to_string(), "refresh_needed");
+    assert_eq!(Basis::Current.to_string(), "current");
+    assert_eq!(RefreshAction::RetryAfter.to_string(), "retry_after");
+    assert_eq!(Rule::MissingFailedLater.to_string(), "missing_failed_later");
+    assert_eq!(Code::RelinkRequired.to_string(), "relink_required");
+}
+
+#[test]
+fn codes_iterate_with_for() {
+    let set = Codes::of(&[Code::RefreshFailed, Code::BalanceMissing]);
+    let mut seen = Vec::new();
+    for code in set {
+        seen.push(code);
+    }
+    assert_eq!(seen, [Code::BalanceMissing, Code::RefreshFailed]);
+    assert_eq!(set.into_iter().len(), 2);
+}
+
+#[test]
+fn a_batch_answer_line_reads_back_as_a_verdict() {
+    use fundsgate::Verdict;
+    use fundsgate::batch::Batch;
+    let batch = Batch::new(
+        fundsgate::Policy::default(),
+        fundsgate::instant::from_unix(1_651_516_600).unwrap(),
+    );
+    let mut out = Vec::new();
+    let line =
+        br#"{"id": {"order": 42}, "account": {"status": "active", "balance": {"as_of": 1651516592,
+        "type": "cash", "current": {"usd": 6000}}}, "amount": 5000, "currency": "usd"}"#;
+    batch.answer(line, &mut out);
+    let read: Verdict = serde_json::from_slice(&out).unwrap();
+    assert_eq!(read.decision, Decision::Allow);
+    assert_eq!(read.rule, Rule::Sufficient);
+    assert_eq!(read.max_allowed, Some(6000));
+    // Fields a later version adds are accepted.
+    let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    value["added_in_a_later_version"] = serde_json::json!({"x": [1, 2]});
+    let again: Verdict = serde_json::from_value(value).unwrap();
+    assert_eq!(again, read);
+}
