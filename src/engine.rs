@@ -264,7 +264,7 @@ impl Facts {
             let available = b.available.as_ref().and_then(|m| m.get(ccy));
             match available {
                 Some(amount) => Some((Basis::Available, amount)),
-                None if policy.fallback_to_current => {
+                None if policy.fallback_to_current() => {
                     b.current.get(ccy).map(|amount| (Basis::Current, amount))
                 }
                 None => None,
@@ -276,8 +276,8 @@ impl Facts {
         let (from_future, stale) = match &s.balance {
             Some(b) => {
                 let (as_of, now) = (i128::from(b.as_of), i128::from(now));
-                let skew = i128::from(policy.max_clock_skew_secs);
-                let max_age = i128::from(policy.max_balance_age_secs);
+                let skew = i128::from(policy.max_clock_skew_secs());
+                let max_age = i128::from(policy.max_balance_age_secs());
                 (
                     as_of > now.saturating_add(skew),
                     now.saturating_sub(as_of) > max_age,
@@ -288,7 +288,7 @@ impl Facts {
 
         let returns = debit.presentment().filter(|p| p.attempt() > 0);
         let retry_window = returns.is_some_and(|p| {
-            let days = i128::from(policy.reinitiation_window_days.get());
+            let days = i128::from(policy.reinitiation_window_days().get());
             let closes =
                 i128::from(p.original_settlement()).saturating_add(days.saturating_mul(DAY));
             i128::from(now) > closes
@@ -301,7 +301,7 @@ impl Facts {
         };
 
         let within_unverified_allowance = policy
-            .unverified_allowance
+            .unverified_allowance()
             .get(ccy)
             .is_some_and(|limit| u64::try_from(debit.amount()).is_ok_and(|a| a <= limit));
 
@@ -315,7 +315,7 @@ impl Facts {
                     .is_some_and(|b| b.kind == BalanceType::Unrecognized)
                 || refresh == Some(RefreshStatus::Unrecognized),
             livemode_mismatch: policy
-                .livemode
+                .livemode()
                 .is_some_and(|wanted| s.livemode != Some(wanted)),
             closed: s.closed,
             not_debitable: s.ach_supported == Some(false),
@@ -326,10 +326,10 @@ impl Facts {
                     .is_some_and(|b| b.kind == BalanceType::Credit),
             category_not_accepted: s
                 .category
-                .is_some_and(|c| !policy.accept_categories.contains(c)),
+                .is_some_and(|c| !policy.accept_categories().contains(c)),
             not_retryable: returns.is_some_and(|p| !p.only_funds_returns()),
             retry_limit: returns
-                .is_some_and(|p| p.attempt() > u32::from(policy.max_reinitiations.get())),
+                .is_some_and(|p| p.attempt() > u32::from(policy.max_reinitiations().get())),
             retry_window,
             not_permitted,
             has_balance: s.balance.is_some(),
@@ -360,8 +360,8 @@ impl Facts {
 fn required(debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
     let overflow = overflow(debit);
     let amount = debit.amount();
-    let proportional = policy.buffer_ratio.cushion(amount).ok_or(overflow)?;
-    let floor = i64::try_from(policy.buffer_min).map_err(|_| overflow)?;
+    let proportional = policy.buffer_ratio().cushion(amount).ok_or(overflow)?;
+    let floor = i64::try_from(policy.buffer_min()).map_err(|_| overflow)?;
     amount
         .checked_add(debit.in_flight())
         .and_then(|t| t.checked_add(proportional.max(floor)))
@@ -371,7 +371,7 @@ fn required(debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
 /// `base + ceil(amount × current_extra_ratio)`: the required amount when
 /// the basis is `current`; checked.
 fn required_on_current(base: i64, debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
-    let extra = policy.current_extra_ratio.cushion(debit.amount());
+    let extra = policy.current_extra_ratio().cushion(debit.amount());
     extra
         .and_then(|extra| base.checked_add(extra))
         .ok_or(overflow(debit))
@@ -397,21 +397,21 @@ fn overflow(debit: &Debit) -> RequiredOverflow {
 /// first of them (from the top) whose cost fits is it.
 fn max_allowed(balance: i64, basis: Basis, debit: &Debit, policy: &Policy) -> i64 {
     let extra = match basis {
-        Basis::Current => policy.current_extra_ratio,
+        Basis::Current => policy.current_extra_ratio(),
         Basis::Available => Ratio::ZERO,
     };
     let capacity = i128::from(balance).saturating_sub(i128::from(debit.in_flight()));
-    let floor = i128::from(policy.buffer_min);
+    let floor = i128::from(policy.buffer_min());
     let cost = |a: i128| -> Option<i128> {
         let a64 = i64::try_from(a).ok()?;
-        let proportional = i128::from(policy.buffer_ratio.cushion(a64)?);
+        let proportional = i128::from(policy.buffer_ratio().cushion(a64)?);
         let on_current = i128::from(extra.cushion(a64)?);
         Some(
             a.saturating_add(proportional.max(floor))
                 .saturating_add(on_current),
         )
     };
-    let upper = bound(capacity, policy.buffer_ratio, extra, 0).min(bound(
+    let upper = bound(capacity, policy.buffer_ratio(), extra, 0).min(bound(
         capacity.saturating_sub(floor),
         Ratio::ZERO,
         extra,

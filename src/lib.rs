@@ -80,7 +80,10 @@ pub use error::{
     RatioError, RequiredOverflow, ReturnCodeError,
 };
 pub use money::{Currency, CurrencyMap, MinorUnits, Ratio};
-pub use policy::{Categories, CategoryNotAcceptable, MaxReinitiations, Policy, WindowDays};
+pub use policy::{
+    Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations, Policy,
+    PolicyBuilder, PolicyNameTooLong, WindowDays,
+};
 pub use snapshot::{
     AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
     Status, UnixSeconds,

@@ -748,24 +748,82 @@ impl Serialize for Ratio {
     }
 }
 
+/// serde_json's name for its raw-value newtype: asking any deserializer for
+/// a newtype struct of this name makes serde_json (and `serde_json::Value`)
+/// hand over the value's JSON text, while every other format simply visits
+/// the newtype's content. This is how `Box<serde_json::value::RawValue>`
+/// itself deserializes.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
 impl<'de> Deserialize<'de> for Ratio {
-    /// Reads a JSON string (`"0.05"`) or a JSON number (`0.05`). The number's
-    /// literal text is read through [`serde_json::value::RawValue`] so that it
-    /// never passes through a float; this impl therefore expects a
-    /// `serde_json` deserializer.
+    /// Reads a string (`"0.05"`) or a number (`0.05`), from any serde format.
+    ///
+    /// From JSON, a number's literal text is read, so it never passes
+    /// through a float: `0.12345678901234567` is exactly that. A format that
+    /// hands over a float (TOML's `0.05`) is read by the float's shortest
+    /// decimal representation, exact for up to 15 significant digits; a
+    /// string is exact in every format.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
-        let text = raw.get();
+        d.deserialize_newtype_struct(RAW_VALUE_TOKEN, RatioVisitor)
+    }
+}
+
+struct RatioVisitor;
+
+impl RatioVisitor {
+    /// A ratio from JSON text: a string literal or a number literal.
+    fn from_json_text<E: de::Error>(text: &str) -> Result<Ratio, E> {
         if text.starts_with('"') {
-            let inner: String = serde_json::from_str(text).map_err(de::Error::custom)?;
-            inner.parse().map_err(de::Error::custom)
+            let inner: String = serde_json::from_str(text).map_err(E::custom)?;
+            inner.parse().map_err(E::custom)
         } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            Ratio::parse_literal(text).map_err(de::Error::custom)
+            Ratio::parse_literal(text).map_err(E::custom)
         } else {
-            Err(de::Error::custom(format_args!(
+            Err(E::custom(format_args!(
                 "expected a decimal ratio as a string or number, found {text}"
             )))
         }
+    }
+}
+
+impl<'de> Visitor<'de> for RatioVisitor {
+    type Value = Ratio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal ratio as a string or number")
+    }
+
+    /// serde_json: one entry, whose value is the JSON text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ratio, A::Error> {
+        let Some(_token) = map.next_key::<de::IgnoredAny>()? else {
+            return Err(de::Error::custom(
+                "expected a decimal ratio as a string or number, found an object",
+            ));
+        };
+        let text = map.next_value::<std::borrow::Cow<'de, str>>()?;
+        RatioVisitor::from_json_text(&text)
+    }
+
+    /// Other formats: the value itself.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Ratio, D::Error> {
+        d.deserialize_any(RatioVisitor)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Ratio, E> {
+        v.parse().map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Ratio, E> {
+        Ratio::new(Decimal::from(v)).map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Ratio, E> {
+        Ratio::new(Decimal::from(v)).map_err(E::custom)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Ratio, E> {
+        // `Display` of an f64 is its shortest round-trip decimal.
+        Ratio::parse_literal(&format!("{v}")).map_err(E::custom)
     }
 }
 

@@ -16,54 +16,61 @@ use crate::snapshot::Category;
 
 /// The decision policy. `Policy::default()` is SPEC §4's default table.
 ///
+/// A policy is plain data: it reads from JSON ([`Policy::from_json`]) or from
+/// any serde format (TOML, YAML, a `serde_json::Value`) with the same rules —
+/// every key optional, unknown keys and positional arrays refused — and is
+/// built in code with [`Policy::builder`]. Its [`Fingerprint`] is computed
+/// once, when it is built, and recorded in every verdict.
+///
 /// ```
 /// use fundsgate::Policy;
-/// let policy = Policy::from_json(br#"{"buffer_ratio": "0.05", "unverified_allowance": {"usd": 5000}}"#)?;
-/// assert_eq!(policy.buffer_ratio.to_string(), "0.05");
-/// assert_eq!(policy.max_balance_age_secs, 86_400);
+/// let policy = Policy::from_json(br#"{"name": "cautious", "buffer_ratio": "0.05",
+///     "unverified_allowance": {"usd": 5000}}"#)?;
+/// assert_eq!(policy.buffer_ratio().to_string(), "0.05");
+/// assert_eq!(policy.max_balance_age_secs(), 86_400);
+/// assert_eq!(policy.name(), Some("cautious"));
+/// assert!(policy.fingerprint().to_string().starts_with("sha256:"));
 /// assert!(Policy::from_json(br#"{"max_age": 10}"#).is_err());
 /// assert!(Policy::from_json(br#"{"accept_categories": ["cash", "credit"]}"#).is_err());
-/// # Ok::<(), fundsgate::PolicyError>(())
+///
+/// let built = Policy::builder().buffer_ratio("0.05".parse()?).build();
+/// assert_eq!(built.fingerprint(), Policy::from_json(br#"{"buffer_ratio": 0.050}"#)?.fingerprint());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
-    /// A balance whose `as_of` is more than this many seconds before `now`
-    /// is stale. Default 86 400 (one day).
-    pub max_balance_age_secs: u64,
-    /// An `as_of` more than this many seconds after `now` is
-    /// `balance_from_future`. Default 300.
-    pub max_clock_skew_secs: u64,
-    /// Use `current` when `cash.available` lacks the currency. Default true.
-    pub fallback_to_current: bool,
-    /// Cushion as a fraction of the amount (0 to 10). Default 0.
-    pub buffer_ratio: Ratio,
-    /// Cushion floor in minor units. Default 0.
-    pub buffer_min: u64,
-    /// Extra cushion fraction when the basis is `current` (0 to 10).
-    /// Default 0.
-    pub current_extra_ratio: Ratio,
-    /// Per currency: a debit whose amount is at most this may be allowed,
-    /// with warning `funds_not_verified`, when funds cannot be verified.
-    /// Default empty.
-    pub unverified_allowance: CurrencyMap<u64>,
-    /// Account categories that may be debited. Default `["cash"]`; `credit`
-    /// is never accepted. A `null` category always passes.
-    pub accept_categories: Categories,
-    /// When set, a document whose `livemode` differs (or is absent) is denied
-    /// with `livemode_mismatch`. Default `null`: not checked.
-    pub livemode: Option<bool>,
-    /// Re-presentments allowed after R01/R09 returns, 0 to 2 (NACHA's
-    /// limit). Default 2.
-    pub max_reinitiations: MaxReinitiations,
-    /// Days after the original settlement in which a re-presentment may be
-    /// made, 1 to 180. Default 180.
-    pub reinitiation_window_days: WindowDays,
+    settings: Settings,
+    fingerprint: Fingerprint,
 }
 
-impl Default for Policy {
+/// Every key of a policy: the plain data behind [`Policy`] and
+/// [`PolicyBuilder`], read and written by serde.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Settings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<PolicyName>,
+    max_balance_age_secs: u64,
+    max_clock_skew_secs: u64,
+    fallback_to_current: bool,
+    buffer_ratio: Ratio,
+    buffer_min: u64,
+    current_extra_ratio: Ratio,
+    unverified_allowance: CurrencyMap<u64>,
+    accept_categories: Categories,
+    livemode: Option<bool>,
+    max_reinitiations: MaxReinitiations,
+    reinitiation_window_days: WindowDays,
+    /// Accepted on input only when it matches (`policy --check` prints it);
+    /// never written by this struct.
+    #[serde(skip_serializing)]
+    fingerprint: Option<Fingerprint>,
+}
+
+impl Default for Settings {
     fn default() -> Self {
-        Policy {
+        Settings {
+            name: None,
             max_balance_age_secs: 86_400,
             max_clock_skew_secs: 300,
             fallback_to_current: true,
@@ -75,30 +82,375 @@ impl Default for Policy {
             livemode: None,
             max_reinitiations: MaxReinitiations::NACHA,
             reinitiation_window_days: WindowDays::NACHA,
+            fingerprint: None,
+        }
+    }
+}
+
+impl Settings {
+    /// SHA-256 of the canonical JSON: every key that affects a decision (so
+    /// not `name`), keys sorted, ratios as normalized decimal strings,
+    /// `accept_categories` sorted without duplicates, no whitespace.
+    fn fingerprint(&self) -> Fingerprint {
+        use sha2::{Digest, Sha256};
+        let canonical = Settings {
+            name: None,
+            fingerprint: None,
+            ..self.clone()
+        };
+        // serde_json's maps are sorted by key (no `preserve_order`), and
+        // every field serializes: a `Value` and its bytes cannot fail here.
+        #[expect(
+            clippy::expect_used,
+            reason = "every field is a number, a bool, null, a string, a string array or a string-keyed map"
+        )]
+        let bytes = serde_json::to_value(&canonical)
+            .and_then(|value| serde_json::to_vec(&value))
+            .expect("a policy serializes");
+        Fingerprint(Sha256::digest(&bytes).into())
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Settings::default().into_policy_unchecked()
+    }
+}
+
+impl Settings {
+    fn into_policy_unchecked(self) -> Policy {
+        let fingerprint = self.fingerprint();
+        Policy {
+            settings: Settings {
+                fingerprint: None,
+                ..self
+            },
+            fingerprint,
+        }
+    }
+
+    /// The policy, refusing a stated fingerprint that does not match.
+    fn into_policy(self) -> Result<Policy, String> {
+        let stated = self.fingerprint;
+        let policy = self.into_policy_unchecked();
+        match stated {
+            Some(stated) if stated != policy.fingerprint => Err(format!(
+                "fingerprint {stated} does not match the policy's, {}",
+                policy.fingerprint
+            )),
+            _ => Ok(policy),
         }
     }
 }
 
 impl Policy {
+    /// A builder starting from the default policy.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder {
+            settings: Settings::default(),
+        }
+    }
+
+    /// A builder starting from this policy.
+    pub fn to_builder(&self) -> PolicyBuilder {
+        PolicyBuilder {
+            settings: self.settings.clone(),
+        }
+    }
+
     /// Reads a policy from JSON bytes. Absent keys take their defaults.
     ///
     /// # Errors
     ///
     /// [`PolicyError`] naming the key at fault: an unknown key, a value of the
     /// wrong type, a ratio or a count out of range, a duplicate currency,
-    /// `credit` in `accept_categories`.
+    /// `credit` in `accept_categories`, a name over 100 characters, a
+    /// `fingerprint` that does not match.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
-        crate::json::from_slice_tracked::<crate::json::Obj<Policy>>(crate::json::strip_bom(bytes))
-            .map(|crate::json::Obj(policy)| policy)
+        crate::json::from_slice_tracked::<Policy>(crate::json::strip_bom(bytes))
     }
 
-    /// The policy as pretty-printed JSON, every key present.
+    /// The policy as pretty-printed JSON, every key present (`name` when
+    /// set), then its `fingerprint`. It reads back as the same policy.
     pub fn to_json_pretty(&self) -> String {
         #[expect(
             clippy::expect_used,
             reason = "every field is a number, a bool, a string, a string array or a string-keyed map"
         )]
         serde_json::to_string_pretty(self).expect("a policy always serializes")
+    }
+
+    /// The SHA-256 fingerprint of what the policy decides (SPEC §3): two
+    /// policies written differently but deciding alike have the same one.
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
+    }
+
+    /// The policy's name (free text, at most 100 characters), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.settings.name.as_ref().map(|n| n.0.as_str())
+    }
+
+    /// A balance whose `as_of` is more than this many seconds before `now`
+    /// is stale. Default 86 400 (one day).
+    pub fn max_balance_age_secs(&self) -> u64 {
+        self.settings.max_balance_age_secs
+    }
+
+    /// An `as_of` more than this many seconds after `now` is
+    /// `balance_from_future`. Default 300.
+    pub fn max_clock_skew_secs(&self) -> u64 {
+        self.settings.max_clock_skew_secs
+    }
+
+    /// Use `current` when `cash.available` lacks the currency. Default true.
+    pub fn fallback_to_current(&self) -> bool {
+        self.settings.fallback_to_current
+    }
+
+    /// Cushion as a fraction of the amount (0 to 10). Default 0.
+    pub fn buffer_ratio(&self) -> Ratio {
+        self.settings.buffer_ratio
+    }
+
+    /// Cushion floor in minor units. Default 0.
+    pub fn buffer_min(&self) -> u64 {
+        self.settings.buffer_min
+    }
+
+    /// Extra cushion fraction when the basis is `current` (0 to 10).
+    /// Default 0.
+    pub fn current_extra_ratio(&self) -> Ratio {
+        self.settings.current_extra_ratio
+    }
+
+    /// Per currency: a debit whose amount is at most this may be allowed,
+    /// with warning `funds_not_verified`, when funds cannot be verified.
+    /// Default empty.
+    pub fn unverified_allowance(&self) -> &CurrencyMap<u64> {
+        &self.settings.unverified_allowance
+    }
+
+    /// Account categories that may be debited. Default `["cash"]`; `credit`
+    /// is never accepted. A `null` category always passes.
+    pub fn accept_categories(&self) -> Categories {
+        self.settings.accept_categories
+    }
+
+    /// When set, a document whose `livemode` differs (or is absent) is denied
+    /// with `livemode_mismatch`. Default `None`: not checked.
+    pub fn livemode(&self) -> Option<bool> {
+        self.settings.livemode
+    }
+
+    /// Re-presentments allowed after R01/R09 returns, 0 to 2 (NACHA's
+    /// limit). Default 2.
+    pub fn max_reinitiations(&self) -> MaxReinitiations {
+        self.settings.max_reinitiations
+    }
+
+    /// Days after the original settlement in which a re-presentment may be
+    /// made, 1 to 180. Default 180.
+    pub fn reinitiation_window_days(&self) -> WindowDays {
+        self.settings.reinitiation_window_days
+    }
+}
+
+impl Serialize for Policy {
+    /// Every key, then `fingerprint`, which reading the policy back checks.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            #[serde(flatten)]
+            settings: &'a Settings,
+            fingerprint: &'a Fingerprint,
+        }
+        View {
+            settings: &self.settings,
+            fingerprint: &self.fingerprint,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Policy {
+    /// Any serde format; a map only (a positional array is refused), the
+    /// same keys and rules as [`Policy::from_json`].
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let crate::json::Obj(settings) = crate::json::Obj::<Settings>::deserialize(d)?;
+        settings.into_policy().map_err(de::Error::custom)
+    }
+}
+
+/// Builds a [`Policy`] in code; [`PolicyBuilder::build`] computes its
+/// fingerprint.
+///
+/// ```
+/// use fundsgate::{Categories, Category, Policy};
+/// let policy = Policy::builder()
+///     .name("portfolio re-check")?
+///     .max_balance_age_secs(3_600)
+///     .accept_categories(Categories::CASH.with(Category::Investment)?)
+///     .build();
+/// assert_eq!(policy.max_balance_age_secs(), 3_600);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct PolicyBuilder {
+    settings: Settings,
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty;)*) => {
+        impl PolicyBuilder {
+            $(
+                $(#[$doc])*
+                pub fn $field(mut self, value: $ty) -> Self {
+                    self.settings.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+setters! {
+    /// See [`Policy::max_balance_age_secs`].
+    max_balance_age_secs: u64;
+    /// See [`Policy::max_clock_skew_secs`].
+    max_clock_skew_secs: u64;
+    /// See [`Policy::fallback_to_current`].
+    fallback_to_current: bool;
+    /// See [`Policy::buffer_ratio`].
+    buffer_ratio: Ratio;
+    /// See [`Policy::buffer_min`].
+    buffer_min: u64;
+    /// See [`Policy::current_extra_ratio`].
+    current_extra_ratio: Ratio;
+    /// See [`Policy::unverified_allowance`].
+    unverified_allowance: CurrencyMap<u64>;
+    /// See [`Policy::accept_categories`].
+    accept_categories: Categories;
+    /// See [`Policy::livemode`].
+    livemode: Option<bool>;
+    /// See [`Policy::max_reinitiations`].
+    max_reinitiations: MaxReinitiations;
+    /// See [`Policy::reinitiation_window_days`].
+    reinitiation_window_days: WindowDays;
+}
+
+impl PolicyBuilder {
+    /// Names the policy (recorded in every verdict; not part of the
+    /// fingerprint).
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyNameTooLong`] over 100 characters.
+    pub fn name(mut self, name: &str) -> Result<Self, PolicyNameTooLong> {
+        self.settings.name = Some(PolicyName::new(name)?);
+        Ok(self)
+    }
+
+    /// The policy, with its fingerprint.
+    pub fn build(self) -> Policy {
+        self.settings.into_policy_unchecked()
+    }
+}
+
+/// A policy name: free text of at most 100 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+struct PolicyName(String);
+
+impl PolicyName {
+    const MAX_CHARS: usize = 100;
+
+    fn new(name: &str) -> Result<PolicyName, PolicyNameTooLong> {
+        let chars = name.chars().count();
+        if chars > PolicyName::MAX_CHARS {
+            return Err(PolicyNameTooLong { chars });
+        }
+        Ok(PolicyName(name.to_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        PolicyName::new(&name).map_err(de::Error::custom)
+    }
+}
+
+/// A policy name over 100 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a policy name has at most 100 characters, found {chars}")]
+pub struct PolicyNameTooLong {
+    /// The name's length in characters.
+    pub chars: usize,
+}
+
+/// The SHA-256 fingerprint of a policy's canonical JSON, written
+/// `sha256:<64 lowercase hex digits>`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// The 32 bytes of the digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sha256:")?;
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = FingerprintError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let error = || FingerprintError {
+            found: s.to_owned(),
+        };
+        let hex = s.strip_prefix("sha256:").ok_or_else(error)?;
+        if hex.len() != 64 {
+            return Err(error());
+        }
+        let mut bytes = [0_u8; 32];
+        for (byte, pair) in bytes.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+            let text = std::str::from_utf8(pair).map_err(|_| error())?;
+            *byte = u8::from_str_radix(text, 16).map_err(|_| error())?;
+        }
+        Ok(Fingerprint(bytes))
+    }
+}
+
+/// Text that is not `sha256:` and 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected `sha256:` and 64 hex digits, found `{found}`")]
+pub struct FingerprintError {
+    /// The text offered.
+    pub found: String,
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse().map_err(de::Error::custom)
     }
 }
 

@@ -148,10 +148,7 @@ fn row_unrecognized_refresh_status() {
 
 #[test]
 fn row_livemode_denies_a_mismatch_and_an_absent_livemode() {
-    let live = Policy {
-        livemode: Some(true),
-        ..allowance(10_000)
-    };
+    let live = allowance(10_000).to_builder().livemode(Some(true)).build();
     for livemode in [Some(false), None] {
         let s = Snapshot {
             livemode,
@@ -185,10 +182,7 @@ fn row_livemode_comes_after_unrecognized() {
         status: Status::Unrecognized,
         ..healthy(AMPLE)
     };
-    let policy = Policy {
-        livemode: Some(true),
-        ..Policy::default()
-    };
+    let policy = Policy::builder().livemode(Some(true)).build();
     assert_eq!(run(&s, 100, &policy).rule, Rule::Unrecognized);
 }
 
@@ -287,10 +281,9 @@ fn row_category_investment_and_other_need_accepting() {
         };
         let v = run(&s, 100, &Policy::default());
         assert_row(&v, Rule::Category, Deny, &[CategoryNotAccepted], &[], None);
-        let accepting = Policy {
-            accept_categories: Categories::CASH.with(category).unwrap(),
-            ..Policy::default()
-        };
+        let accepting = Policy::builder()
+            .accept_categories(Categories::CASH.with(category).unwrap())
+            .build();
         assert_eq!(run(&s, 100, &accepting).rule, Rule::Sufficient);
     }
 }
@@ -301,10 +294,9 @@ fn row_category_a_null_category_passes() {
         category: None,
         ..healthy(AMPLE)
     };
-    let none = Policy {
-        accept_categories: Categories::NONE,
-        ..Policy::default()
-    };
+    let none = Policy::builder()
+        .accept_categories(Categories::NONE)
+        .build();
     assert_eq!(run(&s, 100, &none).rule, Rule::Sufficient);
     let cash = Snapshot {
         category: Some(Category::Cash),
@@ -368,20 +360,18 @@ fn row_retry_limit_attempts_1_and_2_pass_3_does_not() {
 
 #[test]
 fn row_retry_limit_follows_max_reinitiations() {
-    let none = Policy {
-        max_reinitiations: MaxReinitiations::new(0).unwrap(),
-        ..Policy::default()
-    };
+    let none = Policy::builder()
+        .max_reinitiations(MaxReinitiations::new(0).unwrap())
+        .build();
     let v = run_debit(
         &healthy(AMPLE),
         &represented(100, NOW - DAY, &["R01"]),
         &none,
     );
     assert_eq!(v.rule, Rule::RetryLimit);
-    let one = Policy {
-        max_reinitiations: MaxReinitiations::new(1).unwrap(),
-        ..Policy::default()
-    };
+    let one = Policy::builder()
+        .max_reinitiations(MaxReinitiations::new(1).unwrap())
+        .build();
     let v = run_debit(
         &healthy(AMPLE),
         &represented(100, NOW - DAY, &["R01"]),
@@ -415,10 +405,9 @@ fn row_retry_window_edge() {
     );
     assert_row(&v, Rule::RetryWindow, Deny, &[RetryWindowClosed], &[], None);
     assert_eq!(v.retry, None);
-    let short = Policy {
-        reinitiation_window_days: WindowDays::new(30).unwrap(),
-        ..Policy::default()
-    };
+    let short = Policy::builder()
+        .reinitiation_window_days(WindowDays::new(30).unwrap())
+        .build();
     let v = run_debit(
         &healthy(AMPLE),
         &represented(100, NOW - 30 * DAY - 1, &["R09"]),
@@ -700,10 +689,7 @@ fn row_no_currency() {
 #[test]
 fn row_no_currency_when_only_current_has_it_and_fallback_is_off() {
     let s = snapshot(Status::Active, Some(cash(AS_OF, None, Some(AMPLE))), None);
-    let policy = Policy {
-        fallback_to_current: false,
-        ..Policy::default()
-    };
+    let policy = Policy::builder().fallback_to_current(false).build();
     assert_eq!(run(&s, 100, &policy).rule, Rule::NoCurrency);
 }
 
@@ -996,12 +982,11 @@ fn assert_max_allowed_exact(s: &Snapshot, in_flight: i64, policy: &Policy) -> i6
 
 #[test]
 fn max_allowed_plus_and_minus_one_under_every_cushion() {
-    let cushions = Policy {
-        buffer_ratio: ratio("0.015"),
-        buffer_min: 25,
-        current_extra_ratio: ratio("0.1"),
-        ..Policy::default()
-    };
+    let cushions = Policy::builder()
+        .buffer_ratio(ratio("0.015"))
+        .buffer_min(25)
+        .current_extra_ratio(ratio("0.1"))
+        .build();
     // On available: a + max(25, ceil(0.015 a)) ≤ 6000 − 500.
     assert_eq!(
         assert_max_allowed_exact(&healthy(6_000), 500, &cushions),
@@ -1021,10 +1006,7 @@ fn max_allowed_plus_and_minus_one_under_every_cushion() {
 
 #[test]
 fn max_allowed_is_zero_when_not_one_minor_unit_fits() {
-    let floor = Policy {
-        buffer_min: 10,
-        ..Policy::default()
-    };
+    let floor = Policy::builder().buffer_min(10).build();
     assert_eq!(assert_max_allowed_exact(&healthy(10), 0, &floor), 0);
     assert_eq!(assert_max_allowed_exact(&healthy(11), 0, &floor), 1);
     assert_eq!(
@@ -1039,12 +1021,11 @@ fn max_allowed_is_zero_when_not_one_minor_unit_fits() {
 
 #[test]
 fn max_allowed_never_overflows() {
-    let big = Policy {
-        buffer_ratio: ratio("10"),
-        current_extra_ratio: ratio("10"),
-        buffer_min: u64::MAX,
-        ..Policy::default()
-    };
+    let big = Policy::builder()
+        .buffer_ratio(ratio("10"))
+        .current_extra_ratio(ratio("10"))
+        .buffer_min(u64::MAX)
+        .build();
     let v = run(&healthy(i64::MAX), 1, &Policy::default());
     assert_eq!(v.max_allowed, Some(i64::MAX));
     let current = snapshot(
@@ -1056,10 +1037,7 @@ fn max_allowed_never_overflows() {
     let v = decide(
         &current,
         &d,
-        &Policy {
-            buffer_min: 0,
-            ..big.clone()
-        },
+        &big.clone().to_builder().buffer_min(0).build(),
         at(NOW),
     )
     .unwrap();
@@ -1126,11 +1104,10 @@ fn a_stale_current_basis_still_warns_used_current_balance() {
 
 #[test]
 fn required_adds_in_flight_and_the_larger_cushion_rounded_up() {
-    let policy = Policy {
-        buffer_ratio: ratio("0.015"),
-        buffer_min: 10,
-        ..Policy::default()
-    };
+    let policy = Policy::builder()
+        .buffer_ratio(ratio("0.015"))
+        .buffer_min(10)
+        .build();
     let d = Debit::new(1001, usd(), 500).unwrap();
     let v = decide(&healthy(AMPLE), &d, &policy, at(NOW)).unwrap();
     assert_eq!(v.required, 1001 + 500 + 16);
@@ -1141,10 +1118,7 @@ fn required_adds_in_flight_and_the_larger_cushion_rounded_up() {
 
 #[test]
 fn current_extra_ratio_applies_only_on_current() {
-    let policy = Policy {
-        current_extra_ratio: ratio("0.1"),
-        ..Policy::default()
-    };
+    let policy = Policy::builder().current_extra_ratio(ratio("0.1")).build();
     assert_eq!(run(&healthy(AMPLE), 1000, &policy).required, 1000);
     let s = snapshot(Status::Active, Some(cash(AS_OF, None, Some(1099))), None);
     let v = run(&s, 1000, &policy);
@@ -1155,10 +1129,7 @@ fn current_extra_ratio_applies_only_on_current() {
 fn a_required_amount_that_overflows_is_an_error() {
     let d = Debit::new(i64::MAX, usd(), 1).unwrap();
     assert!(decide(&healthy(AMPLE), &d, &Policy::default(), at(NOW)).is_err());
-    let policy = Policy {
-        buffer_min: u64::MAX,
-        ..Policy::default()
-    };
+    let policy = Policy::builder().buffer_min(u64::MAX).build();
     assert!(decide(&healthy(AMPLE), &debit(1), &policy, at(NOW)).is_err());
 }
 

@@ -428,7 +428,8 @@ fn the_default_policy_is_spec_section_4() {
         "accept_categories": ["cash"],
         "livemode": null,
         "max_reinitiations": 2,
-        "reinitiation_window_days": 180
+        "reinitiation_window_days": 180,
+        "fingerprint": "sha256:8d98839276f529e03e3dee59f27246852493e74a0269a9f112b41a12bd89940d"
     });
     assert_eq!(json, expected);
     assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::default());
@@ -437,16 +438,16 @@ fn the_default_policy_is_spec_section_4() {
 #[test]
 fn policy_ratios_are_exact_from_strings_and_numbers() {
     let p = Policy::from_json(br#"{"buffer_ratio": 0.1, "current_extra_ratio": "0.30"}"#).unwrap();
-    assert_eq!(p.buffer_ratio.to_string(), "0.1");
-    assert_eq!(p.current_extra_ratio.to_string(), "0.3");
+    assert_eq!(p.buffer_ratio().to_string(), "0.1");
+    assert_eq!(p.current_extra_ratio().to_string(), "0.3");
     // 17 significant digits: a float would round this.
     let p = Policy::from_json(br#"{"buffer_ratio": 0.12345678901234567}"#).unwrap();
-    assert_eq!(p.buffer_ratio.to_string(), "0.12345678901234567");
+    assert_eq!(p.buffer_ratio().to_string(), "0.12345678901234567");
     let p = Policy::from_json(br#"{"buffer_ratio": 5e-2, "current_extra_ratio": 10}"#).unwrap();
     assert_eq!(
         (
-            p.buffer_ratio.to_string().as_str(),
-            p.current_extra_ratio.to_string().as_str()
+            p.buffer_ratio().to_string().as_str(),
+            p.current_extra_ratio().to_string().as_str()
         ),
         ("0.05", "10")
     );
@@ -467,12 +468,15 @@ fn v2_policy_keys_and_their_bounds() {
     )
     .unwrap();
     assert_eq!(
-        p.accept_categories.iter().collect::<Vec<_>>(),
+        p.accept_categories().iter().collect::<Vec<_>>(),
         [Category::Cash, Category::Investment, Category::Other]
     );
-    assert_eq!(p.livemode, Some(true));
+    assert_eq!(p.livemode(), Some(true));
     assert_eq!(
-        (p.max_reinitiations.get(), p.reinitiation_window_days.get()),
+        (
+            p.max_reinitiations().get(),
+            p.reinitiation_window_days().get()
+        ),
         (0, 1)
     );
     let json: serde_json::Value = serde_json::from_str(&p.to_json_pretty()).unwrap();
@@ -482,7 +486,7 @@ fn v2_policy_keys_and_their_bounds() {
     );
     assert_eq!(Policy::from_json(p.to_json_pretty().as_bytes()).unwrap(), p);
     let none = Policy::from_json(br#"{"accept_categories": []}"#).unwrap();
-    assert_eq!(none.accept_categories.iter().count(), 0);
+    assert_eq!(none.accept_categories().iter().count(), 0);
 
     let msg = policy_error_at(
         r#"{"accept_categories": ["cash", "credit"]}"#,
@@ -556,7 +560,7 @@ fn a_policy_json_round_trips() {
     .unwrap();
     let again = Policy::from_json(p.to_json_pretty().as_bytes()).unwrap();
     assert_eq!(again, p);
-    assert_eq!(p.unverified_allowance.get(usd()), Some(5000));
+    assert_eq!(p.unverified_allowance().get(usd()), Some(5000));
 }
 
 #[test]
@@ -787,4 +791,140 @@ fn livemode_and_next_refresh_absent_vs_null() {
         next(r#", "next_refresh_available_at": 7"#),
         NextRefresh::At(7)
     );
+}
+
+// ---- Policy fingerprint, name, other formats ------------------------------------
+
+#[test]
+fn the_fingerprint_is_sha256_of_the_canonical_json() {
+    use sha2::{Digest, Sha256};
+    // SPEC §3, written out by hand: every decision key, sorted, ratios as
+    // normalized strings, no whitespace, no name.
+    let canonical = concat!(
+        r#"{"accept_categories":["cash","investment"],"buffer_min":25,"buffer_ratio":"0.05","#,
+        r#""current_extra_ratio":"0","fallback_to_current":false,"livemode":true,"#,
+        r#""max_balance_age_secs":3600,"max_clock_skew_secs":300,"max_reinitiations":1,"#,
+        r#""reinitiation_window_days":180,"unverified_allowance":{"eur":100,"usd":5000}}"#
+    );
+    let expected: String = Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let p = Policy::from_json(
+        br#"{"name": "written one way", "unverified_allowance": {"USD": 5000, "eur": 100},
+            "buffer_ratio": 0.050, "buffer_min": 25, "max_balance_age_secs": 3600,
+            "accept_categories": ["investment", "cash", "investment"], "livemode": true,
+            "fallback_to_current": false, "max_reinitiations": 1}"#,
+    )
+    .unwrap();
+    assert_eq!(p.fingerprint().to_string(), format!("sha256:{expected}"));
+}
+
+#[test]
+fn policies_deciding_alike_share_a_fingerprint_and_others_do_not() {
+    let fp = |json: &str| {
+        Policy::from_json(json.as_bytes())
+            .unwrap()
+            .fingerprint()
+            .to_string()
+    };
+    let default = fp("{}");
+    assert_eq!(
+        fp(r#"{"name": "anything"}"#),
+        default,
+        "the name is not part of it"
+    );
+    assert_eq!(
+        fp(r#"{"buffer_ratio": "0.000", "accept_categories": ["cash", "cash"]}"#),
+        default
+    );
+    assert_eq!(fp(r#"{"max_reinitiations": 2, "livemode": null}"#), default);
+    assert_eq!(Policy::default().fingerprint().to_string(), default);
+    for different in [
+        r#"{"buffer_ratio": "0.01"}"#,
+        r#"{"livemode": false}"#,
+        r#"{"accept_categories": []}"#,
+        r#"{"unverified_allowance": {"usd": 0}}"#,
+        r#"{"max_clock_skew_secs": 301}"#,
+    ] {
+        assert_ne!(fp(different), default, "{different}");
+    }
+    let built = Policy::builder()
+        .buffer_ratio("0.01".parse().unwrap())
+        .build();
+    assert_eq!(
+        built.fingerprint().to_string(),
+        fp(r#"{"buffer_ratio": 0.01}"#)
+    );
+}
+
+#[test]
+fn a_written_policy_reads_back_and_its_fingerprint_is_checked() {
+    let p = Policy::from_json(br#"{"name": "cautious", "buffer_ratio": "0.1"}"#).unwrap();
+    let text = p.to_json_pretty();
+    assert!(text.contains(&format!("\"fingerprint\": \"{}\"", p.fingerprint())));
+    assert_eq!(Policy::from_json(text.as_bytes()).unwrap(), p);
+    let tampered = text.replace("\"0.1\"", "\"0.2\"");
+    let msg = policy_error_at(&tampered, "(root)");
+    assert!(msg.contains("does not match"), "{msg}");
+    policy_error_at(r#"{"fingerprint": "sha256:12"}"#, "fingerprint");
+}
+
+#[test]
+fn a_policy_name_is_at_most_100_characters() {
+    let long = "é".repeat(101);
+    let msg = policy_error_at(&format!(r#"{{"name": "{long}"}}"#), "name");
+    assert!(msg.contains("at most 100 characters"), "{msg}");
+    let ok = "é".repeat(100);
+    assert_eq!(
+        Policy::from_json(format!(r#"{{"name": "{ok}"}}"#).as_bytes())
+            .unwrap()
+            .name(),
+        Some(ok.as_str())
+    );
+    assert!(Policy::builder().name(&long).is_err());
+}
+
+#[test]
+fn a_policy_reads_from_toml_and_a_json_value_with_the_same_rules() {
+    let from_json = Policy::from_json(
+        br#"{"name": "n", "buffer_ratio": "0.05", "current_extra_ratio": 0.1, "buffer_min": 10,
+            "unverified_allowance": {"usd": 5000}, "accept_categories": ["cash", "other"]}"#,
+    )
+    .unwrap();
+    let from_toml: Policy = toml::from_str(
+        r#"
+        name = "n"
+        buffer_ratio = "0.05"
+        current_extra_ratio = 0.1
+        buffer_min = 10
+        accept_categories = ["cash", "other"]
+        [unverified_allowance]
+        usd = 5000
+        "#,
+    )
+    .unwrap();
+    assert_eq!(from_toml, from_json);
+    let value: serde_json::Value = serde_json::from_str(&from_json.to_json_pretty()).unwrap();
+    assert_eq!(serde_json::from_value::<Policy>(value).unwrap(), from_json);
+
+    let typo = toml::from_str::<Policy>("max_age_secs = 5")
+        .unwrap_err()
+        .to_string();
+    assert!(typo.contains("unknown field `max_age_secs`"), "{typo}");
+    let credit = toml::from_str::<Policy>(r#"accept_categories = ["credit"]"#)
+        .unwrap_err()
+        .to_string();
+    assert!(credit.contains("never be accepted"), "{credit}");
+    let out_of_range = toml::from_str::<Policy>("buffer_ratio = 11")
+        .unwrap_err()
+        .to_string();
+    assert!(out_of_range.contains("out of range"), "{out_of_range}");
+    // A positional array is not a policy, in any format.
+    let array = serde_json::json!([86400, 300, true, "0.05"]);
+    let msg = serde_json::from_value::<Policy>(array)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("expected an object"), "{msg}");
+    policy_error_at("[86400, 300]", "(root)");
 }

@@ -206,19 +206,19 @@ fn policy() -> impl Strategy<Value = Policy> {
                 allowance,
                 (accept_categories, livemode, reinit, window),
             )| {
-                Policy {
-                    max_balance_age_secs: age,
-                    max_clock_skew_secs: skew,
-                    fallback_to_current: fallback,
-                    buffer_ratio,
-                    buffer_min,
-                    current_extra_ratio,
-                    unverified_allowance: CurrencyMap::from_pairs(allowance).unwrap(),
-                    accept_categories,
-                    livemode,
-                    max_reinitiations: MaxReinitiations::new(reinit).unwrap(),
-                    reinitiation_window_days: WindowDays::new(window).unwrap(),
-                }
+                Policy::builder()
+                    .max_balance_age_secs(age)
+                    .max_clock_skew_secs(skew)
+                    .fallback_to_current(fallback)
+                    .buffer_ratio(buffer_ratio)
+                    .buffer_min(buffer_min)
+                    .current_extra_ratio(current_extra_ratio)
+                    .unverified_allowance(CurrencyMap::from_pairs(allowance).unwrap())
+                    .accept_categories(accept_categories)
+                    .livemode(livemode)
+                    .max_reinitiations(MaxReinitiations::new(reinit).unwrap())
+                    .reinitiation_window_days(WindowDays::new(window).unwrap())
+                    .build()
             },
         )
 }
@@ -329,20 +329,20 @@ proptest! {
         if v.decision == Decision::Allow && !v.warnings.contains(Code::FundsNotVerified) {
             prop_assert_ne!(s.status, Status::Unrecognized);
             prop_assert!(!matches!(s.refresh.map(|r| r.status), Some(RefreshStatus::Unrecognized)));
-            prop_assert!(s.category.is_none_or(|c| p.accept_categories.contains(c)));
+            prop_assert!(s.category.is_none_or(|c| p.accept_categories().contains(c)));
             prop_assert!(!s.closed);
             prop_assert_ne!(s.ach_supported, Some(false));
             prop_assert_ne!(s.account_numbers, AccountNumbers::NoneTransactable);
-            prop_assert!(p.livemode.is_none_or(|want| s.livemode == Some(want)));
+            prop_assert!(p.livemode().is_none_or(|want| s.livemode == Some(want)));
             if let Some(presented) = d.presentment().filter(|p| p.attempt() > 0) {
                 prop_assert!(presented.only_funds_returns());
-                prop_assert!(presented.attempt() <= u32::from(p.max_reinitiations.get()));
+                prop_assert!(presented.attempt() <= u32::from(p.max_reinitiations().get()));
                 prop_assert_eq!(v.retry.map(|r| r.attempt), Some(presented.attempt()));
             }
             let b = s.balance.as_ref().expect("an allow needs a balance");
             prop_assert_eq!(b.kind, BalanceType::Cash);
-            prop_assert!(NOW - b.as_of <= p.max_balance_age_secs as i64);
-            prop_assert!(b.as_of - NOW <= p.max_clock_skew_secs as i64);
+            prop_assert!(NOW - b.as_of <= p.max_balance_age_secs() as i64);
+            prop_assert!(b.as_of - NOW <= p.max_clock_skew_secs() as i64);
             let expected = match v.basis.expect("an allow has a basis") {
                 Basis::Available => b.available.as_ref().and_then(|m| m.get(d.currency())),
                 Basis::Current => b.current.get(d.currency()),
@@ -353,7 +353,7 @@ proptest! {
         }
         if v.warnings.contains(Code::FundsNotVerified) {
             prop_assert_eq!(v.decision, Decision::Allow);
-            let limit = p.unverified_allowance.get(d.currency()).expect("softened without an allowance");
+            let limit = p.unverified_allowance().get(d.currency()).expect("softened without an allowance");
             prop_assert!(d.amount() as u64 <= limit);
         }
     }
@@ -416,10 +416,7 @@ proptest! {
     /// large the allowance: only `sufficient` allows on its own.
     #[test]
     fn never_softened_rows_never_allow(s in snapshot(), d in debit(), p in policy()) {
-        let p = Policy {
-            unverified_allowance: CurrencyMap::from_pairs([(d.currency(), u64::MAX)]).unwrap(),
-            ..p
-        };
+        let p = p.to_builder().unverified_allowance(CurrencyMap::from_pairs([(d.currency(), u64::MAX)]).unwrap()).build();
         let v = verdict(&s, &d, &p);
         if v.decision == Decision::Allow && v.rule != Rule::Sufficient {
             prop_assert!(v.rule.cannot_verify(), "{:?} allowed", v.rule);
@@ -685,7 +682,7 @@ fn only_unverified_allow(v: &Verdict, d: &Debit, p: &Policy) -> Result<(), TestC
             v.warnings.contains(Code::FundsNotVerified),
             "allowed without funds_not_verified: {v:?}"
         );
-        let limit = p.unverified_allowance.get(d.currency());
+        let limit = p.unverified_allowance().get(d.currency());
         prop_assert!(
             limit.is_some_and(|l| d.amount() as u64 <= l),
             "allowed beyond the allowance: {v:?}"
@@ -735,7 +732,7 @@ proptest! {
     fn no_verified_allow_on_a_balance_from_the_future(s in snapshot(), d in debit(), p in policy(), ahead in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
-        b.as_of = NOW + p.max_clock_skew_secs as i64 + ahead;
+        b.as_of = NOW + p.max_clock_skew_secs() as i64 + ahead;
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
     }
 
@@ -743,7 +740,7 @@ proptest! {
     fn no_verified_allow_on_a_stale_balance(s in snapshot(), d in debit(), p in policy(), behind in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
-        b.as_of = NOW - p.max_balance_age_secs as i64 - behind;
+        b.as_of = NOW - p.max_balance_age_secs() as i64 - behind;
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
     }
 

@@ -82,13 +82,12 @@ fn represented(codes: &[&str], settled: i64) -> Debit {
 /// A policy with every cushion and an allowance, so that the softened rows
 /// pay for their softening.
 pub fn lenient() -> Policy {
-    Policy {
-        buffer_ratio: "0.05".parse().unwrap(),
-        current_extra_ratio: "0.125".parse().unwrap(),
-        buffer_min: 50,
-        unverified_allowance: CurrencyMap::from_pairs([(usd(), 10_000)]).unwrap(),
-        ..Policy::default()
-    }
+    Policy::builder()
+        .buffer_ratio("0.05".parse().unwrap())
+        .current_extra_ratio("0.125".parse().unwrap())
+        .buffer_min(50)
+        .unverified_allowance(CurrencyMap::from_pairs([(usd(), 10_000)]).unwrap())
+        .build()
 }
 
 /// One case per row, in table order.
@@ -106,10 +105,7 @@ pub fn cases() -> Vec<RowCase> {
         ))
     };
     let missing = |status, r| Some(account(status, None, r));
-    let live = Policy {
-        livemode: Some(false),
-        ..Policy::default()
-    };
+    let live = Policy::builder().livemode(Some(false)).build();
     let d = debit(5_000);
     let case = |rule, snapshot, debit, policy| RowCase {
         rule,

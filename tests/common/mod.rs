@@ -125,8 +125,7 @@ pub fn assert_row(
 
 /// A policy that lets usd debits up to `limit` through unverified.
 pub fn allowance(limit: u64) -> Policy {
-    Policy {
-        unverified_allowance: CurrencyMap::from_pairs([(usd(), limit)]).unwrap(),
-        ..Policy::default()
-    }
+    Policy::builder()
+        .unverified_allowance(CurrencyMap::from_pairs([(usd(), limit)]).unwrap())
+        .build()
 }
