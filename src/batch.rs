@@ -53,7 +53,7 @@ use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::scan;
 use crate::stripe::{Document, not_an_account_in};
-use crate::verdict::Verdict;
+use crate::verdict::{Decision, Rule, Verdict};
 
 /// Answers batch lines under one policy and one default instant.
 #[derive(Clone, Debug)]
@@ -65,8 +65,8 @@ pub struct Batch {
 /// What became of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answered {
-    /// A verdict was written.
-    Verdict(Verdict),
+    /// A verdict was written: its decision and the row that decided.
+    Verdict(Decision, Rule),
     /// An error line was written.
     Error,
 }
@@ -90,7 +90,7 @@ impl Batch {
         match self.evaluate(line, fast) {
             Ok((id, verdict)) => {
                 write_verdict(id, &verdict, out);
-                Answered::Verdict(verdict)
+                Answered::Verdict(verdict.decision, verdict.rule)
             }
             Err(message) => {
                 write_error(read_id(line), &message, out);

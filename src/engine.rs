@@ -25,7 +25,8 @@ use crate::snapshot::{
     UnixSeconds,
 };
 use crate::verdict::{
-    Basis, Code, Codes, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict,
+    Basis, Code, Codes, DebitRecord, Decision, Engine, PolicyRecord, RefreshAction, RefreshHint,
+    Retry, Rule, Verdict,
 };
 
 /// Seconds in a day, for `reinitiation_window_days`.
@@ -168,6 +169,19 @@ fn evaluate(
         refresh,
         retry,
         rule,
+        account: snapshot.and_then(|s| s.account_id.clone()),
+        provider: snapshot.and_then(|s| s.provider),
+        debit: DebitRecord {
+            amount: debit.amount(),
+            currency: debit.currency(),
+            in_flight: debit.in_flight(),
+        },
+        evaluated_at: now,
+        policy: PolicyRecord {
+            name: policy.shared_name(),
+            fingerprint: *policy.fingerprint(),
+        },
+        engine: Engine::CURRENT,
     };
 
     // Rows marked * cannot verify the funds: a small enough debit may go

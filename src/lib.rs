@@ -64,6 +64,7 @@ pub mod batch;
 pub mod debit;
 pub mod engine;
 pub mod error;
+mod explain;
 pub mod instant;
 mod json;
 pub mod money;
@@ -85,11 +86,12 @@ pub use policy::{
     PolicyBuilder, PolicyNameTooLong, WindowDays,
 };
 pub use snapshot::{
-    AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
-    Status, UnixSeconds,
+    AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
+    RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 pub use verdict::{
-    Basis, Code, Codes, CodesIter, Decision, RefreshAction, RefreshHint, Retry, Rule, Verdict,
+    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, PolicyRecord, RefreshAction,
+    RefreshHint, Retry, Rule, Verdict,
 };
 
 /// The time library of [`decide`]'s signature, re-exported so that callers

@@ -114,6 +114,11 @@ impl Currency {
         std::str::from_utf8(&self.0).expect("a currency code is ASCII by construction")
     }
 
+    /// The three lowercase ASCII letters.
+    pub fn as_bytes(&self) -> [u8; 3] {
+        self.0
+    }
+
     /// The code's place among the 26³ possible codes, `0..17_576`.
     fn index(self) -> usize {
         self.0.iter().fold(0, |n, &c| {

@@ -188,7 +188,15 @@ impl Policy {
 
     /// The policy's name (free text, at most 100 characters), if any.
     pub fn name(&self) -> Option<&str> {
-        self.settings.name.as_ref().map(|n| n.0.as_str())
+        self.settings.name.as_ref().map(|n| &*n.0)
+    }
+
+    /// The name, shared: cloning it into a verdict does not allocate.
+    pub(crate) fn shared_name(&self) -> Option<std::sync::Arc<str>> {
+        self.settings
+            .name
+            .as_ref()
+            .map(|n| std::sync::Arc::clone(&n.0))
     }
 
     /// A balance whose `as_of` is more than this many seconds before `now`
@@ -358,9 +366,16 @@ impl PolicyBuilder {
     }
 }
 
-/// A policy name: free text of at most 100 characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-struct PolicyName(String);
+/// A policy name: free text of at most 100 characters, shared so that
+/// recording it in a verdict never allocates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PolicyName(std::sync::Arc<str>);
+
+impl Serialize for PolicyName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 impl PolicyName {
     const MAX_CHARS: usize = 100;
@@ -370,7 +385,7 @@ impl PolicyName {
         if chars > PolicyName::MAX_CHARS {
             return Err(PolicyNameTooLong { chars });
         }
-        Ok(PolicyName(name.to_owned()))
+        Ok(PolicyName(std::sync::Arc::from(name)))
     }
 }
 
@@ -398,6 +413,21 @@ impl Fingerprint {
     /// The 32 bytes of the digest.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+impl Fingerprint {
+    /// Writes `sha256:<hex>` (71 ASCII bytes) to `out`, without allocating.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.extend_from_slice(b"sha256:");
+        for byte in self.0 {
+            for nibble in [byte >> 4, byte & 0xf] {
+                if let Some(&digit) = HEX.get(usize::from(nibble)) {
+                    out.push(digit);
+                }
+            }
+        }
     }
 }
 

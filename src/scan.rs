@@ -22,7 +22,7 @@ use crate::debit::Presentment;
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::Obj;
 use crate::money::{Currency, CurrencyMap, MapBuilder, Strict};
-use crate::snapshot::{BalanceType, Category, RefreshStatus, Status};
+use crate::snapshot::{AccountId, BalanceType, Category, RefreshStatus, Status};
 use crate::stripe::{
     Contains, Document, EventData, Is, ObjectKind, Transactable, Wanted, Wire, WireAccountNumbers,
     WireBalance, WireCash, WireEnum, WireRefresh, WireStatusDetail, WireStatusDetails,
@@ -380,6 +380,11 @@ impl<'a> Scanner<'a> {
             b"status" => {
                 seen.first(1)?;
                 d.status = s.nullable(Scanner::wire::<Status>)?;
+                Some(())
+            }
+            b"id" => {
+                seen.first(11)?;
+                d.id = s.nullable(|s| Some(AccountId::new(s.str()?)))?;
                 Some(())
             }
             b"category" => {

@@ -35,6 +35,11 @@
 //! Facts a document does not state are `None` ("unknown"): the engine then
 //! neither blocks on them nor relies on them.
 
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
 use crate::money::CurrencyMap;
 
 /// A unix timestamp in whole seconds, as Stripe sends them.
@@ -43,6 +48,11 @@ pub type UnixSeconds = i64;
 /// Everything the engine knows about the account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {
+    /// The account's id at its provider (Stripe `fca_…`), recorded in the
+    /// verdict; `None` when the document has none.
+    pub account_id: Option<AccountId>,
+    /// Where the data came from, recorded in the verdict.
+    pub provider: Option<Provider>,
     /// The link's status.
     pub status: Status,
     /// The account category; `None` when absent or `null`.
@@ -80,6 +90,8 @@ impl Snapshot {
     /// facts. Fill in what you know with struct update syntax.
     pub fn new(status: Status) -> Snapshot {
         Snapshot {
+            account_id: None,
+            provider: None,
             status,
             category: None,
             balance: None,
@@ -220,4 +232,129 @@ pub enum AccountNumbers {
     /// Numbers are listed and none is `transactable` (all deactivated, or in
     /// states the gate does not know): no ACH debit can reach the account.
     NoneTransactable,
+}
+
+/// Where a snapshot's data came from (the verdict's `provider`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Provider {
+    /// Stripe Financial Connections.
+    Stripe,
+    /// Plaid.
+    Plaid,
+    /// fundsgate's own neutral snapshot document.
+    Snapshot,
+}
+
+impl Provider {
+    /// The wire name, e.g. `"stripe"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Stripe => "stripe",
+            Provider::Plaid => "plaid",
+            Provider::Snapshot => "snapshot",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An account's id at its provider (`fca_…` at Stripe), as recorded in
+/// verdicts. Ids of up to [`AccountId::INLINE`] bytes (every Stripe and Plaid
+/// id) are stored inline, so reading one allocates nothing; longer ones are
+/// shared, so that copying one into a verdict never allocates either.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AccountId(IdRepr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum IdRepr {
+    /// `bytes[..len]` is the id, whole UTF-8.
+    Inline {
+        len: u8,
+        bytes: [u8; ID_INLINE],
+    },
+    Shared(Arc<str>),
+}
+
+const ID_INLINE: usize = 62;
+
+impl AccountId {
+    /// The longest id stored inline, in bytes.
+    pub const INLINE: usize = ID_INLINE;
+
+    /// The id `id`.
+    pub fn new(id: &str) -> AccountId {
+        let mut bytes = [0_u8; ID_INLINE];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(id.as_bytes());
+                AccountId(IdRepr::Inline { len, bytes })
+            }
+            _ => AccountId(IdRepr::Shared(Arc::from(id))),
+        }
+    }
+
+    /// The id's UTF-8 bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            IdRepr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            IdRepr::Shared(id) => id.as_bytes(),
+        }
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            IdRepr::Inline { len, bytes } =>
+            {
+                #[expect(
+                    clippy::indexing_slicing,
+                    clippy::expect_used,
+                    reason = "`new` stores a whole &str of `len` bytes: the slice is in range and UTF-8"
+                )]
+                std::str::from_utf8(&bytes[..usize::from(*len)])
+                    .expect("an inline id is a whole &str")
+            }
+            IdRepr::Shared(id) => id,
+        }
+    }
+}
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = AccountId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an account id string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AccountId, E> {
+                Ok(AccountId::new(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }

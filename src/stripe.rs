@@ -33,8 +33,8 @@ use crate::error::{JsonError, ParseError};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{CurrencyMap, Strict};
 use crate::snapshot::{
-    AccountNumbers, Balance, BalanceType, Category, NextRefresh, Refresh, RefreshStatus, Snapshot,
-    Status,
+    AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
+    RefreshStatus, Snapshot, Status,
 };
 
 /// The `object` value of an account.
@@ -142,6 +142,8 @@ fn wrong_object(found: &str, event: Option<Option<&str>>) -> String {
 pub(crate) struct Document {
     #[serde(default)]
     pub(crate) object: Option<ObjectKind>,
+    #[serde(default)]
+    pub(crate) id: Option<AccountId>,
     #[serde(default)]
     pub(crate) status: Option<Wire<Status>>,
     #[serde(default)]
@@ -419,6 +421,8 @@ impl Document {
         let inactive = details.inactive.map(|Obj(d)| d).unwrap_or_default();
         let relink = |d: &WireStatusDetail| d.action.as_ref().is_some_and(|Is(yes, _)| *yes);
         Ok(Snapshot {
+            account_id: self.id,
+            provider: Some(Provider::Stripe),
             status,
             category: self.category.map(|Wire(c)| c),
             balance,

@@ -11,7 +11,12 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::UnixSeconds;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::money::Currency;
+use crate::policy::Fingerprint;
+use crate::snapshot::{AccountId, Provider, UnixSeconds};
 
 /// What the pipeline should do with the debit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -600,19 +605,26 @@ impl<'de> Deserialize<'de> for Retry {
     }
 }
 
-/// The gate's answer (SPEC §3).
+/// The gate's answer (SPEC §3): the decision, why, and a record of what was
+/// decided fit for an audit trail (the account, the debit, when, under which
+/// policy, by which engine, and a sentence a support agent can read).
 ///
 /// Serializes to the SPEC's JSON object, fields in the SPEC's order:
 ///
 /// ```json
 /// {"decision":"deny","reasons":["insufficient_funds"],"warnings":[],"basis":"available",
 ///  "balance":6000,"required":20000,"max_allowed":6000,"as_of":1651516592,"balance_age_secs":8,
-///  "refresh":null,"retry":null,"rule":"insufficient"}
+///  "refresh":null,"retry":null,"rule":"insufficient","account":"fca_1Jbry3BAjqvGMUSxCDjFsrLU",
+///  "provider":"stripe","debit":{"amount":20000,"currency":"usd","in_flight":0},
+///  "evaluated_at":1651516600,"policy":{"name":null,"fingerprint":"sha256:8d98…"},
+///  "engine":"fundsgate 0.1.0","explanation":"Denied: available balance 60.00 USD …"}
 /// ```
 ///
-/// Reading a verdict back accepts fields it does not know: a later version
-/// adds some, and a batch answer line carries the request's `id`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// `explanation` is not stored: it is written from the other fields (see
+/// [`Verdict::explanation`]), so `decide` allocates nothing. Reading a verdict
+/// back accepts fields it does not know: a later version adds some, and a
+/// batch answer line carries the request's `id`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
     pub decision: Decision,
@@ -643,26 +655,134 @@ pub struct Verdict {
     pub retry: Option<Retry>,
     /// The decision-table row that decided.
     pub rule: Rule,
+    /// The account's id at its provider; null for an unlinked debit or a
+    /// document without one.
+    #[serde(default)]
+    pub account: Option<AccountId>,
+    /// Where the account data came from; null for an unlinked debit.
+    #[serde(default)]
+    pub provider: Option<Provider>,
+    /// The debit decided.
+    pub debit: DebitRecord,
+    /// The evaluation instant (`now`), unix seconds.
+    pub evaluated_at: UnixSeconds,
+    /// The policy that decided.
+    pub policy: PolicyRecord,
+    /// The engine that decided, `fundsgate <version>`.
+    pub engine: Engine,
+}
+
+/// The debit a verdict decided (the verdict's `debit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DebitRecord {
+    /// The amount, in minor units.
+    pub amount: i64,
+    /// The currency, lowercase.
+    pub currency: Currency,
+    /// Debits already approved and not yet in the balance.
+    pub in_flight: i64,
+}
+
+/// The policy a verdict was decided under (the verdict's `policy`): its name
+/// and its fingerprint, so that storing the policy text beside every verdict
+/// is unnecessary.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PolicyRecord {
+    /// The policy's `name`, if it has one.
+    pub name: Option<Arc<str>>,
+    /// [`Policy::fingerprint`](crate::Policy::fingerprint).
+    pub fingerprint: Fingerprint,
+}
+
+/// The engine that decided: `fundsgate <version>` ([`Engine::CURRENT`] for
+/// verdicts decided by this build; whatever was recorded for verdicts read
+/// back).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Engine(Cow<'static, str>);
+
+impl Engine {
+    /// This build: `fundsgate` and the crate's version.
+    pub const CURRENT: Engine = Engine(Cow::Borrowed(concat!(
+        "fundsgate ",
+        env!("CARGO_PKG_VERSION")
+    )));
+
+    /// The recorded text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Verdict {
+    /// Every field, then `explanation`, in the SPEC's order; the same bytes as
+    /// [`Verdict::write_json`] through `serde_json`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Verdict", 19)?;
+        st.serialize_field("decision", &self.decision)?;
+        st.serialize_field("reasons", &self.reasons)?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.serialize_field("basis", &self.basis)?;
+        st.serialize_field("balance", &self.balance)?;
+        st.serialize_field("required", &self.required)?;
+        st.serialize_field("max_allowed", &self.max_allowed)?;
+        st.serialize_field("as_of", &self.as_of)?;
+        st.serialize_field("balance_age_secs", &self.balance_age_secs)?;
+        st.serialize_field("refresh", &self.refresh)?;
+        st.serialize_field("retry", &self.retry)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("account", &self.account)?;
+        st.serialize_field("provider", &self.provider)?;
+        st.serialize_field("debit", &self.debit)?;
+        st.serialize_field("evaluated_at", &self.evaluated_at)?;
+        st.serialize_field("policy", &self.policy)?;
+        st.serialize_field("engine", &self.engine)?;
+        st.serialize_field("explanation", &self.explanation())?;
+        st.end()
+    }
+}
+
+impl fmt::Display for Verdict {
+    /// The explanation sentence.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explanation())
+    }
 }
 
 impl Verdict {
     /// The verdict as one line of JSON (the same bytes as its `Serialize`
     /// impl produces through `serde_json`).
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(256);
+        let mut out = Vec::with_capacity(512);
         self.write_json(&mut out);
-        #[expect(
-            clippy::expect_used,
-            reason = "`write_json` writes fixed ASCII names and digits only"
-        )]
-        String::from_utf8(out).expect("the verdict writer writes ASCII")
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// One English sentence that a support agent can read, amounts in major
+    /// units of the debit's currency (by its ISO 4217 exponent), e.g.
+    /// `Denied: available balance 60.00 USD (as of 2022-05-02T18:36:32Z) is
+    /// below the 200.00 USD required; at most 60.00 USD would be allowed.`
+    pub fn explanation(&self) -> String {
+        let mut out = Vec::with_capacity(160);
+        crate::explain::write(self, &mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// Appends the verdict as one line of JSON (no newline) to `out`.
     ///
-    /// A hand-written writer for the batch hot path: every string it writes is
-    /// a fixed ASCII name that needs no escaping, and integers go through
-    /// `itoa`. A property test checks it against `serde_json::to_vec`.
+    /// A hand-written writer for the batch hot path: fixed names need no
+    /// escaping, integers go through `itoa`, the two strings that come from
+    /// outside (the account id and the policy name) through `serde_json`.
+    /// A property test checks it against `serde_json::to_vec`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         fn opt_int(out: &mut Vec<u8>, n: Option<i64>) {
             match n {
@@ -684,6 +804,24 @@ impl Verdict {
             out.push(b'"');
             out.extend_from_slice(s.as_bytes());
             out.push(b'"');
+        }
+        /// A JSON string: as is when nothing needs escaping (ids and names
+        /// usually), through serde_json otherwise.
+        fn string(out: &mut Vec<u8>, s: Option<&[u8]>) {
+            match s {
+                Some(s) if !s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') => {
+                    out.push(b'"');
+                    out.extend_from_slice(s);
+                    out.push(b'"');
+                }
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the bytes come from a &str, a string always serializes, and writing to a Vec cannot fail"
+                )]
+                Some(s) => serde_json::to_writer(&mut *out, std::str::from_utf8(s).expect("UTF-8"))
+                    .expect("a string serializes"),
+                None => out.extend_from_slice(b"null"),
+            }
         }
         out.extend_from_slice(b"{\"decision\":");
         quoted(out, self.decision.as_str());
@@ -730,6 +868,30 @@ impl Verdict {
         }
         out.extend_from_slice(b",\"rule\":");
         quoted(out, self.rule.as_str());
-        out.push(b'}');
+        out.extend_from_slice(b",\"account\":");
+        string(out, self.account.as_ref().map(AccountId::as_bytes));
+        out.extend_from_slice(b",\"provider\":");
+        match self.provider {
+            Some(provider) => quoted(out, provider.as_str()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"debit\":{\"amount\":");
+        opt_int(out, Some(self.debit.amount));
+        out.extend_from_slice(b",\"currency\":");
+        quoted(out, self.debit.currency.as_str());
+        out.extend_from_slice(b",\"in_flight\":");
+        opt_int(out, Some(self.debit.in_flight));
+        out.extend_from_slice(b"},\"evaluated_at\":");
+        opt_int(out, Some(self.evaluated_at));
+        out.extend_from_slice(b",\"policy\":{\"name\":");
+        string(out, self.policy.name.as_deref().map(str::as_bytes));
+        out.extend_from_slice(b",\"fingerprint\":\"");
+        self.policy.fingerprint.write_to(out);
+        out.extend_from_slice(b"\"},\"engine\":");
+        string(out, Some(self.engine.as_str().as_bytes()));
+        out.extend_from_slice(b",\"explanation\":\"");
+        // The sentence is ASCII without quotes or backslashes (see `explain`).
+        crate::explain::write(self, out);
+        out.extend_from_slice(b"\"}");
     }
 }

@@ -11,10 +11,10 @@ mod common;
 
 use common::{NOW, at};
 use fundsgate::{
-    AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency, CurrencyMap,
-    Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Ratio, Refresh,
-    RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status, Verdict, WindowDays, decide,
-    stripe,
+    AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
+    CurrencyMap, Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Provider,
+    Ratio, Refresh, RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status, Verdict,
+    WindowDays, decide, stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -132,6 +132,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
         proptest::option::of(balance()),
         proptest::option::of(refresh()),
         facts,
+        proptest::option::of(account_id()),
     )
         .prop_map(
             |(
@@ -140,7 +141,10 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
                 balance,
                 refresh,
                 (balances_permitted, ach_supported, account_numbers, closed, relink, deact, live),
+                account_id,
             )| Snapshot {
+                account_id,
+                provider: Some(Provider::Stripe),
                 status,
                 category,
                 balance,
@@ -154,6 +158,17 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
                 livemode: live,
             },
         )
+}
+
+/// Ids as Stripe writes them, and stranger ones: quotes, escapes, non-ASCII,
+/// longer than the inline capacity.
+fn account_id() -> impl Strategy<Value = AccountId> {
+    prop_oneof![
+        4 => "fca_[A-Za-z0-9]{24}",
+        1 => "[a-z\"\\\\é\n ]{0,8}",
+        1 => "[A-Za-z0-9]{60,70}",
+    ]
+    .prop_map(|id| AccountId::new(&id))
 }
 
 fn ratio() -> impl Strategy<Value = Ratio> {
@@ -369,8 +384,9 @@ proptest! {
     #[test]
     fn same_inputs_same_verdict_and_json_round_trips(s in snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
-        prop_assert_eq!(v, verdict(&s.clone(), &d, &p.clone()));
+        prop_assert_eq!(&v, &verdict(&s.clone(), &d, &p.clone()));
         let text = v.to_json();
+        prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap(), "the writer is serde's");
         prop_assert_eq!(serde_json::from_str::<Verdict>(&text).unwrap(), v);
         prop_assert_eq!(Policy::from_json(p.to_json_pretty().as_bytes()).unwrap(), p);
     }
@@ -577,7 +593,7 @@ fn to_stripe_json(s: &Snapshot) -> Value {
             json!({"action": "none", "cause": "unspecified", "expected_deactivation_date": date});
     }
     json!({
-        "id": "fca_test", "object": "financial_connections.account", "livemode": s.livemode,
+        "id": s.account_id.as_ref().map(AccountId::as_str), "object": "financial_connections.account", "livemode": s.livemode,
         "status": status, "category": category, "balance": balance, "balance_refresh": refresh,
         "permissions": flag(s.balances_permitted, "balances", "ownership"),
         "supported_payment_method_types": flag(s.ach_supported, "us_bank_account", "link"),

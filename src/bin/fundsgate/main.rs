@@ -100,6 +100,9 @@ struct CheckArgs {
         requires = "original_settlement"
     )]
     returns: Vec<ReturnCode>,
+    /// Print the verdict's explanation sentence instead of its JSON (same exit status).
+    #[arg(long)]
+    explain: bool,
     /// For a re-initiated debit: when the original entry settled (unix seconds or RFC 3339).
     #[arg(long, value_name = "T", value_parser = parse_instant, requires = "returns", allow_negative_numbers = true)]
     original_settlement: Option<DateTime<Utc>>,
@@ -232,7 +235,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         None => decide_unlinked(&debit, &policy, now),
     }
     .map_err(|e| Failure(e.to_string()))?;
-    println!("{}", verdict.to_json());
+    if args.explain {
+        println!("{}", verdict.explanation());
+    } else {
+        println!("{}", verdict.to_json());
+    }
     Ok(ExitCode::from(match verdict.decision {
         Decision::Allow => 0,
         Decision::Deny => 1,
