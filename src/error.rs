@@ -43,10 +43,10 @@ pub enum RatioError {
 #[non_exhaustive]
 pub enum DebitError {
     /// The amount is zero or negative.
-    #[error("amount: must be a positive integer in minor units, found {0}")]
+    #[error("must be a positive integer in minor units, found {0}")]
     AmountNotPositive(i64),
     /// `in_flight` is negative.
-    #[error("in_flight: must be zero or a positive integer in minor units, found {0}")]
+    #[error("must be zero or a positive integer in minor units, found {0}")]
     NegativeInFlight(i64),
 }
 
@@ -72,23 +72,49 @@ pub struct RequiredOverflow {
     pub in_flight: i64,
 }
 
-/// A JSON document (account, event, policy or batch line) that cannot be read.
+/// What kind of fault an input error is: match on it to react, read the
+/// message to tell a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Not JSON at all: a syntax error, or the input ended early.
+    Syntax,
+    /// A key the document may not carry (inputs that are ours: a policy, a
+    /// batch request).
+    UnknownField,
+    /// The same key twice in one object, or the same currency twice in one
+    /// map.
+    Duplicate,
+    /// A required key is absent or null (`status`, `balance.as_of`, …).
+    Missing,
+    /// A value of the wrong type or out of range.
+    Invalid,
+    /// A well-formed document that is not an account of a known provider
+    /// (a Stripe Customer, a list response…), named at its `object`.
+    NotAnAccount,
+}
+
+/// A JSON document (account, event, policy or batch line) that cannot be
+/// read: the crate-internal error behind [`ParseError`] and [`PolicyError`].
 ///
-/// Displays as `path: message`, e.g.
-/// `balance.cash.available.usd: expected an integer amount in i64 range, found
-/// the float 6000.5 at line 1 column 88`. The path of the document
-/// root is `(root)`.
+/// Displays as `path: message`. The path of the document root is `(root)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
-pub struct JsonError {
+pub(crate) struct JsonError {
+    kind: ErrorKind,
     path: String,
     message: String,
 }
 
 impl JsonError {
-    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: ErrorKind,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         let path = path.into();
         JsonError {
+            kind,
             path: if path.is_empty() || path == "." {
                 ROOT.to_owned()
             } else {
@@ -107,27 +133,42 @@ impl JsonError {
             .strip_suffix(".?")
             .or_else(|| path.strip_suffix('?'))
             .unwrap_or(&path);
-        let message = e.into_inner().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let kind = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                ErrorKind::Syntax
+            }
+            serde_json::error::Category::Io => ErrorKind::Syntax,
+            serde_json::error::Category::Data => {
+                if message.starts_with("unknown field") {
+                    ErrorKind::UnknownField
+                } else if message.starts_with("duplicate field")
+                    || message.contains("appears twice")
+                {
+                    ErrorKind::Duplicate
+                } else if message.starts_with("missing field") {
+                    ErrorKind::Missing
+                } else {
+                    ErrorKind::Invalid
+                }
+            }
+        };
         // serde reports a repeated field at its object; name the field itself.
         let repeated = message
             .strip_prefix("duplicate field `")
             .and_then(|rest| rest.split_once('`'))
             .map(|(field, _)| field.to_owned());
         match repeated {
-            Some(field) if path == "." || path.is_empty() => JsonError::new(field, message),
-            Some(field) => JsonError::new(format!("{path}.{field}"), message),
-            None => JsonError::new(path, message),
+            Some(field) if path == "." || path.is_empty() => JsonError::new(kind, field, message),
+            Some(field) => JsonError::new(kind, format!("{path}.{field}"), message),
+            None => JsonError::new(kind, path, message),
         }
     }
 
     /// The JSON path at fault, dot-separated (`balance.as_of`), or `(root)`.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.path
-    }
-
-    /// What is wrong there.
-    pub fn message(&self) -> &str {
-        &self.message
     }
 
     /// The same error with `prefix.` in front of its path, for a document
@@ -148,11 +189,54 @@ impl JsonError {
 /// How the root of a document is named in error paths.
 pub(crate) const ROOT: &str = "(root)";
 
-/// A policy document that is not valid (SPEC §4).
-pub type PolicyError = JsonError;
+/// Declares a public error type over [`JsonError`]: the path, the message and
+/// the kind, with `Display` as `path: message`.
+macro_rules! document_error {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error(transparent)]
+        pub struct $name(JsonError);
 
-/// An account document that is not valid (SPEC §2).
-pub type ParseError = JsonError;
+        impl $name {
+            /// The JSON path at fault, dot-separated with `[i]` for array
+            /// elements (`balance.cash.available.usd`, `permissions[1]`), or
+            /// `(root)` for the document itself.
+            pub fn path(&self) -> &str {
+                &self.0.path
+            }
+
+            /// What is wrong there, without the path (the caller adds context).
+            pub fn message(&self) -> &str {
+                &self.0.message
+            }
+
+            /// What kind of fault it is.
+            pub fn kind(&self) -> ErrorKind {
+                self.0.kind
+            }
+        }
+
+        impl From<JsonError> for $name {
+            fn from(e: JsonError) -> Self {
+                $name(e)
+            }
+        }
+    };
+}
+
+document_error!(
+    /// An account document that cannot be read (SPEC §2), e.g.
+    /// `balance.cash.available.usd: expected an integer amount in i64 range,
+    /// found the float 6000.5 at line 1 column 88`.
+    ParseError
+);
+
+document_error!(
+    /// A policy that is not valid (SPEC §4), e.g.
+    /// `buffer_ratio: ratio `11` is out of range: it must be from 0 to 10`.
+    PolicyError
+);
 
 /// An evaluation instant (`--now`, a batch line's `now`) that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -29,7 +29,11 @@ pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Res
         Err(e) => Err(JsonError::from_tracked(e)),
         // The value parsed, so the first failure came after it (trailing
         // characters), at the root.
-        Ok(_) => Err(JsonError::new("", first.to_string())),
+        Ok(_) => Err(JsonError::new(
+            crate::error::ErrorKind::Syntax,
+            "",
+            first.to_string(),
+        )),
     }
 }
 

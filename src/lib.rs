@@ -77,7 +77,7 @@ pub mod verdict;
 pub use debit::{Debit, Presentment, ReturnCode};
 pub use engine::{decide, decide_unlinked};
 pub use error::{
-    CurrencyError, DebitError, DuplicateCurrency, InstantError, JsonError, ParseError, PolicyError,
+    CurrencyError, DebitError, DuplicateCurrency, ErrorKind, InstantError, ParseError, PolicyError,
     RatioError, RequiredOverflow, ReturnCodeError,
 };
 pub use money::{Currency, CurrencyMap, MinorUnits, Ratio};
@@ -109,7 +109,7 @@ pub mod __private {
 
     /// `stripe::parse_account` through serde_json only.
     pub fn parse_account_reference(bytes: &[u8]) -> Result<Snapshot, ParseError> {
-        crate::stripe::parse_account_with(bytes, false)
+        crate::stripe::parse_account_with(bytes, false).map_err(ParseError::from)
     }
 
     /// `Batch::answer` through serde_json only.

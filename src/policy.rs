@@ -168,6 +168,7 @@ impl Policy {
     /// `fingerprint` that does not match.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
         crate::json::from_slice_tracked::<Policy>(crate::json::strip_bom(bytes))
+            .map_err(PolicyError::from)
     }
 
     /// The policy as pretty-printed JSON, every key present (`name` when

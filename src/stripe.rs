@@ -29,7 +29,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use crate::error::{JsonError, ParseError};
+use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{CurrencyMap, Strict};
 use crate::snapshot::{
@@ -66,12 +66,12 @@ pub const ACCOUNT_OBJECT: &str = "financial_connections.account";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
-    parse_account_with(bytes, true)
+    parse_account_with(bytes, true).map_err(ParseError::from)
 }
 
 /// [`parse_account`], with or without the fast path of `crate::scan` (the
 /// fuzz targets compare the two).
-pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, ParseError> {
+pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, JsonError> {
     let bytes = strip_bom(bytes);
     let document = match fast.then(|| crate::scan::document(bytes)).flatten() {
         Some(document) => Ok(document),
@@ -86,7 +86,7 @@ pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, P
 /// of it) is some other Stripe object, an error that says so at `object` (or
 /// `data.object.object`), rather than the first field that did not fit the
 /// account's model (a Customer's integer `balance`, say).
-pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<ParseError> {
+pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<JsonError> {
     let root: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let doc = match member {
         Some(key) => root.get(key)?,
@@ -100,10 +100,17 @@ pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<Pa
             let inner = doc.get("data")?.get("object")?.get("object")?.as_str()?;
             (inner != ACCOUNT_OBJECT).then(|| {
                 let event = doc.get("type").and_then(serde_json::Value::as_str);
-                JsonError::new("data.object.object", wrong_object(inner, Some(event))).under(at)
+                JsonError::new(
+                    ErrorKind::NotAnAccount,
+                    "data.object.object",
+                    wrong_object(inner, Some(event)),
+                )
+                .under(at)
             })
         }
-        other => Some(JsonError::new("object", wrong_object(other, None)).under(at)),
+        other => Some(
+            JsonError::new(ErrorKind::NotAnAccount, "object", wrong_object(other, None)).under(at),
+        ),
     }
 }
 
@@ -359,48 +366,72 @@ pub(crate) struct WireRefresh {
 impl Document {
     /// Resolves the account (the document itself, or an event's
     /// `data.object`) and translates it. `at` is the document's own path.
-    pub(crate) fn into_snapshot(self, at: &str) -> Result<Snapshot, ParseError> {
+    pub(crate) fn into_snapshot(self, at: &str) -> Result<Snapshot, JsonError> {
         match self.object {
             Some(ObjectKind::Event) => {
                 let Obj(data) = self
                     .data
-                    .ok_or_else(|| JsonError::new("data", "an event must carry `data.object`"))
+                    .ok_or_else(|| {
+                        JsonError::new(
+                            ErrorKind::Missing,
+                            "data",
+                            "an event must carry `data.object`",
+                        )
+                    })
                     .map_err(|e| e.under(at))?;
                 let account = data
                     .object
                     .map(|boxed| boxed.0)
                     .ok_or_else(|| {
-                        JsonError::new("data.object", "an event must carry an account here")
+                        JsonError::new(
+                            ErrorKind::Missing,
+                            "data.object",
+                            "an event must carry an account here",
+                        )
                     })
                     .map_err(|e| e.under(at))?;
                 let inner = join(at, "data.object");
                 match &account.object {
                     None | Some(ObjectKind::Account) => account.account_snapshot(&inner),
-                    Some(ObjectKind::Event) => {
-                        Err(JsonError::new("object", wrong_object("event", Some(None)))
-                            .under(&inner))
-                    }
-                    Some(ObjectKind::Other(other)) => {
-                        Err(JsonError::new("object", wrong_object(other, Some(None))).under(&inner))
-                    }
+                    Some(ObjectKind::Event) => Err(JsonError::new(
+                        ErrorKind::NotAnAccount,
+                        "object",
+                        wrong_object("event", Some(None)),
+                    )
+                    .under(&inner)),
+                    Some(ObjectKind::Other(other)) => Err(JsonError::new(
+                        ErrorKind::NotAnAccount,
+                        "object",
+                        wrong_object(other, Some(None)),
+                    )
+                    .under(&inner)),
                 }
             }
             None | Some(ObjectKind::Account) => self.account_snapshot(at),
-            Some(ObjectKind::Other(other)) => {
-                Err(JsonError::new("object", wrong_object(&other, None)).under(at))
-            }
+            Some(ObjectKind::Other(other)) => Err(JsonError::new(
+                ErrorKind::NotAnAccount,
+                "object",
+                wrong_object(&other, None),
+            )
+            .under(at)),
         }
     }
 
-    fn account_snapshot(self, at: &str) -> Result<Snapshot, ParseError> {
+    fn account_snapshot(self, at: &str) -> Result<Snapshot, JsonError> {
         let Some(Wire(status)) = self.status else {
-            return Err(JsonError::new("status", "required, found null or nothing").under(at));
+            return Err(JsonError::new(
+                ErrorKind::Missing,
+                "status",
+                "required, found null or nothing",
+            )
+            .under(at));
         };
         let balance = match self.balance {
             None => None,
             Some(Obj(b)) => {
                 let Some(Strict(as_of)) = b.as_of else {
                     return Err(JsonError::new(
+                        ErrorKind::Missing,
                         "balance.as_of",
                         "required when balance is not null, found null or nothing",
                     )

@@ -928,3 +928,79 @@ fn a_policy_reads_from_toml_and_a_json_value_with_the_same_rules() {
     assert!(msg.contains("expected an object"), "{msg}");
     policy_error_at("[86400, 300]", "(root)");
 }
+
+// ---- Error types ---------------------------------------------------------------------
+
+/// What an embedder writes: one error enum, a `From` per fundsgate error.
+#[derive(Debug)]
+enum AppError {
+    Parse(fundsgate::ParseError),
+    Policy(fundsgate::PolicyError),
+}
+
+impl From<fundsgate::ParseError> for AppError {
+    fn from(e: fundsgate::ParseError) -> Self {
+        AppError::Parse(e)
+    }
+}
+
+impl From<fundsgate::PolicyError> for AppError {
+    fn from(e: fundsgate::PolicyError) -> Self {
+        AppError::Policy(e)
+    }
+}
+
+fn load(account: &[u8], policy: &[u8]) -> Result<(), AppError> {
+    stripe::parse_account(account)?;
+    Policy::from_json(policy)?;
+    Ok(())
+}
+
+#[test]
+fn parse_and_policy_errors_are_distinct_types_with_a_kind() {
+    use fundsgate::ErrorKind;
+    assert!(matches!(load(b"{", b"{}"), Err(AppError::Parse(_))));
+    assert!(matches!(
+        load(br#"{"status": "active"}"#, b"[]"),
+        Err(AppError::Policy(_))
+    ));
+
+    let kind = |doc: &str| stripe::parse_account(doc.as_bytes()).unwrap_err().kind();
+    assert_eq!(kind("{"), ErrorKind::Syntax);
+    assert_eq!(kind(r#"{"status": "active"} x"#), ErrorKind::Syntax);
+    assert_eq!(kind(r#"{"balance": null}"#), ErrorKind::Missing);
+    assert_eq!(
+        kind(r#"{"status": "active", "balance": {"current": {}}}"#),
+        ErrorKind::Missing
+    );
+    assert_eq!(
+        kind(r#"{"status": "active", "status": "active"}"#),
+        ErrorKind::Duplicate
+    );
+    assert_eq!(
+        kind(r#"{"status": "active", "balance": {"as_of": 1, "current": {"usd": 1, "USD": 2}}}"#),
+        ErrorKind::Duplicate
+    );
+    assert_eq!(kind(r#"{"status": 5}"#), ErrorKind::Invalid);
+    assert_eq!(
+        kind(r#"{"object": "customer", "balance": 5}"#),
+        ErrorKind::NotAnAccount
+    );
+    let policy_kind = |doc: &str| Policy::from_json(doc.as_bytes()).unwrap_err().kind();
+    assert_eq!(policy_kind(r#"{"inflight": 1}"#), ErrorKind::UnknownField);
+    assert_eq!(policy_kind(r#"{"buffer_ratio": "11"}"#), ErrorKind::Invalid);
+
+    // The message leaves the path to the caller; Display joins them.
+    let e =
+        stripe::parse_account(br#"{"status": "active", "balance": {"as_of": "x", "current": {}}}"#)
+            .unwrap_err();
+    assert_eq!(e.path(), "balance.as_of");
+    assert!(!e.message().contains("balance.as_of"), "{}", e.message());
+    assert_eq!(e.to_string(), format!("{}: {}", e.path(), e.message()));
+    // Debit errors carry no field name either: the caller names it.
+    let d = fundsgate::Debit::new(0, usd(), 0).unwrap_err();
+    assert_eq!(
+        d.to_string(),
+        "must be a positive integer in minor units, found 0"
+    );
+}

@@ -215,13 +215,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
             DebitError::NegativeInFlight(_) => "--in-flight",
             _ => "--amount",
         };
-        // The library's message starts with the JSON field name; the command
-        // line names the flag instead.
-        let message = e.to_string();
-        let reason = message
-            .split_once(": ")
-            .map_or(message.as_str(), |(_, r)| r);
-        Failure(format!("{flag}: {reason}"))
+        Failure(format!("{flag}: {e}"))
     })?;
     let debit = match args.original_settlement {
         Some(settled) => {
