@@ -1,6 +1,6 @@
 //! The batch protocol: one JSON request line in, one JSON answer line out.
 //!
-//! A request line (SPEC §6):
+//! A request line (the [contract](crate::contract)):
 //!
 //! ```json
 //! {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600,

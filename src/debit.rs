@@ -54,7 +54,7 @@ impl Debit {
     }
 
     /// The same debit, re-initiated after the returns in `presentment`
-    /// (SPEC §5a). A presentment without returns is an original one.
+    /// ([re-presentment](crate::contract)). A presentment without returns is an original one.
     #[must_use]
     pub fn with_presentment(self, presentment: Presentment) -> Debit {
         Debit {

@@ -1,4 +1,4 @@
-//! The decision engine: SPEC §5's table (version 2), row for row.
+//! The decision engine: the decision table of the [`contract`](crate::contract) (SPEC version 2), row for row.
 //!
 //! [`decide`] is a pure function of its four arguments. It reads no clock,
 //! does no I/O, keeps no state, allocates nothing and cannot panic; the only
@@ -41,7 +41,7 @@ const DAY: i128 = 86_400;
 /// # Errors
 ///
 /// [`RequiredOverflow`] when `amount + in_flight + cushions` does not fit an
-/// `i64` (SPEC §2). Every business outcome, `deny` included, is a [`Verdict`].
+/// `i64` (the [contract](crate::contract)). Every business outcome, `deny` included, is a [`Verdict`].
 ///
 /// # Example
 ///
@@ -229,7 +229,7 @@ struct Facts {
     refresh: Option<RefreshStatus>,
     /// `next_refresh_available_at`, for `retry_after`.
     next_refresh_at: Option<UnixSeconds>,
-    /// SPEC §5: S = active, balances permitted (or unknown), and (R is
+    /// the [decision table](crate::contract): S = active, balances permitted (or unknown), and (R is
     /// null, or R is not pending and `next_refresh_available_at` is absent
     /// or ≤ now).
     refresh_can_start: bool,
@@ -460,7 +460,7 @@ fn bound(c: i128, r: Ratio, e: Ratio, fallback: i128) -> i128 {
         .unwrap_or(fallback)
 }
 
-/// SPEC §5: the first matching row wins.
+/// the [decision table](crate::contract): the first matching row wins.
 fn rule(f: &Facts) -> Rule {
     use RefreshStatus::{Failed, Pending};
     let link_down = f.status.is_down();
@@ -609,7 +609,7 @@ impl Rule {
         }
     }
 
-    /// The rows marked `*` in SPEC §5: funds cannot be verified, so
+    /// The rows marked `*` in the [decision table](crate::contract): funds cannot be verified, so
     /// `unverified_allowance` may turn them into `allow`. Every other row is
     /// never softened: the `refresh_needed` rows, and the denials that no
     /// amount can make safe (`credit`, `closed`, `insufficient`, …).
@@ -646,7 +646,7 @@ impl Rule {
     }
 
     /// Rows after `retry_window` in the table: a re-initiated debit decided
-    /// there carries `retry` (SPEC §5a).
+    /// there carries `retry` ([re-presentment](crate::contract)).
     fn after_retry_rows(self) -> bool {
         !matches!(
             self,

@@ -2,7 +2,7 @@
 //!
 //! A business refusal is never an error: [`decide`](crate::decide) answers
 //! `deny` as a [`Verdict`](crate::Verdict). Errors are for input that cannot be
-//! read or does not make sense (SPEC §2 "input errors"); they carry the JSON
+//! read or does not make sense (the [contract](crate::contract) "input errors"); they carry the JSON
 //! path or the argument at fault.
 
 use crate::money::Currency;
@@ -226,14 +226,14 @@ macro_rules! document_error {
 }
 
 document_error!(
-    /// An account document that cannot be read (SPEC §2), e.g.
+    /// An account document that cannot be read (the [contract](crate::contract)), e.g.
     /// `balance.cash.available.usd: expected an integer amount in i64 range,
     /// found the float 6000.5 at line 1 column 88`.
     ParseError
 );
 
 document_error!(
-    /// A policy that is not valid (SPEC §4), e.g.
+    /// A policy that is not valid (the [contract](crate::contract)), e.g.
     /// `buffer_ratio: ratio `11` is out of range: it must be from 0 to 10`.
     PolicyError
 );

@@ -56,9 +56,13 @@
 //!   (`deny`, `unrecognized_value`); malformed values are errors that name
 //!   their JSON path.
 //!
-//! The decision table is SPEC §5, implemented in [`engine`] and recorded in
-//! every verdict's [`Rule`]. The README explains where the gate sits in a
-//! Stripe flow and what to do with each answer.
+//! The behaviour is SPEC version 2: its decision table, reason codes and
+//! what the pipeline does with each ship with the crate, in [`contract`]. The
+//! table is implemented in [`engine`] and every verdict records its row in
+//! [`Rule`]. The README explains where the gate sits in a Stripe flow.
+//! Every verdict is also an audit record: the account, the debit, the
+//! evaluation time, the policy's name and [`Fingerprint`], the engine's
+//! version and a one-sentence explanation.
 
 pub mod batch;
 pub mod debit;
@@ -97,6 +101,11 @@ pub use verdict::{
 /// The time library of [`decide`]'s signature, re-exported so that callers
 /// need no `chrono` dependency of their own (and never a mismatched one).
 pub use chrono;
+
+/// The contract: SPEC version 2's decision table, reason codes and what the
+/// pipeline does with each, in the crate's own documentation.
+#[doc = include_str!("../docs/contract.md")]
+pub mod contract {}
 
 /// Not part of the API: hooks for the fuzz targets (`fuzz/`), which check the
 /// fast path of the readers against serde_json alone.

@@ -1,4 +1,4 @@
-//! The policy: how much risk the gate accepts (SPEC §4).
+//! The policy: how much risk the gate accepts (the [contract](crate::contract)).
 //!
 //! Every field has a default ([`Policy::default`]) and every value a field
 //! can hold is valid, so a `Policy` never needs checking after it is built.
@@ -14,7 +14,7 @@ use crate::error::PolicyError;
 use crate::money::{CurrencyMap, Ratio};
 use crate::snapshot::Category;
 
-/// The decision policy. `Policy::default()` is SPEC §4's default table.
+/// The decision policy. `Policy::default()` is the [contract](crate::contract)'s default table.
 ///
 /// A policy is plain data: it reads from JSON ([`Policy::from_json`]) or from
 /// any serde format (TOML, YAML, a `serde_json::Value`) with the same rules —
@@ -181,7 +181,7 @@ impl Policy {
         serde_json::to_string_pretty(self).expect("a policy always serializes")
     }
 
-    /// The SHA-256 fingerprint of what the policy decides (SPEC §3): two
+    /// The SHA-256 fingerprint of what the policy decides (the [contract](crate::contract)): two
     /// policies written differently but deciding alike have the same one.
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint

@@ -5,7 +5,7 @@
 //! `financial_connections.account.refreshed_balance`) whose `data.object` is
 //! one. A document without `object` is read as an account.
 //!
-//! The rules (SPEC §2):
+//! The rules (the [contract](crate::contract)):
 //!
 //! * Fields the gate does not read are skipped without being built, whatever
 //!   they hold: Stripe adds fields, and they are none of the gate's business.

@@ -1,4 +1,4 @@
-//! The verdict: the gate's answer, serialized exactly as SPEC §3 describes.
+//! The verdict: the gate's answer, serialized exactly as the [contract](crate::contract) describes.
 //!
 //! Everything here is plain data, `Copy`, and allocation-free: reasons and
 //! warnings are a [`Codes`] bitset over [`Code`], serialized as a JSON array in
@@ -48,16 +48,17 @@ impl Decision {
 }
 
 /// A machine-readable reason or warning. Reasons and warnings share one
-/// vocabulary (SPEC §3); a code's meaning never changes once published.
+/// vocabulary (the [contract](crate::contract)); a code's meaning never changes once published.
 ///
 /// The declaration order is the serialization order: the condition that
 /// decided first (the row's own cause), then the basis, link, permission and
 /// refresh state, the status-details warnings, then `funds_not_verified`.
-/// Every multi-code row of SPEC §5 therefore prints its codes in the order
+/// Every multi-code row of the [decision table](crate::contract) therefore prints its codes in the order
 /// the table lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Code {
     /// The basis balance is below the required amount.
     InsufficientFunds,
@@ -399,11 +400,12 @@ pub struct RefreshHint {
     pub not_before: Option<UnixSeconds>,
 }
 
-/// The row of SPEC §5's decision table that produced a verdict, serialized
+/// The row of the [decision table](crate::contract) that produced a verdict, serialized
 /// as the row's id (`"stale_can_start"`). Ids are stable API: never renamed
 /// or reused. Rows marked * "cannot verify" the funds: the policy's
 /// `unverified_allowance` may soften them into `allow`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Rule {
     /// `unlinked`: No account document: the debit's payment method has no linked account (entered by hand or verified by microdeposits). `deny`*, `no_balance_data`.
     #[serde(rename = "unlinked")]
@@ -561,7 +563,7 @@ impl fmt::Display for Rule {
 }
 
 /// A re-initiated debit that may go ahead, as NACHA requires it to be sent
-/// (SPEC §5a): serialized as `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
+/// ([re-presentment](crate::contract)): serialized as `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Retry {
     /// Which re-initiation this is: the number of earlier returns (1 or 2).
@@ -605,7 +607,7 @@ impl<'de> Deserialize<'de> for Retry {
     }
 }
 
-/// The gate's answer (SPEC §3): the decision, why, and a record of what was
+/// The gate's answer (the [contract](crate::contract)): the decision, why, and a record of what was
 /// decided fit for an audit trail (the account, the debit, when, under which
 /// policy, by which engine, and a sentence a support agent can read).
 ///
