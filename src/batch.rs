@@ -162,30 +162,89 @@ pub(crate) fn serde_request(line: &[u8]) -> Result<scan::Request<'_>, JsonError>
 /// name is an error: the request is ours, and a misspelt `in_flight` must
 /// never be read as "nothing in flight".
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(title = "Request", description = "A fundsgate batch request line.")
+)]
+#[cfg_attr(feature = "schema", schemars(transform = request_schema))]
 #[serde(deny_unknown_fields)]
-struct Request<'a> {
+pub(crate) struct Request<'a> {
+    /// Any JSON value, echoed first in the answer line.
     #[serde(default, borrow)]
+    #[cfg_attr(feature = "schema", schemars(with = "serde_json::Value"))]
     id: Option<&'a RawValue>,
-    /// Absent (`None`) is an error; `null` (`Some(None)`) is unlinked.
+    /// The account document (a Stripe account or account event), or null for
+    /// an unlinked debit. Absent is an error.
     #[serde(default, deserialize_with = "crate::json::present")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
     account: Option<Option<Obj<Document>>>,
+    /// The debit amount in minor units, at least 1.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64", range(min = 1)))]
     amount: Option<Strict<i64>>,
+    /// The debit currency.
     #[serde(default)]
     currency: Option<Currency>,
+    /// Debits already approved and not yet in the balance.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<i64>", range(min = 0)))]
     in_flight: Option<Strict<i64>>,
+    /// The evaluation instant: unix seconds or RFC 3339.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<InstantSchema>"))]
     now: Option<Now>,
+    /// The history of a re-initiated entry.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<WirePresentment>"))]
     presentment: Option<Obj<WirePresentment>>,
+}
+
+/// What the derive cannot say: `account`, `amount` and `currency` are
+/// required (they are read with defaults only to name a missing one in the
+/// error), and `account` may be null (an unlinked debit).
+#[cfg(feature = "schema")]
+fn request_schema(schema: &mut schemars::Schema) {
+    schema.insert(
+        "required".to_owned(),
+        serde_json::json!(["account", "amount", "currency"]),
+    );
+    if let Some(account) = schema
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("account"))
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        account.insert("type".to_owned(), serde_json::json!(["object", "null"]));
+    }
+}
+
+/// The request line's schema type.
+#[cfg(feature = "schema")]
+pub(crate) type RequestSchema = Request<'static>;
+
+/// An instant: unix seconds (at most 100,000,000,000) or RFC 3339.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "a schema only: instants are read by `Now`")]
+enum InstantSchema {
+    Seconds(#[schemars(range(min = -100_000_000_000_i64, max = 100_000_000_000_i64))] i64),
+    Rfc3339(#[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}T"))] String),
 }
 
 /// A request's `presentment`: the history of a re-initiated entry.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct WirePresentment {
+    /// When the original entry settled: unix seconds or RFC 3339.
+    #[cfg_attr(feature = "schema", schemars(with = "InstantSchema"))]
     original_settlement: Now,
+    /// The return codes of the earlier presentments, oldest first.
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<ReturnCode>"))]
     returns: Vec<WireReturnCode>,
 }
 

@@ -74,6 +74,8 @@ mod json;
 pub mod money;
 pub mod policy;
 mod scan;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod snapshot;
 pub mod stripe;
 pub mod verdict;

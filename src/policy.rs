@@ -45,6 +45,7 @@ pub struct Policy {
 
 /// Every key of a policy: the plain data behind [`Policy`] and
 /// [`PolicyBuilder`], read and written by serde.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Settings {
@@ -371,6 +372,26 @@ impl PolicyBuilder {
 /// recording it in a verdict never allocates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct PolicyName(std::sync::Arc<str>);
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PolicyName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PolicyName".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"description": "Free text recorded in every verdict.", "type": "string", "maxLength": PolicyName::MAX_CHARS})
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Policy {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Policy".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Settings::json_schema(generator)
+    }
+}
 
 impl Serialize for PolicyName {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

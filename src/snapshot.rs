@@ -235,6 +235,7 @@ pub enum AccountNumbers {
 }
 
 /// Where a snapshot's data came from (the verdict's `provider`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

@@ -19,6 +19,7 @@ use crate::policy::Fingerprint;
 use crate::snapshot::{AccountId, Provider, UnixSeconds};
 
 /// What the pipeline should do with the debit.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -55,6 +56,7 @@ impl Decision {
 /// refresh state, the status-details warnings, then `funds_not_verified`.
 /// Every multi-code row of the [decision table](crate::contract) therefore prints its codes in the order
 /// the table lists them.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
@@ -334,6 +336,7 @@ impl<'de> Deserialize<'de> for Codes {
 }
 
 /// Which balance the decision compared against the required amount.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
@@ -360,6 +363,7 @@ impl Basis {
 }
 
 /// What the pipeline should do about the balance data.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefreshAction {
@@ -391,6 +395,7 @@ impl RefreshAction {
 }
 
 /// The refresh advice of a verdict.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RefreshHint {
     /// What to do.
@@ -404,6 +409,7 @@ pub struct RefreshHint {
 /// as the row's id (`"stale_can_start"`). Ids are stable API: never renamed
 /// or reused. Rows marked * "cannot verify" the funds: the policy's
 /// `unverified_allowance` may soften them into `allow`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Rule {
@@ -626,6 +632,8 @@ impl<'de> Deserialize<'de> for Retry {
 /// [`Verdict::explanation`]), so `decide` allocates nothing. Reading a verdict
 /// back accepts fields it does not know: a later version adds some, and a
 /// batch answer line carries the request's `id`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::add_explanation))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
@@ -675,6 +683,7 @@ pub struct Verdict {
 }
 
 /// The debit a verdict decided (the verdict's `debit`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DebitRecord {
     /// The amount, in minor units.
@@ -688,6 +697,7 @@ pub struct DebitRecord {
 /// The policy a verdict was decided under (the verdict's `policy`): its name
 /// and its fingerprint, so that storing the policy text beside every verdict
 /// is unnecessary.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyRecord {
     /// The policy's `name`, if it has one.

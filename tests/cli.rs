@@ -53,6 +53,26 @@ fn check(account: &str, amount: &str, extra: &[&str]) -> Output {
     fundsgate(&args, b"")
 }
 
+/// The committed verdict schema (`schemas/verdict.json`), compiled once.
+fn verdict_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = format!("{}/schemas/verdict.json", env!("CARGO_MANIFEST_DIR"));
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).unwrap()
+    })
+}
+
+/// Every verdict the command line prints in this suite is checked against
+/// the verdict schema (an answer line's `id` is allowed: readers accept
+/// fields they do not know).
+#[track_caller]
+fn assert_valid_verdict(v: &Value) {
+    if let Err(e) = verdict_schema().validate(v) {
+        panic!("verdict does not match schemas/verdict.json: {e}\n{v}");
+    }
+}
+
 /// stdout is exactly one JSON object on one line; returns it.
 #[track_caller]
 fn verdict_of(out: &Output) -> Value {
@@ -60,6 +80,7 @@ fn verdict_of(out: &Output) -> Value {
     assert_eq!(text.lines().count(), 1, "stdout: {text}");
     let v: Value = serde_json::from_str(&text).unwrap();
     assert!(v.is_object());
+    assert_valid_verdict(&v);
     assert!(
         out.stderr.is_empty(),
         "stderr: {}",
@@ -292,11 +313,14 @@ fn batch(input: &[u8], extra: &[&str]) -> (Vec<Value>, Output) {
     let mut args = vec!["batch", "--now", NOW];
     args.extend_from_slice(extra);
     let out = fundsgate(&args, input);
-    let lines = String::from_utf8(out.stdout.clone())
+    let lines: Vec<Value> = String::from_utf8(out.stdout.clone())
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    for line in lines.iter().filter(|l| l.get("error").is_none()) {
+        assert_valid_verdict(line);
+    }
     (lines, out)
 }
 
@@ -578,7 +602,7 @@ fn a_misspelt_flag_or_subcommand_gets_clap_suggestions() {
     );
     let err = clap_error(&fundsgate(&["chek"], b""));
     assert!(
-        err.contains("a similar subcommand exists: 'check'"),
+        err.contains("similar subcommand") && err.contains("'check'"),
         "{err}"
     );
 }
@@ -695,11 +719,9 @@ fn every_verdict_shown_in_the_readme_is_what_check_prints() {
         };
         let args: Vec<&str> = args.split_whitespace().collect();
         let out = fundsgate(&args, b"");
-        assert_eq!(
-            String::from_utf8(out.stdout).unwrap().trim(),
-            json.trim(),
-            "README: {command}"
-        );
+        let printed = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(printed.trim(), json.trim(), "README: {command}");
+        assert_valid_verdict(&serde_json::from_str(&printed).unwrap());
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} README examples found");
@@ -850,4 +872,20 @@ fn batch_unlinked_presentment_and_their_errors() {
         e.starts_with("presentment.settled: unknown field `settled`"),
         "{e}"
     );
+}
+
+#[test]
+fn schema_prints_each_committed_schema() {
+    for name in ["policy", "verdict", "request"] {
+        let out = fundsgate(&["schema", name], b"");
+        assert_eq!(out.status.code(), Some(0));
+        let committed = std::fs::read_to_string(format!(
+            "{}/schemas/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), committed, "{name}");
+    }
+    let err = clap_error(&fundsgate(&["schema", "verdicts"], b""));
+    assert!(err.contains("possible values"), "{err}");
 }

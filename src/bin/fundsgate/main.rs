@@ -79,6 +79,15 @@ enum Command {
          2 when it is not (the reason on stderr).\n\n{POLICY_KEYS}"
     ))]
     Policy(PolicyArgs),
+    /// Print the JSON Schema (2020-12) of a document fundsgate reads or writes.
+    Schema(SchemaArgs),
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// Which document.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(fundsgate::schema::NAMES))]
+    name: String,
 }
 
 #[derive(Args)]
@@ -184,6 +193,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Batch(args) => batch(args),
         Command::Policy(args) => policy(args),
+        Command::Schema(args) => schema(&args.name),
     };
     result.unwrap_or_else(|Failure(message)| {
         eprintln!("fundsgate: {message}");
@@ -284,6 +294,16 @@ fn policy(args: PolicyArgs) -> Result<ExitCode, Failure> {
         Some(path) => load_policy("--check", Some(&path))?,
     };
     println!("{}", policy.to_json_pretty());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn schema(name: &str) -> Result<ExitCode, Failure> {
+    // clap has checked the name against `schema::NAMES`.
+    let schema = fundsgate::schema::by_name(name)
+        .ok_or_else(|| Failure(format!("schema: no schema called `{name}`")))?;
+    let text = serde_json::to_string_pretty(&schema)
+        .map_err(|e| Failure(format!("schema {name}: {e}")))?;
+    println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
