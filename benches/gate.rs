@@ -26,8 +26,8 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use fundsgate::batch::Batch;
-use fundsgate::instant::from_unix;
+use fundsgate::Batch;
+use fundsgate::from_unix;
 use fundsgate::{Currency, Debit, Policy, decide, decide_unlinked, stripe};
 
 #[path = "support/requests.rs"]

@@ -1,41 +1,4 @@
-//! The batch protocol: one JSON request line in, one JSON answer line out.
-//!
-//! A request line (the [contract](crate::contract)):
-//!
-//! ```json
-//! {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600,
-//!  "presentment": {"original_settlement": 1651000000, "returns": ["R01"]}}
-//! ```
-//!
-//! `account` is an account object or an account event, exactly as
-//! [`stripe::parse_account`](crate::stripe::parse_account) reads it, or
-//! `null` for an unlinked debit (a line without `account` is an error);
-//! `in_flight`, `now` and `presentment` are optional (`now` and
-//! `original_settlement` are unix seconds or RFC 3339 strings; `now` defaults
-//! to the batch's instant). Any other key is an error: the request line is
-//! ours, and a misspelt key must never change a decision. The answer is the verdict with
-//! `id` echoed first, byte for byte, or `{"id": ..., "error": "..."}` for a line
-//! that cannot be answered; `id` is `null` when it cannot be read.
-//!
-//! This module does no I/O: [`Batch::answer`] turns one line's bytes into one
-//! answer line appended to a buffer. The `fundsgate batch` command streams
-//! stdin through it.
-//!
-//! ```
-//! use fundsgate::batch::Batch;
-//! use fundsgate::instant::from_unix;
-//! use fundsgate::Policy;
-//!
-//! let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
-//! let mut out = Vec::new();
-//! batch.answer(br#"{"id": 7, "account": {"status": "disconnected"}, "amount": 100, "currency": "usd"}"#, &mut out);
-//! batch.answer(br#"{"id": "x", "amount": 1.5}"#, &mut out);
-//! let text = String::from_utf8(out)?;
-//! let mut lines = text.lines();
-//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":7,"decision":"deny","reasons":["balance_missing","account_disconnected"]"#));
-//! assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":"x","error":"amount: expected an integer amount"#));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! The batch protocol (documented on [`Batch`]).
 
 use std::fmt;
 
@@ -56,7 +19,46 @@ use crate::scan;
 use crate::stripe::{Document, not_an_account_in};
 use crate::verdict::{Decision, Rule, Verdict};
 
-/// Answers batch lines under one policy and one default instant.
+/// The batch protocol: one JSON request line in, one JSON answer line out.
+///
+/// A request line (the [contract](crate::contract)):
+///
+/// ```json
+/// {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600,
+///  "presentment": {"original_settlement": 1651000000, "returns": ["R01"]}}
+/// ```
+///
+/// `account` is an account object or an account event, exactly as
+/// [`stripe::parse_account`](crate::stripe::parse_account) reads it, or
+/// `null` for an unlinked debit (a line without `account` is an error);
+/// `in_flight`, `now` and `presentment` are optional (`now` and
+/// `original_settlement` are unix seconds or RFC 3339 strings; `now` defaults
+/// to the batch's instant). Any other key is an error: the request line is
+/// ours, and a misspelt key must never change a decision. The answer is the verdict with
+/// `id` echoed first, byte for byte, or `{"id": ..., "error": "..."}` for a line
+/// that cannot be answered; `id` is `null` when it cannot be read.
+///
+/// This module does no I/O: [`Batch::answer`] turns one line's bytes into one
+/// answer line appended to a buffer. The `fundsgate batch` command streams
+/// stdin through it.
+///
+/// ```
+/// use fundsgate::Batch;
+/// use fundsgate::from_unix;
+/// use fundsgate::Policy;
+///
+/// let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
+/// let mut out = Vec::new();
+/// batch.answer(br#"{"id": 7, "account": {"status": "disconnected"}, "amount": 100, "currency": "usd"}"#, &mut out);
+/// batch.answer(br#"{"id": "x", "amount": 1.5}"#, &mut out);
+/// let text = String::from_utf8(out)?;
+/// let mut lines = text.lines();
+/// assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":7,"decision":"deny","reasons":["balance_missing","account_disconnected"]"#));
+/// assert!(lines.next().ok_or("no line")?.starts_with(r#"{"id":"x","error":"amount: expected an integer amount"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A `Batch` answers lines under one policy and one default instant.
 #[derive(Clone, Debug)]
 pub struct Batch {
     policy: Policy,

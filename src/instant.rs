@@ -17,7 +17,7 @@ pub const MAX_UNIX_SECONDS: i64 = 100_000_000_000;
 /// (`2022-05-02T18:36:40Z`, any offset).
 ///
 /// ```
-/// use fundsgate::instant::parse_instant;
+/// use fundsgate::parse_instant;
 /// let a = parse_instant("1651516600")?;
 /// let b = parse_instant("2022-05-02T18:36:40Z")?;
 /// assert_eq!(a, b);

@@ -58,27 +58,33 @@
 //!
 //! The behaviour is SPEC version 2: its decision table, reason codes and
 //! what the pipeline does with each ship with the crate, in [`contract`]. The
-//! table is implemented in [`engine`] and every verdict records its row in
+//! table is implemented by [`decide`] and every verdict records its row in
 //! [`Rule`]. The README explains where the gate sits in a Stripe flow.
 //! Every verdict is also an audit record: the account, the debit, the
 //! evaluation time, the policy's name and [`Fingerprint`], the engine's
 //! version and a one-sentence explanation.
 
-pub mod batch;
-pub mod debit;
-pub mod engine;
-pub mod error;
+// The modules are private: every public item is re-exported at the root
+// (`fundsgate::Verdict`), so that internals can move without breaking users.
+// `stripe` (a provider's reader), `schema` and `contract` are namespaces.
+mod batch;
+mod debit;
+mod engine;
+mod error;
 mod explain;
-pub mod instant;
+mod instant;
 mod json;
-pub mod money;
-pub mod policy;
+mod money;
+mod policy;
 mod scan;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod snapshot;
+mod snapshot;
 pub mod stripe;
-pub mod verdict;
+mod verdict;
+
+pub use batch::{Answered, Batch};
+pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 
 pub use debit::{Debit, Presentment, ReturnCode};
 pub use engine::{decide, decide_unlinked};

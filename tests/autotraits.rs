@@ -41,7 +41,7 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<PolicyRecord>();
     assert_send_sync::<Engine>();
     assert_send_sync::<Categories>();
-    assert_send_sync::<batch::Batch>();
+    assert_send_sync::<Batch>();
     assert_send_sync::<RatioError>();
     assert_send_sync::<RequiredOverflow>();
     assert_send_sync::<InstantError>();

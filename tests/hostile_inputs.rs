@@ -15,7 +15,7 @@
 mod common;
 
 use common::*;
-use fundsgate::batch::Batch;
+use fundsgate::Batch;
 use fundsgate::{Policy, Rule, Snapshot, stripe};
 
 /// An account with the docs example's balance; `extra` is spliced in as

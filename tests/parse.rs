@@ -584,7 +584,7 @@ fn an_allowed_policy_applies_to_a_parsed_document() {
 
 #[test]
 fn instants_read_unix_seconds_and_rfc3339() {
-    use fundsgate::instant::{from_unix, parse_instant};
+    use fundsgate::{from_unix, parse_instant};
     let t = parse_instant("1651516600").unwrap();
     assert_eq!(t, at(NOW));
     assert_eq!(parse_instant("2022-05-02T18:36:40Z").unwrap(), t);

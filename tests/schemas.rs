@@ -88,7 +88,7 @@ fn shipped_policies_and_batch_lines_validate() {
 #[test]
 fn verdicts_of_every_row_validate() {
     let verdict = validator("verdict");
-    let now = fundsgate::instant::from_unix(1_651_516_600).unwrap();
+    let now = fundsgate::from_unix(1_651_516_600).unwrap();
     for case in rows::cases() {
         let v = match &case.snapshot {
             Some(s) => fundsgate::decide(s, &case.debit, &case.policy, now),

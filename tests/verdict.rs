@@ -199,11 +199,11 @@ fn codes_iterate_with_for() {
 
 #[test]
 fn a_batch_answer_line_reads_back_as_a_verdict() {
+    use fundsgate::Batch;
     use fundsgate::Verdict;
-    use fundsgate::batch::Batch;
     let batch = Batch::new(
         fundsgate::Policy::default(),
-        fundsgate::instant::from_unix(1_651_516_600).unwrap(),
+        fundsgate::from_unix(1_651_516_600).unwrap(),
     );
     let mut out = Vec::new();
     let line =

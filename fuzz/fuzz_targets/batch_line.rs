@@ -4,7 +4,7 @@
 #![no_main]
 
 use fundsgate::Policy;
-use fundsgate::batch::Batch;
+use fundsgate::Batch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

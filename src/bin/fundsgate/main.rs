@@ -11,8 +11,8 @@ use std::thread;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use fundsgate::batch::Batch;
-use fundsgate::instant::parse_instant;
+use fundsgate::Batch;
+use fundsgate::parse_instant;
 use fundsgate::{
     Currency, Debit, DebitError, Decision, Policy, Presentment, ReturnCode, decide,
     decide_unlinked, stripe,
