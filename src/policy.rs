@@ -94,9 +94,9 @@ impl Settings {
     /// `accept_categories` sorted without duplicates, no whitespace.
     fn fingerprint(&self) -> Fingerprint {
         use sha2::{Digest, Sha256};
+        // `fingerprint` is never serialized, so only the name is dropped.
         let canonical = Settings {
             name: None,
-            fingerprint: None,
             ..self.clone()
         };
         // serde_json's maps are sorted by key (no `preserve_order`), and

@@ -1221,3 +1221,30 @@ fn an_empty_snapshot_builds_from_public_fields() {
     };
     assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::NoCurrency);
 }
+
+#[test]
+fn max_allowed_agrees_with_the_64_step_search() {
+    let cushions = Policy::builder()
+        .buffer_ratio(ratio("0.015"))
+        .buffer_min(25)
+        .current_extra_ratio(ratio("0.1"))
+        .build();
+    let current = snapshot(Status::Active, Some(cash(AS_OF, None, Some(6_000))), None);
+    for (s, in_flight, policy) in [
+        (healthy(6_000), 500, &cushions),
+        (current, 0, &cushions),
+        (healthy(100), 0, &cushions),
+        (healthy(10), 0, &Policy::builder().buffer_min(10).build()),
+    ] {
+        let d = Debit::new(1, usd(), in_flight).unwrap();
+        let v = decide(&s, &d, policy, at(NOW)).unwrap();
+        let searched = fundsgate::__private::max_allowed_by_search(&s, &d, policy, at(NOW));
+        assert_eq!(searched, v.max_allowed);
+        assert!(searched.is_some());
+    }
+    let stale = snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None);
+    assert_eq!(
+        fundsgate::__private::max_allowed_by_search(&stale, &debit(1), &Policy::default(), at(NOW)),
+        None
+    );
+}

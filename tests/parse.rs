@@ -1004,3 +1004,50 @@ fn parse_and_policy_errors_are_distinct_types_with_a_kind() {
         "must be a positive integer in minor units, found 0"
     );
 }
+
+#[test]
+fn the_verdict_records_the_policy_name_and_fingerprint() {
+    let named = Policy::from_json(br#"{"name": "cautious", "buffer_ratio": "0.1"}"#).unwrap();
+    let s = stripe::parse_account(DOCS_EXAMPLE).unwrap();
+    let v = decide(&s, &debit(100), &named, at(NOW)).unwrap();
+    assert_eq!(v.policy.name.as_deref(), Some("cautious"));
+    assert_eq!(v.policy.fingerprint, *named.fingerprint());
+    let unnamed = decide(&s, &debit(100), &Policy::default(), at(NOW)).unwrap();
+    assert_eq!(unnamed.policy.name, None);
+    assert_ne!(unnamed.policy.fingerprint, v.policy.fingerprint);
+    assert_eq!(
+        v.engine.as_str(),
+        concat!("fundsgate ", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(v.evaluated_at, NOW);
+    assert_eq!(
+        (v.debit.amount, v.debit.in_flight, v.debit.currency),
+        (100, 0, usd())
+    );
+    assert_eq!(
+        v.account.as_ref().map(|a| a.as_str()),
+        Some("fca_1Jbry3BAjqvGMUSxCDjFsrLU")
+    );
+    assert_eq!(v.provider, Some(fundsgate::Provider::Stripe));
+}
+
+#[test]
+fn fingerprints_and_categories_print_and_parse() {
+    let fp = *Policy::default().fingerprint();
+    let text = fp.to_string();
+    assert_eq!(text.len(), 7 + 64);
+    assert_eq!(format!("{fp:?}"), format!("Fingerprint({text})"));
+    assert_eq!(text.parse::<fundsgate::Fingerprint>().unwrap(), fp);
+    let hex: String = fp.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(text, format!("sha256:{hex}"));
+    assert!("sha256:zz".parse::<fundsgate::Fingerprint>().is_err());
+    assert!(
+        format!("sha256:{}", "g".repeat(64))
+            .parse::<fundsgate::Fingerprint>()
+            .is_err()
+    );
+    let both = fundsgate::Categories::CASH.with(Category::Other).unwrap();
+    assert_eq!(format!("{both:?}"), "{Cash, Other}");
+    let msg = policy_error_at(r#"{"accept_categories": "cash"}"#, "accept_categories");
+    assert!(msg.contains("an array of account categories"), "{msg}");
+}
