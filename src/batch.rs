@@ -16,7 +16,8 @@ use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::scan;
-use crate::stripe::{Document, not_an_account_in};
+use crate::stripe::not_an_account_in;
+use crate::stripe_wire::Document;
 use crate::verdict::{Decision, Rule, Verdict};
 
 /// The batch protocol: one JSON request line in, one JSON answer line out.

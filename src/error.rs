@@ -5,39 +5,6 @@
 //! read or does not make sense (the [contract](crate::contract) "input errors"); they carry the JSON
 //! path or the argument at fault.
 
-use crate::money::Currency;
-
-/// A currency code that is not three ASCII letters.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected a currency code of 3 ASCII letters, found `{found}`")]
-pub struct CurrencyError {
-    /// The text that was offered as a currency code.
-    pub found: String,
-}
-
-/// The same currency twice in one [`CurrencyMap`](crate::CurrencyMap).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("currency `{currency}` appears twice (codes are compared case-insensitively)")]
-pub struct DuplicateCurrency {
-    /// The repeated currency.
-    pub currency: Currency,
-}
-
-/// A policy ratio that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RatioError {
-    /// The text is not a decimal number.
-    #[error("expected a decimal ratio such as \"0.05\", found `{0}`")]
-    NotADecimal(String),
-    /// Below 0 or above 10.
-    #[error("ratio `{0}` is out of range: it must be from 0 to 10")]
-    OutOfRange(String),
-    /// More decimal places than [`Ratio::MAX_SCALE`](crate::Ratio::MAX_SCALE).
-    #[error("ratio `{0}` has more than 18 decimal places")]
-    TooPrecise(String),
-}
-
 /// A debit that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -237,38 +204,3 @@ document_error!(
     /// `buffer_ratio: ratio `11` is out of range: it must be from 0 to 10`.
     PolicyError
 );
-
-/// An evaluation instant (`--now`, a batch line's `now`) that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InstantError {
-    /// Neither unix seconds nor an RFC 3339 timestamp, or out of range.
-    #[error("expected unix seconds or an RFC 3339 timestamp, found `{found}`")]
-    Malformed {
-        /// The text that was offered.
-        found: String,
-    },
-    /// A number of seconds beyond ±[`MAX_UNIX_SECONDS`](crate::instant::MAX_UNIX_SECONDS)
-    /// (the year 5138): almost certainly milliseconds.
-    #[error("{}", milliseconds_message(*seconds))]
-    LooksLikeMilliseconds {
-        /// The number that was offered.
-        seconds: i64,
-    },
-}
-
-fn milliseconds_message(seconds: i64) -> String {
-    let bound = crate::instant::MAX_UNIX_SECONDS;
-    let as_seconds = seconds
-        .checked_div(1000)
-        .filter(|s| s.unsigned_abs() <= bound.unsigned_abs());
-    match as_seconds {
-        Some(s) => format!(
-            "{seconds} looks like milliseconds: expected unix seconds, at most {bound} \
-             ({s} would be the same instant in seconds)"
-        ),
-        None => format!(
-            "{seconds} looks like milliseconds or worse: expected unix seconds, at most {bound}"
-        ),
-    }
-}

@@ -5,8 +5,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::InstantError;
-
 /// The largest magnitude of unix seconds accepted as an instant:
 /// 100,000,000,000 (the year 5138). Anything larger is almost certainly a
 /// count of milliseconds, which would make every balance look decades old.
@@ -69,4 +67,39 @@ pub fn unix_seconds(secs: i64) -> Result<DateTime<Utc>, InstantError> {
 /// [`unix_seconds`] instead.
 pub fn from_unix(secs: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0)
+}
+
+/// An evaluation instant (`--now`, a batch line's `now`) that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstantError {
+    /// Neither unix seconds nor an RFC 3339 timestamp, or out of range.
+    #[error("expected unix seconds or an RFC 3339 timestamp, found `{found}`")]
+    Malformed {
+        /// The text that was offered.
+        found: String,
+    },
+    /// A number of seconds beyond ±[`MAX_UNIX_SECONDS`](MAX_UNIX_SECONDS)
+    /// (the year 5138): almost certainly milliseconds.
+    #[error("{}", milliseconds_message(*seconds))]
+    LooksLikeMilliseconds {
+        /// The number that was offered.
+        seconds: i64,
+    },
+}
+
+fn milliseconds_message(seconds: i64) -> String {
+    let bound = MAX_UNIX_SECONDS;
+    let as_seconds = seconds
+        .checked_div(1000)
+        .filter(|s| s.unsigned_abs() <= bound.unsigned_abs());
+    match as_seconds {
+        Some(s) => format!(
+            "{seconds} looks like milliseconds: expected unix seconds, at most {bound} \
+             ({s} would be the same instant in seconds)"
+        ),
+        None => format!(
+            "{seconds} looks like milliseconds or worse: expected unix seconds, at most {bound}"
+        ),
+    }
 }

@@ -71,16 +71,17 @@ mod batch;
 mod debit;
 mod engine;
 mod error;
-mod explain;
 mod instant;
 mod json;
 mod money;
 mod policy;
+mod render;
 mod scan;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
 pub mod stripe;
+mod stripe_wire;
 mod verdict;
 
 pub use batch::{Answered, Batch};
@@ -89,10 +90,12 @@ pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 pub use debit::{Debit, Presentment, ReturnCode};
 pub use engine::{decide, decide_unlinked};
 pub use error::{
-    CurrencyError, DebitError, DuplicateCurrency, ErrorKind, InstantError, ParseError, PolicyError,
-    RatioError, RequiredOverflow, ReturnCodeError,
+    DebitError, ErrorKind, ParseError, PolicyError, RequiredOverflow, ReturnCodeError,
 };
-pub use money::{Currency, CurrencyMap, MinorUnits, Ratio};
+pub use instant::InstantError;
+pub use money::{
+    Currency, CurrencyError, CurrencyMap, DuplicateCurrency, MinorUnits, Ratio, RatioError,
+};
 pub use policy::{
     Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations, Policy,
     PolicyBuilder, PolicyNameTooLong, WindowDays,

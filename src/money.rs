@@ -13,8 +13,6 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CurrencyError, RatioError};
-
 /// A currency code: three ASCII letters, stored lowercase.
 ///
 /// Stripe writes ISO 4217 codes in lowercase (`usd`); debits may name the
@@ -328,10 +326,10 @@ impl<V: Copy + Default> CurrencyMap<V> {
     ///
     /// # Errors
     ///
-    /// [`DuplicateCurrency`](crate::DuplicateCurrency) naming the repeated code.
+    /// [`DuplicateCurrency`](DuplicateCurrency) naming the repeated code.
     pub fn from_pairs(
         pairs: impl IntoIterator<Item = (Currency, V)>,
-    ) -> Result<Self, crate::DuplicateCurrency> {
+    ) -> Result<Self, DuplicateCurrency> {
         let mut builder = MapBuilder::new();
         for (ccy, v) in pairs {
             builder.insert(ccy, Some(v))?;
@@ -345,10 +343,10 @@ impl<V: Copy + Default> CurrencyMap<V> {
     ///
     /// # Errors
     ///
-    /// [`DuplicateCurrency`](crate::DuplicateCurrency) when `ccy` is present.
-    pub fn try_insert(mut self, ccy: Currency, value: V) -> Result<Self, crate::DuplicateCurrency> {
+    /// [`DuplicateCurrency`](DuplicateCurrency) when `ccy` is present.
+    pub fn try_insert(mut self, ccy: Currency, value: V) -> Result<Self, DuplicateCurrency> {
         let at = match self.as_slice().binary_search_by_key(&ccy, |&(c, _)| c) {
-            Ok(_) => return Err(crate::DuplicateCurrency { currency: ccy }),
+            Ok(_) => return Err(DuplicateCurrency { currency: ccy }),
             Err(at) => at,
         };
         self.push((ccy, value));
@@ -453,9 +451,9 @@ impl<V: Copy + Default> MapBuilder<V> {
         &mut self,
         ccy: Currency,
         value: Option<V>,
-    ) -> Result<(), crate::DuplicateCurrency> {
+    ) -> Result<(), DuplicateCurrency> {
         if !self.seen.insert(ccy) {
-            return Err(crate::DuplicateCurrency { currency: ccy });
+            return Err(DuplicateCurrency { currency: ccy });
         }
         if let Some(v) = value {
             self.map.push((ccy, v));
@@ -830,6 +828,37 @@ impl<'de> Visitor<'de> for RatioVisitor {
         // `Display` of an f64 is its shortest round-trip decimal.
         Ratio::parse_literal(&format!("{v}")).map_err(E::custom)
     }
+}
+
+/// A currency code that is not three ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a currency code of 3 ASCII letters, found `{found}`")]
+pub struct CurrencyError {
+    /// The text that was offered as a currency code.
+    pub found: String,
+}
+
+/// The same currency twice in one [`CurrencyMap`](crate::CurrencyMap).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("currency `{currency}` appears twice (codes are compared case-insensitively)")]
+pub struct DuplicateCurrency {
+    /// The repeated currency.
+    pub currency: Currency,
+}
+
+/// A policy ratio that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RatioError {
+    /// The text is not a decimal number.
+    #[error("expected a decimal ratio such as \"0.05\", found `{0}`")]
+    NotADecimal(String),
+    /// Below 0 or above 10.
+    #[error("ratio `{0}` is out of range: it must be from 0 to 10")]
+    OutOfRange(String),
+    /// More decimal places than [`Ratio::MAX_SCALE`](crate::Ratio::MAX_SCALE).
+    #[error("ratio `{0}` has more than 18 decimal places")]
+    TooPrecise(String),
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use crate::instant::{parse_instant, unix_seconds};
 use crate::json::Obj;
 use crate::money::{Currency, CurrencyMap, MapBuilder, Strict};
 use crate::snapshot::{AccountId, BalanceType, Category, RefreshStatus, Status};
-use crate::stripe::{
+use crate::stripe_wire::{
     Contains, Document, EventData, Is, ObjectKind, Transactable, Wanted, Wire, WireAccountNumbers,
     WireBalance, WireCash, WireEnum, WireRefresh, WireStatusDetail, WireStatusDetails,
 };

@@ -199,26 +199,3 @@ impl JsonSchema for ReturnCode {
         json_schema!({"description": "A NACHA return code.", "type": "string", "pattern": "^[Rr][0-9]{2}$"})
     }
 }
-
-/// Adds the verdict's computed `explanation` to its schema (it is written,
-/// never stored).
-pub(crate) fn add_explanation(schema: &mut Schema) {
-    if let Some(properties) = schema
-        .get_mut("properties")
-        .and_then(serde_json::Value::as_object_mut)
-    {
-        properties.insert(
-            "explanation".to_owned(),
-            serde_json::json!({
-                "description": "One English sentence a support agent can read.",
-                "type": "string"
-            }),
-        );
-    }
-    if let Some(required) = schema
-        .get_mut("required")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        required.push("explanation".into());
-    }
-}

@@ -3,7 +3,7 @@
 //! A [`Snapshot`] holds only what the decision needs: the link's status, the
 //! account category, the balance (if any), the state of balance refreshes,
 //! and the facts that decide whether the account can be debited by ACH at
-//! all. [`stripe::parse_account`](crate::stripe::parse_account) builds one
+//! all. `stripe::parse_account` builds one
 //! from Stripe JSON; embedders who already hold their own Stripe types build
 //! one directly, since every field is public and every value is valid by
 //! construction:

@@ -633,7 +633,7 @@ impl<'de> Deserialize<'de> for Retry {
 /// back accepts fields it does not know: a later version adds some, and a
 /// batch answer line carries the request's `id`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(transform = crate::schema::add_explanation))]
+#[cfg_attr(feature = "schema", schemars(transform = add_explanation))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
@@ -732,178 +732,26 @@ impl fmt::Display for Engine {
     }
 }
 
-impl Serialize for Verdict {
-    /// Every field, then `explanation`, in the SPEC's order; the same bytes as
-    /// [`Verdict::write_json`] through `serde_json`.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Verdict", 19)?;
-        st.serialize_field("decision", &self.decision)?;
-        st.serialize_field("reasons", &self.reasons)?;
-        st.serialize_field("warnings", &self.warnings)?;
-        st.serialize_field("basis", &self.basis)?;
-        st.serialize_field("balance", &self.balance)?;
-        st.serialize_field("required", &self.required)?;
-        st.serialize_field("max_allowed", &self.max_allowed)?;
-        st.serialize_field("as_of", &self.as_of)?;
-        st.serialize_field("balance_age_secs", &self.balance_age_secs)?;
-        st.serialize_field("refresh", &self.refresh)?;
-        st.serialize_field("retry", &self.retry)?;
-        st.serialize_field("rule", &self.rule)?;
-        st.serialize_field("account", &self.account)?;
-        st.serialize_field("provider", &self.provider)?;
-        st.serialize_field("debit", &self.debit)?;
-        st.serialize_field("evaluated_at", &self.evaluated_at)?;
-        st.serialize_field("policy", &self.policy)?;
-        st.serialize_field("engine", &self.engine)?;
-        st.serialize_field("explanation", &self.explanation())?;
-        st.end()
+#[cfg(feature = "schema")]
+/// Adds the verdict's computed `explanation` to its schema (it is written,
+/// never stored).
+fn add_explanation(schema: &mut schemars::Schema) {
+    if let Some(properties) = schema
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        properties.insert(
+            "explanation".to_owned(),
+            serde_json::json!({
+                "description": "One English sentence a support agent can read.",
+                "type": "string"
+            }),
+        );
     }
-}
-
-impl fmt::Display for Verdict {
-    /// The explanation sentence.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.explanation())
-    }
-}
-
-impl Verdict {
-    /// The verdict as one line of JSON (the same bytes as its `Serialize`
-    /// impl produces through `serde_json`).
-    pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(512);
-        self.write_json(&mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-    }
-
-    /// One English sentence that a support agent can read, amounts in major
-    /// units of the debit's currency (by its ISO 4217 exponent), e.g.
-    /// `Denied: available balance 60.00 USD (as of 2022-05-02T18:36:32Z) is
-    /// below the 200.00 USD required; at most 60.00 USD would be allowed.`
-    pub fn explanation(&self) -> String {
-        let mut out = Vec::with_capacity(160);
-        crate::explain::write(self, &mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-    }
-
-    /// Appends the verdict as one line of JSON (no newline) to `out`.
-    ///
-    /// A hand-written writer for the batch hot path: fixed names need no
-    /// escaping, integers go through `itoa`, the two strings that come from
-    /// outside (the account id and the policy name) through `serde_json`.
-    /// A property test checks it against `serde_json::to_vec`.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        fn opt_int(out: &mut Vec<u8>, n: Option<i64>) {
-            match n {
-                Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        fn codes(out: &mut Vec<u8>, codes: Codes) {
-            out.push(b'[');
-            for (i, code) in codes.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                quoted(out, code.as_str());
-            }
-            out.push(b']');
-        }
-        fn quoted(out: &mut Vec<u8>, s: &str) {
-            out.push(b'"');
-            out.extend_from_slice(s.as_bytes());
-            out.push(b'"');
-        }
-        /// A JSON string: as is when nothing needs escaping (ids and names
-        /// usually), through serde_json otherwise.
-        fn string(out: &mut Vec<u8>, s: Option<&[u8]>) {
-            match s {
-                Some(s) if !s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') => {
-                    out.push(b'"');
-                    out.extend_from_slice(s);
-                    out.push(b'"');
-                }
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the bytes come from a &str, a string always serializes, and writing to a Vec cannot fail"
-                )]
-                Some(s) => serde_json::to_writer(&mut *out, std::str::from_utf8(s).expect("UTF-8"))
-                    .expect("a string serializes"),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        out.extend_from_slice(b"{\"decision\":");
-        quoted(out, self.decision.as_str());
-        out.extend_from_slice(b",\"reasons\":");
-        codes(out, self.reasons);
-        out.extend_from_slice(b",\"warnings\":");
-        codes(out, self.warnings);
-        out.extend_from_slice(b",\"basis\":");
-        match self.basis {
-            Some(basis) => quoted(out, basis.as_str()),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"balance\":");
-        opt_int(out, self.balance);
-        out.extend_from_slice(b",\"required\":");
-        opt_int(out, Some(self.required));
-        out.extend_from_slice(b",\"max_allowed\":");
-        opt_int(out, self.max_allowed);
-        out.extend_from_slice(b",\"as_of\":");
-        opt_int(out, self.as_of);
-        out.extend_from_slice(b",\"balance_age_secs\":");
-        opt_int(out, self.balance_age_secs);
-        out.extend_from_slice(b",\"refresh\":");
-        match self.refresh {
-            Some(hint) => {
-                out.extend_from_slice(b"{\"action\":");
-                quoted(out, hint.action.as_str());
-                out.extend_from_slice(b",\"not_before\":");
-                opt_int(out, hint.not_before);
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"retry\":");
-        match self.retry {
-            Some(retry) => {
-                out.extend_from_slice(b"{\"attempt\":");
-                opt_int(out, Some(i64::from(retry.attempt)));
-                out.extend_from_slice(b",\"entry_description\":");
-                quoted(out, Retry::ENTRY_DESCRIPTION);
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"rule\":");
-        quoted(out, self.rule.as_str());
-        out.extend_from_slice(b",\"account\":");
-        string(out, self.account.as_ref().map(AccountId::as_bytes));
-        out.extend_from_slice(b",\"provider\":");
-        match self.provider {
-            Some(provider) => quoted(out, provider.as_str()),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"debit\":{\"amount\":");
-        opt_int(out, Some(self.debit.amount));
-        out.extend_from_slice(b",\"currency\":");
-        quoted(out, self.debit.currency.as_str());
-        out.extend_from_slice(b",\"in_flight\":");
-        opt_int(out, Some(self.debit.in_flight));
-        out.extend_from_slice(b"},\"evaluated_at\":");
-        opt_int(out, Some(self.evaluated_at));
-        out.extend_from_slice(b",\"policy\":{\"name\":");
-        string(out, self.policy.name.as_deref().map(str::as_bytes));
-        out.extend_from_slice(b",\"fingerprint\":\"");
-        self.policy.fingerprint.write_to(out);
-        out.extend_from_slice(b"\"},\"engine\":");
-        string(out, Some(self.engine.as_str().as_bytes()));
-        out.extend_from_slice(b",\"explanation\":\"");
-        // The sentence is ASCII without quotes or backslashes (see `explain`).
-        crate::explain::write(self, out);
-        out.extend_from_slice(b"\"}");
+    if let Some(required) = schema
+        .get_mut("required")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        required.push("explanation".into());
     }
 }
