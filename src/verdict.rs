@@ -397,12 +397,20 @@ impl RefreshAction {
 /// The refresh advice of a verdict.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefreshHint {
     /// What to do.
     pub action: RefreshAction,
     /// For `retry_after`: Stripe's `next_refresh_available_at` (may be null
     /// when Stripe gave none). Null for the other actions.
     pub not_before: Option<UnixSeconds>,
+}
+
+impl RefreshHint {
+    /// Advice to `action`, not before `not_before` (for `retry_after`).
+    pub fn new(action: RefreshAction, not_before: Option<UnixSeconds>) -> RefreshHint {
+        RefreshHint { action, not_before }
+    }
 }
 
 /// The row of the [decision table](crate::contract) that produced a verdict, serialized
@@ -571,12 +579,18 @@ impl fmt::Display for Rule {
 /// A re-initiated debit that may go ahead, as NACHA requires it to be sent
 /// ([re-presentment](crate::contract)): serialized as `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Retry {
     /// Which re-initiation this is: the number of earlier returns (1 or 2).
     pub attempt: u32,
 }
 
 impl Retry {
+    /// The `attempt`-th re-initiation.
+    pub fn new(attempt: u32) -> Retry {
+        Retry { attempt }
+    }
+
     /// The company entry description a re-initiated entry must carry.
     pub const ENTRY_DESCRIPTION: &'static str = "RETRY PYMT";
 }
@@ -635,6 +649,7 @@ impl<'de> Deserialize<'de> for Retry {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(transform = add_explanation))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[non_exhaustive]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
     pub decision: Decision,
@@ -685,6 +700,7 @@ pub struct Verdict {
 /// The debit a verdict decided (the verdict's `debit`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DebitRecord {
     /// The amount, in minor units.
     pub amount: i64,
@@ -699,6 +715,7 @@ pub struct DebitRecord {
 /// is unnecessary.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyRecord {
     /// The policy's `name`, if it has one.
     pub name: Option<Arc<str>>,

@@ -350,7 +350,7 @@ fn row_retry_limit_attempts_1_and_2_pass_3_does_not() {
             &Policy::default(),
         );
         assert_eq!(v.rule, Rule::Sufficient);
-        assert_eq!(v.retry, Some(Retry { attempt }));
+        assert_eq!(v.retry, Some(Retry::new(attempt)));
     }
     let d = represented(100, NOW - DAY, &["R01", "R09", "R01"]);
     let v = run_debit(&healthy(AMPLE), &d, &allowance(10_000));
@@ -394,10 +394,7 @@ fn row_retry_window_edge() {
         &represented(100, edge, &["R01"]),
         &Policy::default(),
     );
-    assert_eq!(
-        (v.rule, v.retry),
-        (Rule::Sufficient, Some(Retry { attempt: 1 }))
-    );
+    assert_eq!((v.rule, v.retry), (Rule::Sufficient, Some(Retry::new(1))));
     let v = run_debit(
         &healthy(AMPLE),
         &represented(100, edge - 1, &["R01"]),
@@ -428,10 +425,7 @@ fn re_presentment_rows_ignore_an_original_presentment() {
 fn retry_is_set_on_every_row_after_the_window_whatever_the_decision() {
     let d = represented(7_000, NOW - DAY, &["R01"]);
     let v = run_debit(&healthy(6_000), &d, &Policy::default());
-    assert_eq!(
-        (v.rule, v.retry),
-        (Rule::Insufficient, Some(Retry { attempt: 1 }))
-    );
+    assert_eq!((v.rule, v.retry), (Rule::Insufficient, Some(Retry::new(1))));
     let pending = snapshot(
         Status::Active,
         None,
@@ -440,7 +434,7 @@ fn retry_is_set_on_every_row_after_the_window_whatever_the_decision() {
     let v = run_debit(&pending, &d, &Policy::default());
     assert_eq!(
         (v.rule, v.retry),
-        (Rule::MissingPending, Some(Retry { attempt: 1 }))
+        (Rule::MissingPending, Some(Retry::new(1)))
     );
     // Before the re-presentment rows: no retry.
     let credit = Snapshot {

@@ -86,24 +86,15 @@ pub fn codes(list: &[Code]) -> Codes {
 }
 
 pub fn initiate() -> Option<RefreshHint> {
-    Some(RefreshHint {
-        action: RefreshAction::Initiate,
-        not_before: None,
-    })
+    Some(RefreshHint::new(RefreshAction::Initiate, None))
 }
 
 pub fn wait() -> Option<RefreshHint> {
-    Some(RefreshHint {
-        action: RefreshAction::Wait,
-        not_before: None,
-    })
+    Some(RefreshHint::new(RefreshAction::Wait, None))
 }
 
 pub fn retry_after(at: Option<i64>) -> Option<RefreshHint> {
-    Some(RefreshHint {
-        action: RefreshAction::RetryAfter,
-        not_before: at,
-    })
+    Some(RefreshHint::new(RefreshAction::RetryAfter, at))
 }
 
 /// Asserts the parts of a verdict that a decision-table row fixes.
