@@ -123,10 +123,11 @@ impl Batch {
             Some(request) => request,
             None => serde_request(line).map_err(explain)?,
         };
-        let required = |field: &str| format!("{field}: required (null for an unlinked debit)");
         // `"account": null` is an unlinked debit; no `account` key at all is
         // a mistake.
-        let account = request.account.ok_or_else(|| required("account"))?;
+        let account = request
+            .account
+            .ok_or("account: required (null for an unlinked debit)")?;
         let snapshot = account
             .map(|a| a.into_snapshot("account"))
             .transpose()

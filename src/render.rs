@@ -327,8 +327,11 @@ impl Verdict {
     pub fn to_json(&self) -> String {
         let mut out = Vec::with_capacity(512);
         self.write_json(&mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        #[expect(
+            clippy::expect_used,
+            reason = "the writer writes ASCII names, digits and the bytes of &strs: UTF-8"
+        )]
+        String::from_utf8(out).expect("a verdict's JSON is UTF-8")
     }
 
     /// One English sentence that a support agent can read, amounts in major
@@ -338,8 +341,11 @@ impl Verdict {
     pub fn explanation(&self) -> String {
         let mut out = Vec::with_capacity(160);
         write(self, &mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        #[expect(
+            clippy::expect_used,
+            reason = "the sentence is fixed ASCII text, digits and currency codes"
+        )]
+        String::from_utf8(out).expect("an explanation is ASCII")
     }
 
     /// Appends the verdict as one line of JSON (no newline) to `out`.

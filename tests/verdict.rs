@@ -220,3 +220,42 @@ fn a_batch_answer_line_reads_back_as_a_verdict() {
     let again: Verdict = serde_json::from_value(value).unwrap();
     assert_eq!(again, read);
 }
+
+#[path = "../benches/support/rows.rs"]
+mod rows;
+
+/// The JSON writer puts the explanation between quotes without escaping it:
+/// on every row, plain and softened, it must be ASCII with no `"` or `\`,
+/// open with its decision and end with a full stop.
+#[test]
+fn every_rows_explanation_is_plain_ascii_that_names_its_decision() {
+    let now = fundsgate::from_unix(1_651_516_600).unwrap();
+    let mut texts = std::collections::BTreeSet::new();
+    for case in rows::cases() {
+        let v = match &case.snapshot {
+            Some(s) => fundsgate::decide(s, &case.debit, &case.policy, now),
+            None => fundsgate::decide_unlinked(&case.debit, &case.policy, now),
+        }
+        .unwrap();
+        let text = v.explanation();
+        assert!(
+            text.is_ascii() && !text.contains(['"', '\\']),
+            "{}: {text}",
+            case.rule
+        );
+        let prefix = match v.decision {
+            Decision::Allow if v.warnings.contains(Code::FundsNotVerified) => {
+                "Allowed without verified funds"
+            }
+            Decision::Allow => "Allowed: ",
+            Decision::Deny => "Denied: ",
+            Decision::RefreshNeeded => "Refresh needed: ",
+        };
+        assert!(text.starts_with(prefix), "{}: {text}", case.rule);
+        assert!(text.ends_with('.'), "{}: {text}", case.rule);
+        assert_eq!(v.to_string(), text);
+        assert!(v.to_json().contains(&format!("\"explanation\":\"{text}\"")));
+        texts.insert(text);
+    }
+    assert_eq!(texts.len(), Rule::ALL.len(), "one sentence per row");
+}
