@@ -21,7 +21,7 @@ use crate::error::RequiredOverflow;
 use crate::money::{Ratio, div_floor};
 use crate::policy::Policy;
 use crate::snapshot::{
-    AccountNumbers, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
+    AccountNumbers, Balance, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
     UnixSeconds,
 };
 use crate::verdict::{
@@ -164,8 +164,12 @@ fn evaluate(
             facts.required_before_basis
         },
         max_allowed,
-        as_of: s.balance.as_ref().map(|b| b.as_of),
-        balance_age_secs: s.balance.as_ref().map(|b| now.saturating_sub(b.as_of)),
+        as_of: s.balance.as_ref().and_then(|b| b.as_of),
+        balance_age_secs: s
+            .balance
+            .as_ref()
+            .and_then(|b| b.as_of)
+            .map(|as_of| now.saturating_sub(as_of)),
         refresh,
         retry,
         rule,
@@ -238,7 +242,7 @@ struct Facts {
     basis: Option<(Basis, i64)>,
     /// `as_of` > now + max_clock_skew_secs.
     from_future: bool,
-    /// now − as_of > max_balance_age_secs.
+    /// now − as_of > max_balance_age_secs, or `as_of` unknown.
     stale: bool,
     /// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`.
     required_before_basis: i64,
@@ -287,9 +291,13 @@ impl Facts {
 
         // Time comparisons in i128: no i64 timestamp or u64 policy value can
         // overflow them.
+        // A balance of unknown date is stale: nothing says it is recent.
         let (from_future, stale) = match &s.balance {
-            Some(b) => {
-                let (as_of, now) = (i128::from(b.as_of), i128::from(now));
+            Some(Balance { as_of: None, .. }) => (false, true),
+            Some(Balance {
+                as_of: Some(as_of), ..
+            }) => {
+                let (as_of, now) = (i128::from(*as_of), i128::from(now));
                 let skew = i128::from(policy.max_clock_skew_secs());
                 let max_age = i128::from(policy.max_balance_age_secs());
                 (

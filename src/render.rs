@@ -172,6 +172,11 @@ fn push(out: &mut Vec<u8>, text: &str) {
 }
 
 fn stale(out: &mut Vec<u8>, v: &Verdict) {
+    if v.as_of.is_none() {
+        // A Plaid balance without a date: nothing says it is recent.
+        push(out, "the balance's date is unknown");
+        return;
+    }
     push(out, "the balance from ");
     time(out, v.as_of);
     push(out, " is too old");

@@ -4,28 +4,27 @@
 //! account category, the balance (if any), the state of balance refreshes,
 //! and the facts that decide whether the account can be debited by ACH at
 //! all. `stripe::parse_account` builds one
-//! from Stripe JSON; embedders who already hold their own Stripe types build
-//! one directly, since every field is public and every value is valid by
-//! construction:
+//! from Stripe JSON, `plaid::parse_response` from Plaid's, and
+//! [`read_account`](crate::read_account) from any document it recognises.
+//! Embedders who hold another provider's data (or their own types) build one
+//! directly: start from [`Snapshot::new`] and set the facts they know; every
+//! field is public and every value is valid by construction. The types are
+//! `#[non_exhaustive]`, so that facts added in later versions (each with a
+//! neutral "unknown" value in `new`) break no one:
 //!
 //! ```
 //! use fundsgate::{Balance, BalanceType, Currency, CurrencyMap, NextRefresh, Refresh, RefreshStatus, Snapshot, Status};
 //! let usd = Currency::new("usd")?;
-//! let snapshot = Snapshot {
-//!     balance: Some(Balance {
-//!         as_of: 1_651_516_592,
-//!         kind: BalanceType::Cash,
-//!         current: CurrencyMap::from_pairs([(usd, 6000)])?,
-//!         available: Some(CurrencyMap::from_pairs([(usd, 6000)])?),
-//!     }),
-//!     refresh: Some(Refresh {
-//!         status: RefreshStatus::Succeeded,
-//!         last_attempted_at: Some(1_651_516_582),
-//!         next_refresh_available_at: NextRefresh::At(1_651_520_182),
-//!     }),
-//!     balances_permitted: Some(true),
-//!     ..Snapshot::new(Status::Active)
-//! };
+//! let mut balance = Balance::new(Some(1_651_516_592), BalanceType::Cash, CurrencyMap::from_pairs([(usd, 6000)])?);
+//! balance.available = Some(CurrencyMap::from_pairs([(usd, 6000)])?);
+//! let mut refresh = Refresh::new(RefreshStatus::Succeeded);
+//! refresh.last_attempted_at = Some(1_651_516_582);
+//! refresh.next_refresh_available_at = NextRefresh::At(1_651_520_182);
+//!
+//! let mut snapshot = Snapshot::new(Status::Active);
+//! snapshot.balance = Some(balance);
+//! snapshot.refresh = Some(refresh);
+//! snapshot.balances_permitted = Some(true);
 //! # let _ = snapshot;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -45,8 +44,10 @@ use crate::money::CurrencyMap;
 /// A unix timestamp in whole seconds, as Stripe sends them.
 pub type UnixSeconds = i64;
 
-/// Everything the engine knows about the account.
+/// Everything the engine knows about the account: the neutral form every
+/// provider's document is read into.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Snapshot {
     /// The account's id at its provider (Stripe `fca_…`), recorded in the
     /// verdict; `None` when the document has none.
@@ -59,7 +60,9 @@ pub struct Snapshot {
     pub category: Option<Category>,
     /// The last balance the institution shared; `None` when there is none.
     pub balance: Option<Balance>,
-    /// The state of balance refreshes; `None` when none was ever requested.
+    /// The state of balance refreshes; `None` when none was ever requested,
+    /// or when the provider has no such thing (Plaid fetches live: a refresh
+    /// is a new call).
     pub refresh: Option<Refresh>,
     /// Whether the link may read balances (Stripe: `permissions` holds
     /// `balances`); `None` when the document does not say.
@@ -87,7 +90,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// A snapshot of an account with `status` and nothing else known: no
     /// category, no balance, no refresh, no permissions or debitability
-    /// facts. Fill in what you know with struct update syntax.
+    /// facts. Set the fields you know.
     pub fn new(status: Status) -> Snapshot {
         Snapshot {
             account_id: None,
@@ -109,6 +112,7 @@ impl Snapshot {
 
 /// The link's status (Stripe `status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// The connection works; refreshes are possible.
     Active,
@@ -133,6 +137,7 @@ impl Status {
 
 /// The account category (Stripe `category`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Category {
     /// Checking or savings.
     Cash,
@@ -149,9 +154,13 @@ pub enum Category {
 
 /// The balance the institution computed at `as_of`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Balance {
-    /// When the institution computed the balance (not when it was fetched).
-    pub as_of: UnixSeconds,
+    /// When the institution computed the balance (not when it was fetched);
+    /// `None` when no one knows (a Plaid balance without
+    /// `last_updated_datetime` or `fetched_at`): the engine then treats the
+    /// balance as stale.
+    pub as_of: Option<UnixSeconds>,
     /// Whether this is a cash or a credit balance.
     pub kind: BalanceType,
     /// Posted balance per currency; ignores pending transfers and holds.
@@ -161,8 +170,27 @@ pub struct Balance {
     pub available: Option<CurrencyMap<i64>>,
 }
 
+impl Balance {
+    /// A balance of `kind` computed at `as_of`, with `current` amounts and no
+    /// `available` ones (set [`Balance::available`] when the institution
+    /// reports them).
+    pub fn new(
+        as_of: Option<UnixSeconds>,
+        kind: BalanceType,
+        current: CurrencyMap<i64>,
+    ) -> Balance {
+        Balance {
+            as_of,
+            kind,
+            current,
+            available: None,
+        }
+    }
+}
+
 /// The kind of balance (Stripe `balance.type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BalanceType {
     /// A cash balance: positive is money the holder has.
     Cash,
@@ -174,6 +202,7 @@ pub enum BalanceType {
 
 /// The state of balance refreshes (Stripe `balance_refresh`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Refresh {
     /// The last refresh's status.
     pub status: RefreshStatus,
@@ -181,6 +210,18 @@ pub struct Refresh {
     pub last_attempted_at: Option<UnixSeconds>,
     /// When a new refresh may start.
     pub next_refresh_available_at: NextRefresh,
+}
+
+impl Refresh {
+    /// A refresh in `status`, with no attempt time and no restriction on the
+    /// next one ([`NextRefresh::NotStated`]).
+    pub fn new(status: RefreshStatus) -> Refresh {
+        Refresh {
+            status,
+            last_attempted_at: None,
+            next_refresh_available_at: NextRefresh::NotStated,
+        }
+    }
 }
 
 /// When a new balance refresh may start (Stripe
@@ -210,6 +251,7 @@ impl NextRefresh {
 
 /// The last refresh's status (Stripe `balance_refresh.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RefreshStatus {
     /// Requested and not finished.
     Pending,

@@ -343,7 +343,7 @@ impl Document {
                     .under(at));
                 };
                 Some(Balance {
-                    as_of,
+                    as_of: Some(as_of),
                     kind: b.kind.map_or(BalanceType::Unrecognized, |Wire(k)| k),
                     // `current` is always a map at Stripe; absent reads as empty,
                     // which can only lead to `currency_not_in_balance`.

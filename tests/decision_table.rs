@@ -150,38 +150,34 @@ fn row_unrecognized_refresh_status() {
 fn row_livemode_denies_a_mismatch_and_an_absent_livemode() {
     let live = allowance(10_000).to_builder().livemode(Some(true)).build();
     for livemode in [Some(false), None] {
-        let s = Snapshot {
-            livemode,
-            ..healthy(AMPLE)
-        };
+        let s = with!(healthy(AMPLE);
+            livemode: livemode,
+        );
         let v = run(&s, 100, &live);
         assert_row(&v, Rule::Livemode, Deny, &[LivemodeMismatch], &[], None);
     }
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         livemode: Some(true),
-        ..healthy(AMPLE)
-    };
+    );
     assert_eq!(run(&s, 100, &live).rule, Rule::Sufficient);
 }
 
 #[test]
 fn row_livemode_is_not_checked_without_a_policy_value() {
     for livemode in [Some(false), Some(true), None] {
-        let s = Snapshot {
-            livemode,
-            ..healthy(AMPLE)
-        };
+        let s = with!(healthy(AMPLE);
+            livemode: livemode,
+        );
         assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
     }
 }
 
 #[test]
 fn row_livemode_comes_after_unrecognized() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         livemode: Some(false),
         status: Status::Unrecognized,
-        ..healthy(AMPLE)
-    };
+    );
     let policy = Policy::builder().livemode(Some(true)).build();
     assert_eq!(run(&s, 100, &policy).rule, Rule::Unrecognized);
 }
@@ -190,10 +186,9 @@ fn row_livemode_comes_after_unrecognized() {
 
 #[test]
 fn row_closed_denies_even_with_a_fresh_ample_balance() {
-    let s = Snapshot {
+    let s = with!(down(Status::Inactive);
         closed: true,
-        ..down(Status::Inactive)
-    };
+    );
     let v = run(&s, 100, &allowance(10_000));
     assert_row(&v, Rule::Closed, Deny, &[AccountClosed], &[], None);
 }
@@ -202,17 +197,15 @@ fn row_closed_denies_even_with_a_fresh_ample_balance() {
 
 #[test]
 fn row_not_debitable_when_ach_is_not_supported() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         ach_supported: Some(false),
-        ..healthy(AMPLE)
-    };
+    );
     let v = run(&s, 100, &allowance(10_000));
     assert_row(&v, Rule::NotDebitable, Deny, &[AchNotSupported], &[], None);
     for ach_supported in [Some(true), None] {
-        let s = Snapshot {
-            ach_supported,
-            ..healthy(AMPLE)
-        };
+        let s = with!(healthy(AMPLE);
+            ach_supported: ach_supported,
+        );
         assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
     }
 }
@@ -221,10 +214,9 @@ fn row_not_debitable_when_ach_is_not_supported() {
 
 #[test]
 fn row_numbers_deactivated_when_no_number_is_transactable() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         account_numbers: AccountNumbers::NoneTransactable,
-        ..healthy(AMPLE)
-    };
+    );
     let v = run(&s, 100, &allowance(10_000));
     assert_row(
         &v,
@@ -235,10 +227,9 @@ fn row_numbers_deactivated_when_no_number_is_transactable() {
         None,
     );
     for numbers in [AccountNumbers::Transactable, AccountNumbers::Unknown] {
-        let s = Snapshot {
+        let s = with!(healthy(AMPLE);
             account_numbers: numbers,
-            ..healthy(AMPLE)
-        };
+        );
         assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Sufficient);
     }
 }
@@ -275,10 +266,9 @@ fn row_credit_is_never_softened() {
 #[test]
 fn row_category_investment_and_other_need_accepting() {
     for category in [Category::Investment, Category::Other] {
-        let s = Snapshot {
+        let s = with!(healthy(AMPLE);
             category: Some(category),
-            ..healthy(AMPLE)
-        };
+        );
         let v = run(&s, 100, &Policy::default());
         assert_row(&v, Rule::Category, Deny, &[CategoryNotAccepted], &[], None);
         let accepting = Policy::builder()
@@ -290,27 +280,24 @@ fn row_category_investment_and_other_need_accepting() {
 
 #[test]
 fn row_category_a_null_category_passes() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         category: None,
-        ..healthy(AMPLE)
-    };
+    );
     let none = Policy::builder()
         .accept_categories(Categories::NONE)
         .build();
     assert_eq!(run(&s, 100, &none).rule, Rule::Sufficient);
-    let cash = Snapshot {
+    let cash = with!(healthy(AMPLE);
         category: Some(Category::Cash),
-        ..healthy(AMPLE)
-    };
+    );
     assert_eq!(run(&cash, 100, &none).rule, Rule::Category);
 }
 
 #[test]
 fn row_category_is_softened() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         category: Some(Category::Investment),
-        ..healthy(AMPLE)
-    };
+    );
     let v = run(&s, 100, &allowance(100));
     assert_row(
         &v,
@@ -437,10 +424,9 @@ fn retry_is_set_on_every_row_after_the_window_whatever_the_decision() {
         (Rule::MissingPending, Some(Retry::new(1)))
     );
     // Before the re-presentment rows: no retry.
-    let credit = Snapshot {
+    let credit = with!(healthy(AMPLE);
         category: Some(Category::Credit),
-        ..healthy(AMPLE)
-    };
+    );
     assert_eq!(run_debit(&credit, &d, &Policy::default()).retry, None);
 }
 
@@ -480,10 +466,9 @@ fn row_missing_link_down_inactive_and_disconnected() {
 
 #[test]
 fn row_missing_not_permitted_never_asks_for_a_refresh() {
-    let s = Snapshot {
+    let s = with!(snapshot(Status::Active, None, None);
         balances_permitted: Some(false),
-        ..snapshot(Status::Active, None, None)
-    };
+    );
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
@@ -498,18 +483,16 @@ fn row_missing_not_permitted_never_asks_for_a_refresh() {
 
 #[test]
 fn permissions_null_is_unknown_not_lacking() {
-    let s = Snapshot {
+    let s = with!(snapshot(Status::Active, None, None);
         balances_permitted: None,
-        ..snapshot(Status::Active, None, None)
-    };
+    );
     assert_eq!(
         run(&s, 100, &Policy::default()).rule,
         Rule::MissingNeverRefreshed
     );
-    let s = Snapshot {
+    let s = with!(snapshot(Status::Active, None, None);
         balances_permitted: Some(true),
-        ..snapshot(Status::Active, None, None)
-    };
+    );
     assert_eq!(
         run(&s, 100, &Policy::default()).rule,
         Rule::MissingNeverRefreshed
@@ -729,10 +712,9 @@ fn row_stale_link_down() {
 
 #[test]
 fn row_stale_not_permitted() {
-    let s = Snapshot {
+    let s = with!(snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None);
         balances_permitted: Some(false),
-        ..snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None)
-    };
+    );
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
@@ -909,11 +891,10 @@ fn sufficient_and_insufficient_warn_about_the_refresh_state() {
 
 #[test]
 fn status_details_warnings_on_every_row() {
-    let s = Snapshot {
+    let s = with!(healthy(AMPLE);
         relink_required: true,
         expected_deactivation: Some(NOW + 30 * DAY),
-        ..healthy(AMPLE)
-    };
+    );
     let v = run(&s, 100, &Policy::default());
     assert_row(
         &v,
@@ -923,11 +904,10 @@ fn status_details_warnings_on_every_row() {
         &[RelinkRequired, DeactivationExpected],
         None,
     );
-    let closed = Snapshot {
+    let closed = with!(down(Status::Inactive);
         closed: true,
         relink_required: true,
-        ..down(Status::Inactive)
-    };
+    );
     let v = run(&closed, 100, &Policy::default());
     assert_row(
         &v,
@@ -1203,16 +1183,10 @@ fn an_empty_snapshot_builds_from_public_fields() {
         run(&s, 1, &Policy::default()).rule,
         Rule::MissingNeverRefreshed
     );
-    let b = Balance {
-        as_of: AS_OF,
-        kind: BalanceType::Cash,
-        current: map(&[]),
-        available: None,
-    };
-    let s = Snapshot {
+    let b = Balance::new(Some(AS_OF), BalanceType::Cash, map(&[]));
+    let s = with!(Snapshot::new(Status::Active);
         balance: Some(b),
-        ..Snapshot::new(Status::Active)
-    };
+    );
     assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::NoCurrency);
 }
 

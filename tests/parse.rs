@@ -59,7 +59,7 @@ fn the_stripe_docs_example_parses_and_decides() {
     assert_eq!(s.status, Status::Active);
     assert_eq!(s.category, Some(Category::Cash));
     let b = s.balance.as_ref().unwrap();
-    assert_eq!((b.as_of, b.kind), (1_651_516_592, BalanceType::Cash));
+    assert_eq!((b.as_of, b.kind), (Some(1_651_516_592), BalanceType::Cash));
     assert_eq!(b.current.get(usd()), Some(6000));
     assert_eq!(b.available.as_ref().unwrap().get(usd()), Some(6000));
     let r = s.refresh.unwrap();

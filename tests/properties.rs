@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{NOW, at};
+use common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
     CurrencyMap, Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Provider,
@@ -74,11 +74,8 @@ fn balance() -> impl Strategy<Value = Balance> {
         amount_map(),
         proptest::option::of(amount_map()),
     )
-        .prop_map(|(as_of, kind, current, available)| Balance {
-            as_of,
-            kind,
-            current,
-            available,
+        .prop_map(|(as_of, kind, current, available)| {
+            with!(Balance::new(Some(as_of), kind, current); available: available)
         })
 }
 
@@ -95,10 +92,11 @@ fn refresh() -> impl Strategy<Value = Refresh> {
         4 => instant().prop_map(NextRefresh::At),
     ];
     (status, proptest::option::of(instant()), next).prop_map(
-        |(status, last_attempted_at, next_refresh_available_at)| Refresh {
-            status,
-            last_attempted_at,
-            next_refresh_available_at,
+        |(status, last_attempted_at, next_refresh_available_at)| {
+            with!(Refresh::new(status);
+                last_attempted_at: last_attempted_at,
+                next_refresh_available_at: next_refresh_available_at,
+            )
         },
     )
 }
@@ -142,20 +140,21 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
                 refresh,
                 (balances_permitted, ach_supported, account_numbers, closed, relink, deact, live),
                 account_id,
-            )| Snapshot {
-                account_id,
-                provider: Some(Provider::Stripe),
-                status,
-                category,
-                balance,
-                refresh,
-                balances_permitted,
-                ach_supported,
-                account_numbers,
-                closed,
-                relink_required: relink,
-                expected_deactivation: deact,
-                livemode: live,
+            )| {
+                with!(Snapshot::new(status);
+                    account_id: account_id,
+                    provider: Some(Provider::Stripe),
+                    category: category,
+                    balance: balance,
+                    refresh: refresh,
+                    balances_permitted: balances_permitted,
+                    ach_supported: ach_supported,
+                    account_numbers: account_numbers,
+                    closed: closed,
+                    relink_required: relink,
+                    expected_deactivation: deact,
+                    livemode: live,
+                )
             },
         )
 }
@@ -356,8 +355,9 @@ proptest! {
             }
             let b = s.balance.as_ref().expect("an allow needs a balance");
             prop_assert_eq!(b.kind, BalanceType::Cash);
-            prop_assert!(NOW - b.as_of <= p.max_balance_age_secs() as i64);
-            prop_assert!(b.as_of - NOW <= p.max_clock_skew_secs() as i64);
+            let as_of = b.as_of.expect("an allow needs a dated balance");
+            prop_assert!(NOW - as_of <= p.max_balance_age_secs() as i64);
+            prop_assert!(as_of - NOW <= p.max_clock_skew_secs() as i64);
             let expected = match v.basis.expect("an allow has a basis") {
                 Basis::Available => b.available.as_ref().and_then(|m| m.get(d.currency())),
                 Basis::Current => b.current.get(d.currency()),
@@ -400,7 +400,7 @@ proptest! {
         if v.decision == Decision::RefreshNeeded {
             prop_assert!(v.refresh.is_some());
         }
-        prop_assert_eq!(v.as_of, s.balance.as_ref().map(|b| b.as_of));
+        prop_assert_eq!(v.as_of, s.balance.as_ref().and_then(|b| b.as_of));
         prop_assert_eq!(v.basis.is_some(), v.balance.is_some());
     }
 
@@ -712,7 +712,9 @@ proptest! {
 
     #[test]
     fn never_allow_a_credit_account(s in snapshot(), d in debit(), p in policy()) {
-        let s = Snapshot { category: Some(Category::Credit), ..s };
+        let s = with!(s;
+            category: Some(Category::Credit),
+        );
         prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
     }
 
@@ -737,7 +739,7 @@ proptest! {
                 None => s.status = Status::Unrecognized,
             },
             2 => s.category = Some(Category::Unrecognized),
-            _ => s.refresh = Some(Refresh { status: RefreshStatus::Unrecognized, last_attempted_at: None, next_refresh_available_at: NextRefresh::NotStated }),
+            _ => s.refresh = Some(Refresh::new(RefreshStatus::Unrecognized)),
         }
         let v = verdict(&s, &d, &p);
         prop_assert_ne!(v.decision, Decision::Allow);
@@ -748,7 +750,7 @@ proptest! {
     fn no_verified_allow_on_a_balance_from_the_future(s in snapshot(), d in debit(), p in policy(), ahead in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
-        b.as_of = NOW + p.max_clock_skew_secs() as i64 + ahead;
+        b.as_of = Some(NOW + p.max_clock_skew_secs() as i64 + ahead);
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
     }
 
@@ -756,8 +758,22 @@ proptest! {
     fn no_verified_allow_on_a_stale_balance(s in snapshot(), d in debit(), p in policy(), behind in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
-        b.as_of = NOW - p.max_balance_age_secs() as i64 - behind;
+        b.as_of = Some(NOW - p.max_balance_age_secs() as i64 - behind);
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
+    }
+
+    /// A balance whose date nobody knows (a Plaid balance without
+    /// `last_updated_datetime` or `fetched_at`) is stale, whatever it says.
+    #[test]
+    fn no_verified_allow_on_a_balance_of_unknown_date(s in snapshot(), d in debit(), p in policy()) {
+        let mut s = s;
+        let Some(b) = s.balance.as_mut() else { return Ok(()) };
+        b.as_of = None;
+        let v = verdict(&s, &d, &p);
+        only_unverified_allow(&v, &d, &p)?;
+        prop_assert_eq!(v.as_of, None);
+        prop_assert_eq!(v.balance_age_secs, None);
+        prop_assert!(!v.reasons.contains(Code::BalanceFromFuture));
     }
 
     #[test]
@@ -772,7 +788,9 @@ proptest! {
 
     #[test]
     fn no_verified_allow_without_a_balance(s in snapshot(), d in debit(), p in policy()) {
-        let s = Snapshot { balance: None, ..s };
+        let s = with!(s;
+            balance: None,
+        );
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
     }
 }

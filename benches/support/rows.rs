@@ -8,10 +8,13 @@
     reason = "fixture code: a failure aborts the run; not every user needs every item"
 )]
 
+#[path = "with.rs"]
+mod with;
 use fundsgate::{
     AccountNumbers, Balance, BalanceType, Category, Currency, CurrencyMap, Debit, NextRefresh,
     Policy, Presentment, Refresh, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
 };
+use with::with;
 
 /// The evaluation instant.
 pub const NOW: i64 = 1_651_516_600;
@@ -37,33 +40,28 @@ fn debit(amount: i64) -> Debit {
 
 fn cash(as_of: i64, available: Option<i64>, current: Option<i64>) -> Balance {
     let map = |v: Option<i64>| v.map(|v| CurrencyMap::from_pairs([(usd(), v)]).unwrap());
-    Balance {
-        as_of,
-        kind: BalanceType::Cash,
-        current: map(current).unwrap_or_default(),
+    with!(Balance::new(Some(as_of), BalanceType::Cash, map(current).unwrap_or_default());
         available: map(available),
-    }
+    )
 }
 
 fn refresh(status: RefreshStatus, next: Option<i64>) -> Option<Refresh> {
-    Some(Refresh {
-        status,
+    Some(with!(Refresh::new(status);
         last_attempted_at: Some(AS_OF - 10),
         next_refresh_available_at: next.map_or(NextRefresh::Unavailable, NextRefresh::At),
-    })
+    ))
 }
 
 fn account(status: Status, balance: Option<Balance>, refresh: Option<Refresh>) -> Snapshot {
-    Snapshot {
+    with!(Snapshot::new(status);
         category: Some(Category::Cash),
-        balance,
-        refresh,
+        balance: balance,
+        refresh: refresh,
         balances_permitted: Some(true),
         ach_supported: Some(true),
         account_numbers: AccountNumbers::Transactable,
         livemode: Some(true),
-        ..Snapshot::new(status)
-    }
+    )
 }
 
 fn healthy() -> Snapshot {
@@ -178,9 +176,10 @@ pub fn cases() -> Vec<RowCase> {
         ),
         case(
             Rule::MissingNotPermitted,
-            missing(Status::Active, None).map(|s| Snapshot {
-                balances_permitted: Some(false),
-                ..s
+            missing(Status::Active, None).map(|s| {
+                with!(s;
+                    balances_permitted: Some(false),
+                )
             }),
             d,
             Policy::default(),
@@ -246,9 +245,10 @@ pub fn cases() -> Vec<RowCase> {
         ),
         case(
             Rule::StaleNotPermitted,
-            stale(None).map(|s| Snapshot {
-                balances_permitted: Some(false),
-                ..s
+            stale(None).map(|s| {
+                with!(s;
+                    balances_permitted: Some(false),
+                )
             }),
             d,
             Policy::default(),

@@ -8,6 +8,10 @@
     reason = "test code: a panic is a failed test; not every test file uses every helper"
 )]
 
+#[path = "../../benches/support/with.rs"]
+mod with;
+pub(crate) use with::with;
+
 use chrono::{DateTime, Utc};
 use fundsgate::{
     Balance, BalanceType, Category, Code, Codes, Currency, CurrencyMap, Debit, Decision,
@@ -34,32 +38,31 @@ pub fn map(pairs: &[(&str, i64)]) -> CurrencyMap<i64> {
 
 /// A cash balance in usd: `available` and `current` amounts (None = absent).
 pub fn cash(as_of: i64, available: Option<i64>, current: Option<i64>) -> Balance {
-    Balance {
-        as_of,
-        kind: BalanceType::Cash,
-        current: current.map_or_else(CurrencyMap::new, |c| map(&[("usd", c)])),
+    with!(Balance::new(
+            Some(as_of),
+            BalanceType::Cash,
+            current.map_or_else(CurrencyMap::new, |c| map(&[("usd", c)])),
+        );
         available: available.map(|a| map(&[("usd", a)])),
-    }
+    )
 }
 
 /// A refresh whose `next_refresh_available_at` is `next` (`None`: null).
 pub fn refresh(status: RefreshStatus, next: Option<i64>) -> Refresh {
-    Refresh {
-        status,
+    with!(Refresh::new(status);
         last_attempted_at: Some(AS_OF - 10),
         next_refresh_available_at: next.map_or(NextRefresh::Unavailable, NextRefresh::At),
-    }
+    )
 }
 
 /// A cash account with `status`, `balance` and `refresh`, and every other
 /// fact unknown.
 pub fn snapshot(status: Status, balance: Option<Balance>, refresh: Option<Refresh>) -> Snapshot {
-    Snapshot {
+    with!(Snapshot::new(status);
         category: Some(Category::Cash),
-        balance,
-        refresh,
-        ..Snapshot::new(status)
-    }
+        balance: balance,
+        refresh: refresh,
+    )
 }
 
 /// An active account holding `available` usd as of [`AS_OF`], last refresh
