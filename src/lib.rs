@@ -73,16 +73,17 @@ mod engine;
 mod error;
 mod instant;
 mod json;
+mod lexer;
 mod money;
 mod policy;
+mod provider;
 mod render;
-mod scan;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
-pub mod stripe;
-mod stripe_wire;
 mod verdict;
+
+pub use provider::stripe;
 
 pub use batch::{Answered, Batch};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};

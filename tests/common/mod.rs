@@ -9,6 +9,10 @@
 )]
 
 #[path = "../../benches/support/with.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "tests/alloc.rs also loads it through benches/support/rows.rs; each copy is private"
+)]
 mod with;
 pub(crate) use with::with;
 

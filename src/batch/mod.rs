@@ -15,9 +15,10 @@ use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
-use crate::scan;
-use crate::stripe::not_an_account_in;
-use crate::stripe_wire::Document;
+use crate::provider::stripe::not_an_account_in;
+use crate::provider::stripe::wire::Document;
+
+mod fast;
 use crate::verdict::{Decision, Rule, Verdict};
 
 /// The batch protocol: one JSON request line in, one JSON answer line out.
@@ -87,7 +88,7 @@ impl Batch {
         self.answer_with(line, out, true)
     }
 
-    /// [`Batch::answer`], with or without the fast path of `crate::scan`
+    /// [`Batch::answer`], with or without the fast path of [`fast`]
     /// (the fuzz targets compare the two).
     pub(crate) fn answer_with(&self, line: &[u8], out: &mut Vec<u8>, fast: bool) -> Answered {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -119,7 +120,7 @@ impl Batch {
                 .unwrap_or(e)
                 .to_string()
         };
-        let request = match fast.then(|| scan::request(line)).flatten() {
+        let request = match fast.then(|| fast::request(line)).flatten() {
             Some(request) => request,
             None => serde_request(line).map_err(explain)?,
         };
@@ -158,7 +159,7 @@ impl Batch {
 
 /// Reads a request line with serde_json: the reference reader, and the one
 /// whose errors name their path.
-pub(crate) fn serde_request(line: &[u8]) -> Result<scan::Request<'_>, JsonError> {
+pub(crate) fn serde_request(line: &[u8]) -> Result<fast::Request<'_>, JsonError> {
     from_slice_tracked::<Obj<Request<'_>>>(line).map(|Obj(r)| r.into())
 }
 
@@ -271,9 +272,9 @@ impl<'de> Deserialize<'de> for WireReturnCode {
     }
 }
 
-impl<'a> From<Request<'a>> for scan::Request<'a> {
+impl<'a> From<Request<'a>> for fast::Request<'a> {
     fn from(r: Request<'a>) -> Self {
-        scan::Request {
+        fast::Request {
             id: r.id.map(|raw| raw.get().as_bytes()),
             account: r.account.map(|a| a.map(|Obj(a)| a)),
             amount: r.amount.map(|Strict(n)| n),

@@ -23,12 +23,15 @@
 //! Every error names its JSON path, e.g. `balance.cash.available.usd`.
 //! The wire model decides nothing; it only translates.
 
+pub(crate) mod fast;
+pub(crate) mod wire;
+
 use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::snapshot::Snapshot;
-use crate::stripe_wire::{Document, wrong_object};
+use wire::{Document, wrong_object};
 
-pub use crate::stripe_wire::ACCOUNT_OBJECT;
+pub use wire::ACCOUNT_OBJECT;
 
 /// Parses an account object or an account event into a [`Snapshot`].
 ///
@@ -59,11 +62,11 @@ pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
     parse_account_with(bytes, true).map_err(ParseError::from)
 }
 
-/// [`parse_account`], with or without the fast path of `crate::scan` (the
+/// [`parse_account`], with or without the fast path of [`fast`] (the
 /// fuzz targets compare the two).
 pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, JsonError> {
     let bytes = strip_bom(bytes);
-    let document = match fast.then(|| crate::scan::document(bytes)).flatten() {
+    let document = match fast.then(|| fast::document(bytes)).flatten() {
         Some(document) => Ok(document),
         None => from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d),
     };

@@ -1,5 +1,5 @@
-//! The Stripe wire model: the structs serde_json (and the fast reader in
-//! `scan`) read an account or an event into, and their translation into a
+//! The Stripe wire model: the structs serde_json (and the fast reader
+//! `fast`) read an account or an event into, and their translation into a
 //! [`Snapshot`]. Fields the gate does not read are never built.
 
 use std::fmt;
@@ -48,7 +48,7 @@ pub(crate) fn wrong_object(found: &str, event: Option<Option<&str>>) -> String {
 
 /// An account or an event: every field either may carry, in one pass.
 ///
-/// The fields are the ones the gate reads; the fast reader (`scan`) builds the same
+/// The fields are the ones the gate reads; the fast reader (`fast`) builds the same
 /// structs on its fast path.
 #[derive(Deserialize, Default)]
 pub(crate) struct Document {

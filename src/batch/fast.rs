@@ -1,0 +1,458 @@
+//! The fast reader of batch request lines (see [`crate::lexer`] for the
+//! rule that keeps it honest: it answers exactly as serde_json would, or
+//! gives up).
+
+use chrono::{DateTime, Utc};
+
+use crate::debit::Presentment;
+use crate::instant::{parse_instant, unix_seconds};
+use crate::lexer::{Lexer, Seen, fields};
+use crate::money::Currency;
+use crate::provider::stripe::fast as stripe;
+use crate::provider::stripe::wire::Document;
+
+/// A batch request line, read.
+pub(crate) struct Request<'a> {
+    /// The raw JSON text of `id`; `None` when absent or null.
+    pub id: Option<&'a [u8]>,
+    /// `None` when absent, `Some(None)` when null (an unlinked debit).
+    pub account: Option<Option<Document>>,
+    pub amount: Option<i64>,
+    pub currency: Option<Currency>,
+    pub in_flight: Option<i64>,
+    pub now: Option<DateTime<Utc>>,
+    pub presentment: Option<Presentment>,
+}
+
+fields!(RequestField {
+    Id,
+    Account,
+    Amount,
+    Currency,
+    InFlight,
+    Now
+});
+
+/// Reads a batch request line.
+pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
+    let mut s = Lexer::new(bytes);
+    let mut r = Request {
+        id: None,
+        account: None,
+        amount: None,
+        currency: None,
+        in_flight: None,
+        now: None,
+        presentment: None,
+    };
+    let mut seen = Seen::default();
+    s.object(|s, key| match key {
+        b"id" => {
+            seen.first(RequestField::Id)?;
+            let raw = s.raw_value()?;
+            // ASCII by construction; `null` reads as absent, like serde's Option.
+            r.id = Some(raw).filter(|t| *t != b"null");
+            Some(())
+        }
+        b"account" => {
+            seen.first(RequestField::Account)?;
+            r.account = Some(s.nullable(stripe::account)?);
+            Some(())
+        }
+        b"amount" => {
+            seen.first(RequestField::Amount)?;
+            r.amount = s.nullable(Lexer::int)?;
+            Some(())
+        }
+        b"currency" => {
+            seen.first(RequestField::Currency)?;
+            r.currency = s.nullable(|s| Currency::from_ascii(s.string()?))?;
+            Some(())
+        }
+        b"in_flight" => {
+            seen.first(RequestField::InFlight)?;
+            r.in_flight = s.nullable(Lexer::int)?;
+            Some(())
+        }
+        b"now" => {
+            seen.first(RequestField::Now)?;
+            r.now = s.nullable(|s| match s.peek()? {
+                b'"' => parse_instant(s.str()?).ok(),
+                _ => unix_seconds(s.int()?).ok(),
+            })?;
+            Some(())
+        }
+        // A re-presentment is rare, and an unknown key is an error (SPEC
+        // §6): serde_json reads both.
+        _ => None,
+    })?;
+    s.end()?;
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Differential tests: whenever the fast path answers, serde_json must
+    //! give the same answer.
+    #![allow(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "test code: generated inputs are small and indices checked"
+    )]
+
+    use super::*;
+    use crate::error::JsonError;
+    use crate::json::Obj;
+    use crate::json::from_slice_tracked;
+    use crate::provider::stripe::fast::document;
+    use crate::snapshot::Snapshot;
+    use proptest::prelude::*;
+
+    fn serde_document(bytes: &[u8]) -> Result<Result<Snapshot, JsonError>, JsonError> {
+        from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d.into_snapshot(""))
+    }
+
+    type Summary = (
+        Option<Vec<u8>>,
+        Option<Option<Result<Snapshot, JsonError>>>,
+        Option<i64>,
+        Option<Currency>,
+        Option<i64>,
+        Option<DateTime<Utc>>,
+        Option<Presentment>,
+    );
+
+    fn summary(r: Request<'_>) -> Summary {
+        (
+            r.id.map(<[u8]>::to_vec),
+            r.account.map(|a| a.map(|a| a.into_snapshot("account"))),
+            r.amount,
+            r.currency,
+            r.in_flight,
+            r.now,
+            r.presentment,
+        )
+    }
+
+    #[track_caller]
+    fn agree_on_document(text: &str) -> bool {
+        let Some(fast) = document(text.as_bytes()) else {
+            return false;
+        };
+        let slow = serde_document(text.as_bytes());
+        assert_eq!(Ok(fast.into_snapshot("")), slow, "document: {text}");
+        true
+    }
+
+    #[track_caller]
+    fn agree_on_request(text: &str) -> bool {
+        let Some(fast) = request(text.as_bytes()) else {
+            return false;
+        };
+        let slow = crate::batch::serde_request(text.as_bytes()).map(summary);
+        assert_eq!(Ok(summary(fast)), slow, "request: {text}");
+        true
+    }
+
+    fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
+        proptest::sample::select(options).prop_map(str::to_owned)
+    }
+
+    fn ws() -> impl Strategy<Value = String> {
+        pick(&["", "", " ", "\n", "\t ", "\r\n"])
+    }
+
+    fn int() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => (-2_000_000_i64..2_000_000).prop_map(|n| n.to_string()),
+            1 => pick(&[
+                "0", "-0", "01", "1.0", "1e3", "-5", "9223372036854775807", "9223372036854775808",
+                "-9223372036854775808", "-9223372036854775809", "18446744073709551616", "null",
+                "\"5\"", "true", "[]", "{}", "1.5e400", "- 1", "+1", "0x10",
+            ]),
+        ]
+    }
+
+    fn word() -> impl Strategy<Value = String> {
+        pick(&[
+            "\"active\"",
+            "\"inactive\"",
+            "\"disconnected\"",
+            "\"cash\"",
+            "\"credit\"",
+            "\"investment\"",
+            "\"other\"",
+            "\"pending\"",
+            "\"succeeded\"",
+            "\"failed\"",
+            "\"weird\"",
+            "\"act\\u0069ve\"",
+            "\"caf\u{e9}\"",
+            "null",
+            "1",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"tab\there\"",
+            "\"del\u{7f}\"",
+            "[\"cash\"]",
+            "\"usd\"",
+        ])
+    }
+
+    fn any_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            int(),
+            word(),
+            pick(&[
+                "{}",
+                "[]",
+                "[1, 2, [3, {\"a\": null}]]",
+                "{\"nested\": {\"deeper\": [true, false]}}",
+                "\"with \\\\ escape\"",
+                "\"\\ud800\"",
+                "[1,]",
+                "{\"a\" 1}",
+                "tru",
+                "nul",
+                "[[[[[[]]]]]]",
+            ]),
+        ]
+    }
+
+    fn object(fields: Vec<(String, String)>, ws: String) -> String {
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(k, v)| format!("{ws}\"{k}\"{ws}:{ws}{v}"))
+            .collect();
+        format!("{{{}{ws}}}", body.join(","))
+    }
+
+    fn map() -> impl Strategy<Value = String> {
+        let key = pick(&[
+            "usd",
+            "usd",
+            "USD",
+            "eur",
+            "Cad",
+            "us",
+            "u\\u0073d",
+            "undefined",
+            "",
+            "u d",
+        ]);
+        prop_oneof![
+            1 => pick(&["null", "[]", "5"]),
+            6 => (proptest::collection::vec((key, int()), 0..4), ws()).prop_map(|(f, w)| object(f, w)),
+        ]
+    }
+
+    fn field(
+        names: &'static [&'static str],
+        value: impl Strategy<Value = String>,
+    ) -> impl Strategy<Value = (String, String)> {
+        (proptest::sample::select(names), value).prop_map(|(k, v)| (k.to_owned(), v))
+    }
+
+    fn balance() -> impl Strategy<Value = String> {
+        let fields = prop_oneof![
+            3 => field(&["as_of"], int()),
+            2 => field(&["type"], word()),
+            3 => field(&["current"], map()),
+            2 => field(&["cash"], (proptest::collection::vec(field(&["available", "pending"], map()), 0..2), ws()).prop_map(|(f, w)| object(f, w))),
+            1 => field(&["credit", "extra"], any_value()),
+        ];
+        prop_oneof![
+            1 => pick(&["null", "[]", "1"]),
+            8 => (proptest::collection::vec(fields, 0..6), ws()).prop_map(|(f, w)| object(f, w)),
+        ]
+    }
+
+    fn refresh() -> impl Strategy<Value = String> {
+        let fields = prop_oneof![
+            field(&["status"], word()),
+            field(&["last_attempted_at", "next_refresh_available_at"], int()),
+            field(&["error"], any_value()),
+        ];
+        prop_oneof![
+            1 => pick(&["null", "\"pending\""]),
+            6 => (proptest::collection::vec(fields, 0..5), ws()).prop_map(|(f, w)| object(f, w)),
+        ]
+    }
+
+    fn document_text() -> impl Strategy<Value = String> {
+        let fields = prop_oneof![
+            2 => field(&["object"], pick(&["\"financial_connections.account\"", "\"event\"", "\"charge\"", "null", "5"])),
+            3 => field(&["status"], word()),
+            1 => field(&["category"], word()),
+            4 => field(&["balance"], balance()),
+            3 => field(&["balance_refresh"], refresh()),
+            1 => field(&["data"], any_value()),
+            3 => field(&["id", "livemode", "permissions", "institution_name", "b\\u0061lance"], any_value()),
+        ];
+        (proptest::collection::vec(fields, 0..9), ws(), ws())
+            .prop_map(|(f, w, tail)| format!("{}{tail}", object(f, w)))
+    }
+
+    fn request_text() -> impl Strategy<Value = String> {
+        let fields = prop_oneof![
+            2 => field(&["id"], any_value()),
+            4 => field(&["account"], document_text()),
+            3 => field(&["amount", "in_flight"], int()),
+            2 => field(&["currency"], pick(&["\"usd\"", "\"USD\"", "\"us\"", "null", "1", "\"u\\u0073d\""])),
+            2 => field(&["now"], pick(&["1651516600", "\"1651516600\"", "\"2022-05-02T18:36:40Z\"", "\"yesterday\"", "1.5", "null", "-99999999999999999", "9223372036854775807"])),
+            1 => field(&["extra"], any_value()),
+        ];
+        (proptest::collection::vec(fields, 0..8), ws()).prop_map(|(f, w)| object(f, w))
+    }
+
+    /// `PROPTEST_CASES` in the environment overrides the count.
+    fn config() -> ProptestConfig {
+        let env = std::env::var("PROPTEST_CASES").ok();
+        ProptestConfig {
+            cases: env.and_then(|v| v.parse().ok()).unwrap_or(4_000),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn documents_agree_with_serde(text in document_text()) {
+            agree_on_document(&text);
+        }
+
+        #[test]
+        fn requests_agree_with_serde(text in request_text()) {
+            agree_on_request(&text);
+        }
+
+        #[test]
+        fn damaged_documents_agree_with_serde(text in document_text(), at in any::<usize>(), byte in any::<u8>()) {
+            let mut bytes = text.into_bytes();
+            if !bytes.is_empty() {
+                let i = at % bytes.len();
+                bytes[i] = byte;
+            }
+            if let Some(fast) = document(&bytes) {
+                prop_assert_eq!(Ok(fast.into_snapshot("")), serde_document(&bytes));
+            }
+        }
+    }
+
+    /// The differential tests mean something only if the fast path does
+    /// answer a good share of the generated documents.
+    #[test]
+    fn the_generators_exercise_the_fast_path() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut documents, mut requests) = (0, 0);
+        for _ in 0..2_000 {
+            let doc = document_text().new_tree(&mut runner).unwrap().current();
+            documents += usize::from(agree_on_document(&doc));
+            let req = request_text().new_tree(&mut runner).unwrap().current();
+            requests += usize::from(agree_on_request(&req));
+        }
+        eprintln!("fast path answered {documents} documents and {requests} requests of 2000");
+        assert!(
+            documents > 200,
+            "fast path answered {documents} of 2000 documents"
+        );
+        assert!(
+            requests > 100,
+            "fast path answered {requests} of 2000 requests"
+        );
+    }
+
+    #[test]
+    fn the_fast_path_answers_the_shipped_examples() {
+        let docs = [
+            include_str!("../../examples/accounts/active_cash.json"),
+            include_str!("../../examples/accounts/full_fields.json"),
+            include_str!("../../examples/accounts/stale.json"),
+            include_str!("../../examples/accounts/pending_refresh.json"),
+            include_str!("../../examples/accounts/credit_card.json"),
+            include_str!("../../examples/accounts/current_only.json"),
+            include_str!("../../examples/accounts/disconnected.json"),
+            include_str!("../../examples/accounts/refreshed_balance_event.json"),
+            r#"{"object": "event", "data": {"object": {"status": "active"}}}"#,
+            r#"{"object": "event", "type": "x", "data": {"previous_attributes": {"a": 1}, "object": null}}"#,
+            r#"{"object":"financial_connections.account","status":"active","balance":{"as_of":1,"type":"cash","current":{"usd":null,"eur":5},"cash":{"available":{"usd":null}}}}"#,
+        ];
+        for doc in docs {
+            assert!(agree_on_document(doc), "fast path gave up on {doc}");
+        }
+        for line in include_str!("../../examples/batch/requests.jsonl").lines() {
+            // Two lines are meant to be bad: a float amount, and not JSON; a
+            // re-presentment is left to serde_json.
+            let slow =
+                line.contains("10.5") || !line.starts_with('{') || line.contains("presentment");
+            assert_eq!(agree_on_request(line), !slow, "{line}");
+        }
+        let now_as_text = r#"{"id": 1, "account": {"status": "active"}, "amount": 5, "currency": "usd", "now": "2022-05-02T18:36:40Z"}"#;
+        assert!(agree_on_request(now_as_text));
+        // Zero, and the longest integers the fast path reads itself.
+        let edges = r#"{"id": 0, "account": {"status": "active", "balance": {"as_of": 0, "type": "cash",
+            "current": {"usd": -999999999999999999}, "cash": {"available": {"usd": 999999999999999999}}}},
+            "amount": 5, "currency": "usd", "in_flight": 0}"#;
+        assert!(agree_on_request(edges));
+    }
+
+    /// Both readers take O(n log n) comparisons for a balance whose maps hold
+    /// `n` currencies in the worst order, and agree on it.
+    #[test]
+    fn reading_many_currencies_is_n_log_n_on_both_paths() {
+        use crate::money::comparisons;
+        use crate::money::tests::descending_map;
+        let doc = |n: usize| {
+            let map = descending_map(n);
+            format!(
+                r#"{{"status": "active", "balance": {{"as_of": 1, "type": "cash",
+                "current": {map}, "cash": {{"available": {map}}}}}}}"#
+            )
+        };
+        for fast in [true, false] {
+            let cost = |n: usize| {
+                let text = doc(n);
+                comparisons::count(|| {
+                    let snapshot = crate::stripe::parse_account_with(text.as_bytes(), fast);
+                    let balance = snapshot.map(|s| s.balance);
+                    assert_eq!(balance.map(|b| b.map(|b| b.current.len())), Ok(Some(n)));
+                })
+            };
+            let (small, large) = (cost(4_000), cost(8_000));
+            assert!(
+                large.saturating_mul(10) <= small.saturating_mul(25),
+                "fast path {fast}: 4,000 codes: {small} comparisons, 8,000: {large}"
+            );
+        }
+        assert!(agree_on_document(&doc(17_576)));
+    }
+
+    #[test]
+    fn the_fast_path_gives_up_on_what_serde_must_judge() {
+        for text in [
+            r#"{"status": "act\u0069ve"}"#,
+            r#"{"status": "active", "status": "active"}"#,
+            r#"{"status": "active", "balance": {"as_of": -0, "current": {}}}"#,
+            r#"{"status": "active", "balance": {"as_of": 01, "current": {}}}"#,
+            r#"{"status": "active", "balance": {"as_of": 1.0, "current": {}}}"#,
+            r#"{"status": "active", "balance": {"as_of": 1, "current": {"usd": 1, "USD": 2}}}"#,
+            r#"{"status": "active", "balance": {"as_of": 1, "current": {"usd": null, "usd": 2}}}"#,
+            r#"{"status": "active", "balance": {"as_of": 1, "current": {"undefined": 1}}}"#,
+            r#"{"status": "active", "balance": [1]}"#,
+            r#"{"status": "active", "x": [1,]}"#,
+            r#"{"status": "active"} x"#,
+            r#"{"object": "customer", "status": "active"}"#,
+            r#"{"object": "event", "data": {"object": {"object": "customer"}}}"#,
+            "{\"status\": \"caf\u{e9}\"}",
+            r#"["status"]"#,
+        ] {
+            assert!(
+                document(text.as_bytes()).is_none(),
+                "fast path answered {text}"
+            );
+        }
+    }
+}
