@@ -133,11 +133,6 @@ impl JsonError {
         }
     }
 
-    /// The JSON path at fault, dot-separated (`balance.as_of`), or `(root)`.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     /// The same error with `prefix.` in front of its path, for a document
     /// nested inside another one (a batch line's `account`).
     pub(crate) fn under(self, prefix: &str) -> Self {

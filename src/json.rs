@@ -60,6 +60,22 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     }
 }
 
+impl<T: serde::Serialize> serde::Serialize for Obj<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Obj<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 /// Reads a field that is present: `Some(value)`, `null` included, so that an
 /// absent field (`#[serde(default)]`: `None`) can be told from a null one.
 /// Use with `#[serde(default, deserialize_with = "present")]`.

@@ -83,7 +83,7 @@ pub mod schema;
 mod snapshot;
 mod verdict;
 
-pub use provider::stripe;
+pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
 
 pub use batch::{Answered, Batch};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};

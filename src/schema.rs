@@ -20,7 +20,7 @@ use crate::snapshot::AccountId;
 use crate::verdict::{Codes, Engine, Retry};
 
 /// The names `fundsgate schema NAME` accepts, in order.
-pub const NAMES: [&str; 3] = ["policy", "verdict", "request"];
+pub const NAMES: [&str; 4] = ["policy", "verdict", "request", "snapshot"];
 
 /// The schema called `name` (one of [`NAMES`]).
 pub fn by_name(name: &str) -> Option<serde_json::Value> {
@@ -28,6 +28,7 @@ pub fn by_name(name: &str) -> Option<serde_json::Value> {
         "policy" => Some(policy()),
         "verdict" => Some(verdict()),
         "request" => Some(request()),
+        "snapshot" => Some(snapshot()),
         _ => None,
     }
 }
@@ -40,6 +41,11 @@ pub fn policy() -> serde_json::Value {
 /// The verdict (SPEC §3).
 pub fn verdict() -> serde_json::Value {
     schemars::schema_for!(crate::verdict::Verdict).to_value()
+}
+
+/// The neutral snapshot document (SPEC §2, [`crate::neutral`]).
+pub fn snapshot() -> serde_json::Value {
+    schemars::schema_for!(crate::provider::neutral::Document).to_value()
 }
 
 /// A `fundsgate batch` request line (SPEC §6).

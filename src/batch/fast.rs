@@ -2,6 +2,8 @@
 //! rule that keeps it honest: it answers exactly as serde_json would, or
 //! gives up).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use crate::debit::Presentment;
@@ -11,12 +13,24 @@ use crate::money::Currency;
 use crate::provider::stripe::fast as stripe;
 use crate::provider::stripe::wire::Document;
 
+/// A request's account document: read already (the fast path reads plain
+/// Stripe documents in the same pass as the line), or its raw text, for the
+/// provider readers.
+pub(crate) enum AccountInput<'a> {
+    Stripe(Document),
+    Raw(&'a [u8]),
+}
+
 /// A batch request line, read.
 pub(crate) struct Request<'a> {
     /// The raw JSON text of `id`; `None` when absent or null.
     pub id: Option<&'a [u8]>,
     /// `None` when absent, `Some(None)` when null (an unlinked debit).
-    pub account: Option<Option<Document>>,
+    pub account: Option<Option<AccountInput<'a>>>,
+    /// Selects (Plaid) or checks the account id.
+    pub account_id: Option<Cow<'a, str>>,
+    /// When the account document was received.
+    pub fetched_at: Option<DateTime<Utc>>,
     pub amount: Option<i64>,
     pub currency: Option<Currency>,
     pub in_flight: Option<i64>,
@@ -30,8 +44,18 @@ fields!(RequestField {
     Amount,
     Currency,
     InFlight,
-    Now
+    Now,
+    AccountId,
+    FetchedAt,
 });
+
+/// An instant: unix seconds or RFC 3339.
+fn instant(s: &mut Lexer<'_>) -> Option<DateTime<Utc>> {
+    match s.peek()? {
+        b'"' => parse_instant(s.str()?).ok(),
+        _ => unix_seconds(s.int()?).ok(),
+    }
+}
 
 /// Reads a batch request line.
 pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
@@ -39,6 +63,8 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
     let mut r = Request {
         id: None,
         account: None,
+        account_id: None,
+        fetched_at: None,
         amount: None,
         currency: None,
         in_flight: None,
@@ -56,7 +82,7 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         }
         b"account" => {
             seen.first(RequestField::Account)?;
-            r.account = Some(s.nullable(stripe::account)?);
+            r.account = Some(s.nullable(stripe::account)?.map(AccountInput::Stripe));
             Some(())
         }
         b"amount" => {
@@ -76,10 +102,17 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         }
         b"now" => {
             seen.first(RequestField::Now)?;
-            r.now = s.nullable(|s| match s.peek()? {
-                b'"' => parse_instant(s.str()?).ok(),
-                _ => unix_seconds(s.int()?).ok(),
-            })?;
+            r.now = s.nullable(instant)?;
+            Some(())
+        }
+        b"account_id" => {
+            seen.first(RequestField::AccountId)?;
+            r.account_id = s.nullable(|s| s.str().map(Cow::Borrowed))?;
+            Some(())
+        }
+        b"fetched_at" => {
+            seen.first(RequestField::FetchedAt)?;
+            r.fetched_at = s.nullable(instant)?;
             Some(())
         }
         // A re-presentment is rare, and an unknown key is an error (SPEC
@@ -120,17 +153,29 @@ mod tests {
         Option<i64>,
         Option<DateTime<Utc>>,
         Option<Presentment>,
+        Option<String>,
+        Option<DateTime<Utc>>,
     );
 
+    /// What a request says, whichever reader read it: the account as the
+    /// snapshot it reads as.
     fn summary(r: Request<'_>) -> Summary {
+        let read = |a: AccountInput<'_>| match a {
+            AccountInput::Stripe(d) => d.into_snapshot(""),
+            AccountInput::Raw(bytes) => {
+                crate::provider::read_json(bytes, &crate::ReadOptions::new(), false)
+            }
+        };
         (
             r.id.map(<[u8]>::to_vec),
-            r.account.map(|a| a.map(|a| a.into_snapshot("account"))),
+            r.account.map(|a| a.map(read)),
             r.amount,
             r.currency,
             r.in_flight,
             r.now,
             r.presentment,
+            r.account_id.map(|id| id.into_owned()),
+            r.fetched_at,
         )
     }
 

@@ -1,5 +1,6 @@
 //! The batch protocol (documented on [`Batch`]).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -15,11 +16,12 @@ use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
-use crate::provider::stripe::not_an_account_in;
-use crate::provider::stripe::wire::Document;
+use crate::provider::{ReadOptions, check_id, read_json};
 
 mod fast;
+
 use crate::verdict::{Decision, Rule, Verdict};
+use fast::AccountInput;
 
 /// The batch protocol: one JSON request line in, one JSON answer line out.
 ///
@@ -110,29 +112,29 @@ impl Batch {
         fast: bool,
     ) -> Result<(Option<&'a [u8]>, Verdict), String> {
         let line = strip_bom(line);
-        // An error inside `account` may come from a document that is no
-        // account at all: then say so, at its `object`.
-        let explain = |e: JsonError| {
-            let in_account = e.path() == "account" || e.path().starts_with("account.");
-            in_account
-                .then(|| not_an_account_in(line, Some("account")))
-                .flatten()
-                .unwrap_or(e)
-                .to_string()
-        };
         let request = match fast.then(|| fast::request(line)).flatten() {
             Some(request) => request,
-            None => serde_request(line).map_err(explain)?,
+            None => serde_request(line).map_err(|e| e.to_string())?,
         };
         // `"account": null` is an unlinked debit; no `account` key at all is
         // a mistake.
         let account = request
             .account
             .ok_or("account: required (null for an unlinked debit)")?;
+        let options = ReadOptions {
+            provider: None,
+            account_id: request.account_id.as_deref(),
+            fetched_at: request.fetched_at.map(|t| t.timestamp()),
+        };
         let snapshot = account
-            .map(|a| a.into_snapshot("account"))
+            .map(|account| match account {
+                AccountInput::Stripe(document) => document
+                    .into_snapshot("")
+                    .and_then(|s| check_id(s, options.account_id, "id")),
+                AccountInput::Raw(bytes) => read_json(bytes, &options, fast),
+            })
             .transpose()
-            .map_err(explain)?;
+            .map_err(|e| e.under("account").to_string())?;
         let required = |field: &str| format!("{field}: required");
         let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
@@ -179,14 +181,24 @@ pub(crate) struct Request<'a> {
     #[serde(default, borrow)]
     #[cfg_attr(feature = "schema", schemars(with = "serde_json::Value"))]
     id: Option<&'a RawValue>,
-    /// The account document (a Stripe account or account event), or null for
-    /// an unlinked debit. Absent is an error.
-    #[serde(default, deserialize_with = "crate::json::present")]
+    /// The account document (a Stripe account or account event, a Plaid
+    /// `/accounts/balance/get` or error response, a neutral snapshot), or
+    /// null for an unlinked debit. Absent is an error.
+    #[serde(default, borrow, deserialize_with = "crate::json::present")]
     #[cfg_attr(
         feature = "schema",
         schemars(with = "serde_json::Map<String, serde_json::Value>")
     )]
-    account: Option<Option<Obj<Document>>>,
+    account: Option<Option<&'a RawValue>>,
+    /// The account to read from a Plaid response that holds several; for
+    /// other documents, the id the document must carry.
+    #[serde(default, borrow)]
+    account_id: Option<Cow<'a, str>>,
+    /// When the account document was received: the time of a Plaid balance
+    /// without `last_updated_datetime`. Unix seconds or RFC 3339.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<InstantSchema>"))]
+    fetched_at: Option<Now>,
     /// The debit amount in minor units, at least 1.
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "i64", range(min = 1)))]
@@ -276,7 +288,11 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
     fn from(r: Request<'a>) -> Self {
         fast::Request {
             id: r.id.map(|raw| raw.get().as_bytes()),
-            account: r.account.map(|a| a.map(|Obj(a)| a)),
+            account: r
+                .account
+                .map(|a| a.map(|raw| AccountInput::Raw(raw.get().as_bytes()))),
+            account_id: r.account_id,
+            fetched_at: r.fetched_at.map(|Now(t)| t),
             amount: r.amount.map(|Strict(n)| n),
             currency: r.currency,
             in_flight: r.in_flight.map(|Strict(n)| n),

@@ -12,11 +12,12 @@
 use crate::json::Obj;
 use crate::lexer::{Lexer, Seen, fields};
 use crate::money::{Currency, CurrencyMap, MapBuilder, Strict};
+use crate::provider::names::{Wire, WireEnum};
 use crate::snapshot::{AccountId, BalanceType, Category, RefreshStatus, Status};
 
 use super::wire::{
-    Contains, Document, EventData, Is, ObjectKind, Transactable, Wanted, Wire, WireAccountNumbers,
-    WireBalance, WireCash, WireEnum, WireRefresh, WireStatusDetail, WireStatusDetails,
+    Contains, Document, EventData, Is, ObjectKind, Transactable, Wanted, WireAccountNumbers,
+    WireBalance, WireCash, WireRefresh, WireStatusDetail, WireStatusDetails,
 };
 
 /// Reads an account document or event, or gives up.
@@ -127,6 +128,9 @@ pub(crate) fn account(s: &mut Lexer<'_>) -> Option<Document> {
             d.account_numbers = s.nullable(account_numbers)?;
             Some(())
         }
+        // Another provider's document (Plaid): detection is the serde
+        // path's job.
+        b"accounts" | b"error_type" => None,
         _ => s.skip_value(),
     })?;
     Some(d)

@@ -72,20 +72,15 @@ pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, J
     };
     document
         .and_then(|d| d.into_snapshot(""))
-        .map_err(|e| not_an_account_in(bytes, None).unwrap_or(e))
+        .map_err(|e| not_an_account(bytes).unwrap_or(e))
 }
 
-/// On the error path only: when the document (or, with `member`, that member
-/// of it) is some other Stripe object, an error that says so at `object` (or
-/// `data.object.object`), rather than the first field that did not fit the
-/// account's model (a Customer's integer `balance`, say).
-pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<JsonError> {
-    let root: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let doc = match member {
-        Some(key) => root.get(key)?,
-        None => &root,
-    };
-    let at = member.unwrap_or("");
+/// On the error path only: when the document is some other Stripe object,
+/// an error that says so at `object` (or `data.object.object`), rather than
+/// the first field that did not fit the account's model (a Customer's
+/// integer `balance`, say).
+fn not_an_account(bytes: &[u8]) -> Option<JsonError> {
+    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let object = doc.get("object")?.as_str()?;
     match object {
         ACCOUNT_OBJECT => None,
@@ -98,11 +93,12 @@ pub(crate) fn not_an_account_in(bytes: &[u8], member: Option<&str>) -> Option<Js
                     "data.object.object",
                     wrong_object(inner, Some(event)),
                 )
-                .under(at)
             })
         }
-        other => Some(
-            JsonError::new(ErrorKind::NotAnAccount, "object", wrong_object(other, None)).under(at),
-        ),
+        other => Some(JsonError::new(
+            ErrorKind::NotAnAccount,
+            "object",
+            wrong_object(other, None),
+        )),
     }
 }

@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, Visitor};
 use crate::error::{ErrorKind, JsonError};
 use crate::json::Obj;
 use crate::money::{CurrencyMap, Strict};
+use crate::provider::names::Wire;
 use crate::snapshot::{
     AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
     RefreshStatus, Snapshot, Status,
@@ -428,78 +429,5 @@ impl<'de> Deserialize<'de> for ObjectKind {
             }
         }
         d.deserialize_str(V)
-    }
-}
-
-/// A snapshot enum read from its Stripe string; unknown strings become the
-/// enum's `Unrecognized` variant instead of an error.
-pub(crate) struct Wire<T>(pub(crate) T);
-
-/// The Stripe spelling of each known value of a snapshot enum.
-pub(crate) trait WireEnum: Sized + Copy + 'static {
-    const WHAT: &'static str;
-    const KNOWN: &'static [(&'static str, Self)];
-    const UNRECOGNIZED: Self;
-
-    /// The value for a Stripe string; unknown strings are `UNRECOGNIZED`.
-    fn from_wire(text: &[u8]) -> Self {
-        Self::KNOWN
-            .iter()
-            .find(|(name, _)| name.as_bytes() == text)
-            .map_or(Self::UNRECOGNIZED, |&(_, value)| value)
-    }
-}
-
-impl WireEnum for Status {
-    const WHAT: &'static str = "an account status string";
-    const KNOWN: &'static [(&'static str, Self)] = &[
-        ("active", Status::Active),
-        ("inactive", Status::Inactive),
-        ("disconnected", Status::Disconnected),
-    ];
-    const UNRECOGNIZED: Self = Status::Unrecognized;
-}
-
-impl WireEnum for Category {
-    const WHAT: &'static str = "an account category string";
-    const KNOWN: &'static [(&'static str, Self)] = &[
-        ("cash", Category::Cash),
-        ("credit", Category::Credit),
-        ("investment", Category::Investment),
-        ("other", Category::Other),
-    ];
-    const UNRECOGNIZED: Self = Category::Unrecognized;
-}
-
-impl WireEnum for BalanceType {
-    const WHAT: &'static str = "a balance type string";
-    const KNOWN: &'static [(&'static str, Self)] =
-        &[("cash", BalanceType::Cash), ("credit", BalanceType::Credit)];
-    const UNRECOGNIZED: Self = BalanceType::Unrecognized;
-}
-
-impl WireEnum for RefreshStatus {
-    const WHAT: &'static str = "a refresh status string";
-    const KNOWN: &'static [(&'static str, Self)] = &[
-        ("pending", RefreshStatus::Pending),
-        ("succeeded", RefreshStatus::Succeeded),
-        ("failed", RefreshStatus::Failed),
-    ];
-    const UNRECOGNIZED: Self = RefreshStatus::Unrecognized;
-}
-
-impl<'de, T: WireEnum + Copy> Deserialize<'de> for Wire<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<T: WireEnum + Copy> Visitor<'_> for V<T> {
-            type Value = Wire<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(T::WHAT)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Wire<T>, E> {
-                Ok(Wire(T::from_wire(v.as_bytes())))
-            }
-        }
-        d.deserialize_str(V(std::marker::PhantomData))
     }
 }
