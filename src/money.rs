@@ -763,6 +763,9 @@ pub(crate) fn minor_from_major(text: &str, exponent: u32) -> Result<i64, MajorEr
         Some(rest) => (true, rest),
         None => (false, text),
     };
+    if !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(MajorError::NotDecimal);
+    }
     if unsigned.contains(['e', 'E']) {
         return Err(MajorError::Exponent);
     }
@@ -951,6 +954,84 @@ pub(crate) mod tests {
 
     fn strict<T: MinorUnits>(d: impl Deserializer<'static, Error = ValueError>) -> Option<T> {
         Strict::<T>::deserialize(d).ok().map(|Strict(v)| v)
+    }
+
+    /// `minor` written in major units with `exponent` decimals (`-1235`, 2:
+    /// `-12.35`), as a test oracle independent of `minor_from_major`.
+    fn major_text(minor: i64, exponent: u32) -> String {
+        let sign = if minor < 0 { "-" } else { "" };
+        let digits = minor.unsigned_abs().to_string();
+        let e = exponent as usize;
+        if e == 0 {
+            return format!("{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = e + 1);
+        let (int, frac) = padded.split_at(padded.len() - e);
+        format!("{sign}{int}.{frac}")
+    }
+
+    #[test]
+    fn major_amounts_read_exactly() {
+        assert_eq!(minor_from_major("110.94", 2), Ok(11094));
+        assert_eq!(minor_from_major("110.9", 2), Ok(11090));
+        assert_eq!(minor_from_major("110", 2), Ok(11000));
+        assert_eq!(minor_from_major("0", 2), Ok(0));
+        assert_eq!(minor_from_major("-0.00", 2), Ok(0));
+        assert_eq!(minor_from_major("12345.9", 0), Ok(12345));
+        assert_eq!(minor_from_major("1.2345", 3), Ok(1234));
+        // Toward −∞: never a balance rounded up.
+        assert_eq!(minor_from_major("0.009", 2), Ok(0));
+        assert_eq!(minor_from_major("-0.001", 2), Ok(-1));
+        assert_eq!(minor_from_major("-12.341", 2), Ok(-1235));
+        assert_eq!(minor_from_major("-12.3400", 2), Ok(-1234));
+        assert_eq!(minor_from_major("92233720368547758.07", 2), Ok(i64::MAX));
+        assert_eq!(minor_from_major("-92233720368547758.08", 2), Ok(i64::MIN));
+        assert_eq!(
+            minor_from_major("-92233720368547758.081", 2),
+            Err(MajorError::OutOfRange)
+        );
+        assert_eq!(
+            minor_from_major("92233720368547758.08", 2),
+            Err(MajorError::OutOfRange)
+        );
+        assert_eq!(
+            minor_from_major(&"9".repeat(10_000), 2),
+            Err(MajorError::OutOfRange)
+        );
+        for bad in [
+            "", "-", "1.", ".5", "\"1\"", "true", "1,5", "--1", "1.2.3", "0x10",
+        ] {
+            assert_eq!(
+                minor_from_major(bad, 2),
+                Err(MajorError::NotDecimal),
+                "{bad}"
+            );
+        }
+        for exp in ["1e2", "1.5E2", "-1e-2", "1.1e+2"] {
+            assert_eq!(minor_from_major(exp, 2), Err(MajorError::Exponent), "{exp}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Writing minor units as major text and reading it back is exact.
+        #[test]
+        fn major_text_round_trips(minor in proptest::num::i64::ANY, exponent in 0_u32..=4) {
+            proptest::prop_assert_eq!(minor_from_major(&major_text(minor, exponent), exponent), Ok(minor));
+        }
+
+        /// Extra digits are cut toward −∞: the result is the floor of the
+        /// exact value, so it never exceeds what the text says.
+        #[test]
+        fn extra_digits_are_floored(minor in -1_000_000_000_000_i64..1_000_000_000_000, exponent in 0_u32..=3, extra in "[0-9]{1,6}") {
+            let base = major_text(minor, exponent);
+            let text = if exponent == 0 { format!("{base}.{extra}") } else { format!("{base}{extra}") };
+            let got = minor_from_major(&text, exponent).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let dropped = extra.bytes().any(|c| c != b'0');
+            let expected = if minor < 0 && dropped { minor - 1 } else { minor };
+            // `-0.00` + extra digits is still negative when they are not all zero.
+            let expected = if minor == 0 && base.starts_with('-') && dropped { -1 } else { expected };
+            proptest::prop_assert_eq!(got, expected, "{}", text);
+        }
     }
 
     /// serde_json hands positive integers to `visit_u64`, but other formats

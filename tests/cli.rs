@@ -876,7 +876,7 @@ fn batch_unlinked_presentment_and_their_errors() {
 
 #[test]
 fn schema_prints_each_committed_schema() {
-    for name in ["policy", "verdict", "request"] {
+    for name in ["policy", "verdict", "request", "snapshot"] {
         let out = fundsgate(&["schema", name], b"");
         assert_eq!(out.status.code(), Some(0));
         let committed = std::fs::read_to_string(format!(
@@ -888,4 +888,234 @@ fn schema_prints_each_committed_schema() {
     }
     let err = clap_error(&fundsgate(&["schema", "verdicts"], b""));
     assert!(err.contains("possible values"), "{err}");
+}
+
+const PLAID_CHECKING: &str = "examples/accounts/plaid_checking.json";
+const PLAID_MANY: &str = "examples/accounts/plaid_balance_get.json";
+const PLAID_SAVINGS_ID: &str = "dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK";
+
+#[test]
+fn check_reads_plaid_responses_with_account_id_and_fetched_at() {
+    let out = check(PLAID_CHECKING, "6000", &["--now", NOW]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = verdict_of(&out);
+    assert_eq!(v["provider"], "plaid");
+    assert_eq!(v["balance"], 6000);
+
+    // Several accounts: --account-id selects, --fetched-at dates the balance.
+    let out = check(
+        PLAID_MANY,
+        "21000",
+        &[
+            "--now",
+            NOW,
+            "--account-id",
+            PLAID_SAVINGS_ID,
+            "--fetched-at",
+            "1651516590",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = verdict_of(&out);
+    assert_eq!(
+        (v["account"].as_str(), v["as_of"].as_i64()),
+        (Some(PLAID_SAVINGS_ID), Some(1_651_516_590))
+    );
+    assert_eq!(v["warnings"][0], "used_current_balance");
+    // Without --fetched-at, Plaid's balance has no date: refresh (call again).
+    let out = check(
+        PLAID_MANY,
+        "100",
+        &["--now", NOW, "--account-id", PLAID_SAVINGS_ID],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let v = verdict_of(&out);
+    assert_eq!(
+        (v["rule"].as_str(), v["refresh"]["action"].as_str()),
+        (Some("stale_can_start"), Some("initiate"))
+    );
+
+    // Without --account-id, the error lists the ids.
+    let err = usage_error(&check(PLAID_MANY, "100", &["--now", NOW]));
+    assert!(
+        err.contains("accounts: the response holds 7 accounts"),
+        "{err}"
+    );
+    assert!(err.contains(PLAID_SAVINGS_ID), "{err}");
+    let err = usage_error(&check(
+        PLAID_MANY,
+        "100",
+        &["--now", NOW, "--account-id", "nope"],
+    ));
+    assert!(err.contains("`nope` is not in this response"), "{err}");
+
+    // An item error: a link that is down.
+    let out = check(
+        "examples/accounts/plaid_item_login_required.json",
+        "100",
+        &["--now", NOW],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = verdict_of(&out);
+    assert_eq!(v["rule"], "missing_link_down");
+    assert_eq!(v["warnings"], serde_json::json!(["relink_required"]));
+}
+
+#[test]
+fn provider_flag_forces_a_reader_and_source_flags_need_an_account() {
+    let err = usage_error(&check(
+        PLAID_CHECKING,
+        "100",
+        &["--now", NOW, "--provider", "stripe"],
+    ));
+    assert!(err.contains("status"), "{err}");
+    let out = check(
+        PLAID_CHECKING,
+        "100",
+        &["--now", NOW, "--provider", "plaid"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = usage_error(&check(
+        ACTIVE,
+        "100",
+        &["--now", NOW, "--provider", "snapshot"],
+    ));
+    assert!(err.contains("object"), "{err}");
+    for flag in [
+        ["--account-id", "x"],
+        ["--fetched-at", NOW],
+        ["--provider", "plaid"],
+    ] {
+        let mut args = vec!["check", "--unlinked", "--amount", "1", "--currency", "usd"];
+        args.extend_from_slice(&flag);
+        let err = clap_error(&fundsgate(&args, b""));
+        assert!(err.contains("--account"), "{flag:?}: {err}");
+    }
+    // A Stripe document must be the account given.
+    let err = usage_error(&check(
+        ACTIVE,
+        "100",
+        &["--now", NOW, "--account-id", "fca_other"],
+    ));
+    assert!(err.contains("id: this document is account"), "{err}");
+}
+
+/// `snapshot` prints the neutral document the gate reads; `check` on it
+/// gives the same verdict as on the original, but for `provider`.
+#[test]
+fn snapshot_output_checks_like_the_original() {
+    let dir =
+        std::fs::read_dir(format!("{}/examples/accounts", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut seen = 0;
+    for entry in dir {
+        let path = entry.unwrap().path();
+        let path = path.to_str().unwrap();
+        let source: &[&str] = if path.ends_with("plaid_balance_get.json") {
+            &[
+                "--account-id",
+                PLAID_SAVINGS_ID,
+                "--fetched-at",
+                "1651516000",
+            ]
+        } else {
+            &[]
+        };
+        let mut args = vec!["snapshot", "--account", path];
+        args.extend_from_slice(source);
+        let out = fundsgate(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{path}: {out:?}");
+        let snapshot = out.stdout;
+        assert_eq!(
+            snapshot.iter().filter(|&&b| b == b'\n').count(),
+            1,
+            "{path}"
+        );
+        let doc: Value = serde_json::from_slice(&snapshot).unwrap();
+        assert_eq!(doc["object"], "fundsgate.snapshot");
+        for amount in ["1", "6000", "100000000"] {
+            let mut args = vec![
+                "check",
+                "--account",
+                path,
+                "--amount",
+                amount,
+                "--currency",
+                "usd",
+                "--now",
+                NOW,
+            ];
+            args.extend_from_slice(source);
+            let original = fundsgate(&args, b"");
+            let again = fundsgate(
+                &[
+                    "check",
+                    "--account",
+                    "-",
+                    "--amount",
+                    amount,
+                    "--currency",
+                    "usd",
+                    "--now",
+                    NOW,
+                ],
+                &snapshot,
+            );
+            assert_eq!(original.status.code(), again.status.code(), "{path}");
+            let mut want = verdict_of(&original);
+            let got = verdict_of(&again);
+            assert_eq!(got["provider"], "snapshot");
+            want["provider"] = Value::from("snapshot");
+            assert_eq!(got, want, "{path} {amount}");
+        }
+        seen += 1;
+    }
+    assert!(seen >= 17, "{seen} examples");
+}
+
+#[test]
+fn batch_reads_plaid_and_snapshot_accounts_with_their_keys() {
+    let plaid =
+        std::fs::read_to_string(format!("{}/{PLAID_MANY}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let plaid: Value = serde_json::from_str(&plaid).unwrap();
+    let snapshot = fundsgate(&["snapshot", "--account", ACTIVE], b"").stdout;
+    let snapshot: Value = serde_json::from_slice(&snapshot).unwrap();
+    let lines = [
+        serde_json::json!({"id": 1, "account": plaid, "account_id": PLAID_SAVINGS_ID, "fetched_at": 1_651_516_590, "amount": 21000, "currency": "usd"}),
+        serde_json::json!({"id": 2, "account": plaid, "account_id": PLAID_SAVINGS_ID, "fetched_at": "2022-05-02T18:36:30Z", "amount": 21001, "currency": "usd"}),
+        serde_json::json!({"id": 3, "account": plaid, "amount": 100, "currency": "usd"}),
+        serde_json::json!({"id": 4, "account": snapshot, "amount": 6000, "currency": "usd"}),
+        serde_json::json!({"id": 5, "account": snapshot, "account_id": "fca_other", "amount": 6000, "currency": "usd"}),
+        serde_json::json!({"id": 6, "account": {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED"}, "account_id": "acc", "amount": 100, "currency": "usd"}),
+    ];
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    for jobs in ["1", "2"] {
+        for reader in ["fast", "serde"] {
+            let (out, status) = batch(input.as_bytes(), &["--jobs", jobs, "--reader", reader]);
+            assert_eq!(status.status.code(), Some(0));
+            assert_eq!(out.len(), 6);
+            assert_eq!(
+                (out[0]["decision"].as_str(), out[0]["as_of"].as_i64()),
+                (Some("allow"), Some(1_651_516_590))
+            );
+            assert_eq!(out[1]["rule"], "insufficient");
+            let error = out[2]["error"].as_str().unwrap();
+            assert!(
+                error.starts_with("account.accounts: the response holds 7 accounts"),
+                "{error}"
+            );
+            assert_eq!(
+                (out[3]["decision"].as_str(), out[3]["provider"].as_str()),
+                (Some("allow"), Some("snapshot"))
+            );
+            let error = out[4]["error"].as_str().unwrap();
+            assert!(
+                error.starts_with("account.account_id: this document is account"),
+                "{error}"
+            );
+            assert_eq!(
+                (out[5]["rule"].as_str(), out[5]["account"].as_str()),
+                (Some("missing_link_down"), Some("acc"))
+            );
+        }
+    }
 }

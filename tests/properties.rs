@@ -13,8 +13,8 @@ use common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
     CurrencyMap, Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Provider,
-    Ratio, Refresh, RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status, Verdict,
-    WindowDays, decide, stripe,
+    Ratio, ReadOptions, Refresh, RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
+    Verdict, WindowDays, decide, neutral, plaid, read_account, stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -652,10 +652,37 @@ proptest! {
         prop_assert_eq!(stripe::parse_account(&doc).unwrap(), s);
     }
 
+    /// The neutral snapshot document: write → read gives the same snapshot
+    /// (its provider becomes `snapshot`), read by `read_account` as well,
+    /// and the same verdict but for `provider`. Balances of unknown date
+    /// included.
+    #[test]
+    fn neutral_documents_round_trip_with_the_same_verdict(
+        s in snapshot(), undated in any::<bool>(), d in debit(), p in policy(),
+    ) {
+        let mut s = s;
+        if let (true, Some(b)) = (undated, s.balance.as_mut()) {
+            b.as_of = None;
+        }
+        let text = neutral::to_json(&s);
+        let read = neutral::parse(text.as_bytes()).unwrap();
+        prop_assert_eq!(read_account(text.as_bytes(), &ReadOptions::new()).unwrap(), read.clone());
+        prop_assert_eq!(read.provider, Some(Provider::Snapshot));
+        prop_assert_eq!(&with!(read.clone(); provider: s.provider), &s);
+        let mut expected = verdict(&s, &d, &p);
+        expected.provider = Some(Provider::Snapshot);
+        prop_assert_eq!(verdict(&read, &d, &p), expected);
+        // And the document is stable: written again, byte for byte the same.
+        prop_assert_eq!(neutral::to_json(&read), text);
+    }
+
     /// (f) Arbitrary bytes never panic the parser.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = stripe::parse_account(&bytes);
+        let _ = read_account(&bytes, &ReadOptions::new());
+        let _ = plaid::parse_response(&bytes, None, None);
+        let _ = neutral::parse(&bytes);
         let _ = Policy::from_json(&bytes);
     }
 
@@ -665,6 +692,9 @@ proptest! {
     fn arbitrary_json_never_panics(value in json_value(), d in debit()) {
         let bytes = serde_json::to_vec(&value).unwrap();
         if let Ok(s) = stripe::parse_account(&bytes) {
+            let _ = verdict(&s, &d, &Policy::default());
+        }
+        if let Ok(s) = read_account(&bytes, &ReadOptions::new()) {
             let _ = verdict(&s, &d, &Policy::default());
         }
         let _ = Policy::from_json(&bytes);

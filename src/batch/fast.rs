@@ -16,6 +16,10 @@ use crate::provider::stripe::wire::Document;
 /// A request's account document: read already (the fast path reads plain
 /// Stripe documents in the same pass as the line), or its raw text, for the
 /// provider readers.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one line; boxing would allocate on the hot path"
+)]
 pub(crate) enum AccountInput<'a> {
     Stripe(Document),
     Raw(&'a [u8]),

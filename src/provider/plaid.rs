@@ -178,7 +178,7 @@ fn select(accounts: &[Obj<Account<'_>>], wanted: Option<&str>) -> Result<usize, 
                 format!("account `{wanted}` is not in this response, which holds {ids}")
             }
             (None, n) => {
-                format!("the response holds {n} accounts ({ids}): an account id must say which one")
+                format!("the response holds {n} accounts ({ids}): give the account_id of the one to debit")
             }
         };
         JsonError::new(ErrorKind::Missing, "accounts", message)

@@ -14,8 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use fundsgate::Batch;
 use fundsgate::parse_instant;
 use fundsgate::{
-    Currency, Debit, DebitError, Decision, Policy, Presentment, ReturnCode, decide,
-    decide_unlinked, stripe,
+    Currency, Debit, DebitError, Decision, Policy, Presentment, Provider, ReadOptions, ReturnCode,
+    Snapshot, decide, decide_unlinked, neutral, read_account,
 };
 
 mod stream;
@@ -43,7 +43,7 @@ Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy`
   reinitiation_window_days 180 days after the original settlement for a re-presentment (1 to 180)
 ";
 
-/// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections balances.
+/// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections and Plaid balances.
 #[derive(Parser)]
 #[command(
     name = "fundsgate",
@@ -65,8 +65,10 @@ enum Command {
     /// Decide JSON Lines requests from stdin; write one JSON line per input line.
     #[command(after_help = format!(
         "Each input line: {{\"id\": any, \"account\": {{...}} | null, \"amount\": N, \"currency\": \"usd\", \
-         \"in_flight\": N?, \"now\": T?, \"presentment\": {{\"original_settlement\": T, \"returns\": [\"R01\"]}}?}}\n\
-         Any other key is an error; \"account\": null is an unlinked debit.\n\
+         \"in_flight\": N?, \"now\": T?, \"account_id\": str?, \"fetched_at\": T?, \
+         \"presentment\": {{\"original_settlement\": T, \"returns\": [\"R01\"]}}?}}\n\
+         Any other key is an error; \"account\": null is an unlinked debit. The account is any \
+         document `check --account` reads (Stripe, Plaid, neutral snapshot), found from its shape.\n\
          Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
          for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
          Exit status: 0, unless reading stdin or writing stdout fails (2). A closed stdout ends \
@@ -81,6 +83,77 @@ enum Command {
     Policy(PolicyArgs),
     /// Print the JSON Schema (2020-12) of a document fundsgate reads or writes.
     Schema(SchemaArgs),
+    /// Print the neutral snapshot the gate reads from an account document.
+    #[command(
+        after_help = "`fundsgate check --account` on the output gives the same verdict \
+        as on the original document (only `provider` differs). Exit status: 0, or 2 for an \
+        input error."
+    )]
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["account"])))]
+struct SnapshotArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+/// Where an account document comes from and how to read it.
+#[derive(Args)]
+struct SourceArgs {
+    /// The account document: a Stripe account object or account event, a Plaid
+    /// /accounts/balance/get or error response, or a neutral snapshot (`-` for stdin).
+    #[arg(long, value_name = "FILE|-")]
+    account: Option<PathBuf>,
+    /// The document's provider [default: found from the document's shape]
+    #[arg(long, value_enum, requires = "account")]
+    provider: Option<ProviderArg>,
+    /// The account to read from a Plaid response that holds several (for other
+    /// documents: the id the document must carry).
+    #[arg(long, value_name = "ID", requires = "account")]
+    account_id: Option<String>,
+    /// When the document was received (unix seconds or RFC 3339): the time of a
+    /// Plaid balance that carries no last_updated_datetime.
+    #[arg(long, value_name = "T", value_parser = parse_instant, allow_negative_numbers = true, requires = "account")]
+    fetched_at: Option<DateTime<Utc>>,
+}
+
+/// `--provider`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ProviderArg {
+    Stripe,
+    Plaid,
+    Snapshot,
+}
+
+impl SourceArgs {
+    /// Reads the document at `--account`; `None` when there is none.
+    fn read(&self) -> Result<Option<Snapshot>, Failure> {
+        let Some(path) = &self.account else {
+            return Ok(None);
+        };
+        let fail =
+            |e: &dyn std::fmt::Display| Failure(format!("--account {}: {e}", path.display()));
+        let bytes = read_input(path).map_err(|e| fail(&e))?;
+        let mut options = ReadOptions::new();
+        if let Some(provider) = self.provider {
+            options = options.provider(match provider {
+                ProviderArg::Stripe => Provider::Stripe,
+                ProviderArg::Plaid => Provider::Plaid,
+                ProviderArg::Snapshot => Provider::Snapshot,
+            });
+        }
+        if let Some(id) = &self.account_id {
+            options = options.account_id(id);
+        }
+        if let Some(t) = self.fetched_at {
+            options = options.fetched_at(t.timestamp());
+        }
+        read_account(&bytes, &options)
+            .map(Some)
+            .map_err(|e| fail(&e))
+    }
 }
 
 #[derive(Args)]
@@ -91,13 +164,13 @@ struct SchemaArgs {
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["account", "unlinked"])))]
 struct CheckArgs {
-    /// The account object or `refreshed_balance` event, as Stripe sent it (`-` for stdin).
-    #[arg(long, value_name = "FILE|-", required_unless_present = "unlinked")]
-    account: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// The payment method has no linked account (entered by hand or verified by
     /// microdeposits), so no balance data: row `unlinked`.
-    #[arg(long, conflicts_with = "account")]
+    #[arg(long, conflicts_with_all = ["account", "provider", "account_id", "fetched_at"])]
     unlinked: bool,
     /// For a re-initiated debit: the return codes of this payment's earlier
     /// presentments, oldest first, e.g. R01,R09.
@@ -194,6 +267,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch(args),
         Command::Policy(args) => policy(args),
         Command::Schema(args) => schema(&args.name),
+        Command::Snapshot(args) => snapshot(&args),
     };
     result.unwrap_or_else(|Failure(message)| {
         eprintln!("fundsgate: {message}");
@@ -203,23 +277,14 @@ fn main() -> ExitCode {
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let stdin = Some(Path::new("-"));
-    if args.account.as_deref() == stdin && args.common.policy.as_deref() == stdin {
+    if args.source.account.as_deref() == stdin && args.common.policy.as_deref() == stdin {
         return Err(Failure(
             "--account - and --policy -: only one of them can read stdin".to_owned(),
         ));
     }
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
     // clap requires --account unless --unlinked, and refuses both.
-    let snapshot = match &args.account {
-        None => None,
-        Some(path) => {
-            let bytes = read_input(path)
-                .map_err(|e| Failure(format!("--account {}: {e}", path.display())))?;
-            let snapshot = stripe::parse_account(&bytes)
-                .map_err(|e| Failure(format!("--account {}: {e}", path.display())))?;
-            Some(snapshot)
-        }
-    };
+    let snapshot = args.source.read()?;
     let debit = Debit::new(args.amount, args.currency, args.in_flight).map_err(|e| {
         let flag = match e {
             DebitError::NegativeInFlight(_) => "--in-flight",
@@ -286,6 +351,16 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(Failure(format!("batch: {e}"))),
     }
+}
+
+fn snapshot(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
+    // clap requires --account.
+    let snapshot = args
+        .source
+        .read()?
+        .ok_or_else(|| Failure("snapshot: --account is required".to_owned()))?;
+    println!("{}", neutral::to_json(&snapshot));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn policy(args: PolicyArgs) -> Result<ExitCode, Failure> {

@@ -1,0 +1,28 @@
+//! Plaid response bytes → parse → decide. Checks: no panic; detection finds
+//! Plaid whenever the Plaid reader accepts a document without `object`; the
+//! snapshot survives the neutral document unchanged (but for `provider`);
+//! every verdict keeps the engine's promises (`common.rs`).
+#![no_main]
+
+use fundsgate::{Provider, ReadOptions, neutral, plaid, read_account};
+use libfuzzer_sys::fuzz_target;
+
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(snapshot) = plaid::parse_response(data, None, Some(1_651_516_590)) else {
+        return;
+    };
+    assert_eq!(snapshot.provider, Some(Provider::Plaid));
+    let forced = read_account(data, &ReadOptions::new().provider(Provider::Plaid).fetched_at(1_651_516_590));
+    assert_eq!(forced.as_ref(), Ok(&snapshot), "read_account(plaid) differs");
+    if fundsgate::detect_provider(data) == Provider::Plaid {
+        let detected = read_account(data, &ReadOptions::new().fetched_at(1_651_516_590));
+        assert_eq!(detected.as_ref(), Ok(&snapshot), "detected Plaid reads differently");
+    }
+    let text = neutral::to_json(&snapshot);
+    let mut again = neutral::parse(text.as_bytes()).expect("a written snapshot reads back");
+    again.provider = snapshot.provider;
+    assert_eq!(again, snapshot, "neutral round trip");
+    common::decide_and_check(&snapshot);
+});
