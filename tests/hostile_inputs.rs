@@ -509,3 +509,254 @@ fn an_id_with_line_breaks_between_its_tokens_answers_on_one_line() {
         assert!(!v["id"].is_null(), "{text}");
     }
 }
+
+// ---- Plaid responses and neutral snapshot documents --------------------------------
+
+use fundsgate::{ErrorKind, ParseError, Provider, ReadOptions, neutral, plaid, read_account};
+
+/// A one-account Plaid response; `balances` and `extra` (more members of
+/// the account) are spliced in.
+fn plaid_with(balances: &str, extra: &str) -> Vec<u8> {
+    format!(
+        r#"{{"accounts": [{{"account_id": "a1", "type": "depository", {extra}
+              "balances": {balances}}}], "item": {{"item_id": "i1"}}, "request_id": "r1"}}"#
+    )
+    .into_bytes()
+}
+
+const PLAID_BALANCES: &str = r#"{"available": 60, "current": 110.94, "iso_currency_code": "USD", "last_updated_datetime": null}"#;
+
+#[track_caller]
+fn plaid_rule(bytes: &[u8]) -> Rule {
+    let s = plaid::parse_response(bytes, None, Some(NOW - 5))
+        .unwrap_or_else(|e| panic!("expected a verdict, got {e}"));
+    run(&s, 100, &Policy::default()).rule
+}
+
+#[track_caller]
+fn plaid_error(bytes: &[u8]) -> ParseError {
+    match plaid::parse_response(bytes, None, Some(NOW - 5)) {
+        Ok(s) => panic!("expected an error, parsed {s:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn plaid_nesting_100_000_deep_is_ignored_where_the_gate_does_not_read() {
+    let deep = format!(r#""x": {}{}, "#, "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(
+        plaid_rule(&plaid_with(PLAID_BALANCES, &deep)),
+        Rule::Sufficient
+    );
+    let doc = plaid_with(
+        &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        "",
+    );
+    assert_eq!(plaid_error(&doc).path(), "accounts[0].balances");
+}
+
+#[test]
+fn plaid_hostile_numbers_are_errors_at_their_path() {
+    for (amount, kind) in [
+        ("1e2", "exponent"),
+        ("1.5E-2", "exponent"),
+        ("\"60.00\"", "number in major units"),
+        ("true", "number in major units"),
+        ("{}", "number in major units"),
+        (&"9".repeat(1 << 20), "overflows"),
+        ("-92233720368547758.09", "overflows"),
+    ] {
+        let balances =
+            format!(r#"{{"available": {amount}, "current": 1, "iso_currency_code": "USD"}}"#);
+        let e = plaid_error(&plaid_with(&balances, ""));
+        assert_eq!(e.path(), "accounts[0].balances.available", "{amount:.20}");
+        assert!(e.message().contains(kind), "{amount:.20}: {e}");
+    }
+    // Not JSON at all: a syntax error, wherever it is.
+    for not_json in ["NaN", "Infinity", "01", "1.", "+1", "0x10"] {
+        let balances = format!(r#"{{"available": {not_json}, "iso_currency_code": "USD"}}"#);
+        let e = plaid_error(&plaid_with(&balances, ""));
+        assert_eq!(e.kind(), ErrorKind::Syntax, "{not_json}: {e}");
+    }
+    // Tiny amounts are cut toward −∞, never up.
+    let balances =
+        r#"{"available": 0.0000000001, "current": -0.0000000001, "iso_currency_code": "USD"}"#;
+    let s = plaid::parse_response(&plaid_with(balances, ""), None, None).unwrap();
+    let b = s.balance.unwrap();
+    assert_eq!(
+        (b.available.unwrap().get(usd()), b.current.get(usd())),
+        (Some(0), Some(-1))
+    );
+}
+
+#[test]
+fn plaid_fields_of_the_wrong_type_are_errors_at_their_path() {
+    let cases: [(&[u8], &str); 7] = [
+        (br#"{"accounts": {"a1": {}}}"#, "accounts"),
+        (br#"{"accounts": [[]]}"#, "accounts[0]"),
+        (br#"{"accounts": [{"account_id": 7, "balances": {}}]}"#, "accounts[0].account_id"),
+        (br#"{"accounts": [{"type": ["depository"], "balances": {}}]}"#, "accounts[0].type"),
+        (br#"{"accounts": [{"balances": {"current": 1, "iso_currency_code": 840}}]}"#, "accounts[0].balances.iso_currency_code"),
+        (br#"{"accounts": [{"balances": {"current": 1, "iso_currency_code": "USD", "last_updated_datetime": "yesterday"}}]}"#, "accounts[0].balances.last_updated_datetime"),
+        (br#"{"accounts": [], "accounts": []}"#, "accounts"),
+    ];
+    for (doc, path) in cases {
+        let e = plaid_error(doc);
+        assert_eq!(e.path(), path, "{}: {e}", String::from_utf8_lossy(doc));
+    }
+    assert_eq!(
+        plaid_error(br#"{"accounts": [], "accounts": []}"#).kind(),
+        ErrorKind::Duplicate
+    );
+}
+
+#[test]
+fn plaid_strings_with_escapes_and_odd_unicode() {
+    // An escaped id still selects its account; a lone surrogate is an error.
+    let doc = br#"{"accounts": [{"account_id": "a\u00e9\n1", "type": "depository", "balances": {"current": 5, "iso_currency_code": "U\u0053D"}}]}"#;
+    let s = plaid::parse_response(doc, Some("a\u{e9}\n1"), Some(NOW)).unwrap();
+    assert_eq!(s.account_id.unwrap().as_str(), "a\u{e9}\n1");
+    assert_eq!(s.balance.unwrap().current.get(usd()), Some(500));
+    let doc = br#"{"accounts": [{"account_id": "\ud800", "balances": {}}]}"#;
+    assert_eq!(plaid_error(doc).path(), "accounts[0].account_id");
+}
+
+#[test]
+fn plaid_100_000_accounts_select_the_last_one() {
+    let accounts: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"account_id": "acc{i}", "type": "depository", "balances": {{"current": {i}, "iso_currency_code": "USD"}}}}"#))
+        .collect();
+    let doc = format!(r#"{{"accounts": [{}]}}"#, accounts.join(","));
+    let s = plaid::parse_response(doc.as_bytes(), Some("acc99999"), Some(NOW)).unwrap();
+    assert_eq!(s.balance.unwrap().current.get(usd()), Some(9_999_900));
+    let e = plaid::parse_response(doc.as_bytes(), None, None).unwrap_err();
+    assert!(
+        e.message().len() < 1_000,
+        "the id list is cut short: {} bytes",
+        e.message().len()
+    );
+}
+
+#[test]
+fn detection_is_by_shape_and_a_forced_provider_wins() {
+    let shapes: [(&[u8], Provider); 7] = [
+        (br#"{"accounts": []}"#, Provider::Plaid),
+        (br#"{"error_type": "API_ERROR"}"#, Provider::Plaid),
+        (
+            br#"{"object": "fundsgate.snapshot", "status": "active"}"#,
+            Provider::Snapshot,
+        ),
+        (
+            br#"{"object": "financial_connections.account", "accounts": []}"#,
+            Provider::Stripe,
+        ),
+        (br#"{"status": "active"}"#, Provider::Stripe),
+        (br#"[1, 2]"#, Provider::Stripe),
+        (b"not json", Provider::Stripe),
+    ];
+    for (doc, provider) in shapes {
+        assert_eq!(
+            fundsgate::detect_provider(doc),
+            provider,
+            "{}",
+            String::from_utf8_lossy(doc)
+        );
+    }
+    let forced = read_account(
+        br#"{"object": "fundsgate.snapshot", "status": "active"}"#,
+        &ReadOptions::new().provider(Provider::Stripe),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (forced.path(), forced.kind()),
+        ("object", ErrorKind::NotAnAccount)
+    );
+}
+
+#[test]
+fn snapshot_documents_fail_closed_on_unknown_values_and_reject_bad_ones() {
+    let doc = |body: &str| format!(r#"{{"object": "fundsgate.snapshot", {body}}}"#).into_bytes();
+    // Unknown enum values read, and deny.
+    let s = neutral::parse(&doc(r#""status": "suspended""#)).unwrap();
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::Unrecognized);
+    let s = neutral::parse(&doc(
+        r#""status": "active", "balance": {"as_of": 1651516592, "type": "overdraft", "current": {"usd": 9}}"#,
+    ))
+    .unwrap();
+    assert_eq!(run(&s, 1, &Policy::default()).rule, Rule::Unrecognized);
+    // Unknown fields are ignored.
+    let s = neutral::parse(&doc(
+        r#""status": "active", "next_version_field": {"x": [1]}"#,
+    ))
+    .unwrap();
+    assert_eq!(s.provider, Some(Provider::Snapshot));
+    // Bad values are errors at their path.
+    let cases = [
+        (r#""status": 3"#, "status"),
+        (r#""category": "cash""#, "status"),
+        (
+            r#""status": "active", "balance": {"current": {"usd": 60.5}}"#,
+            "balance.current.usd",
+        ),
+        (
+            r#""status": "active", "balance": {"current": {"usd": 1, "USD": 2}}"#,
+            "balance.current",
+        ),
+        (
+            r#""status": "active", "balance": [1651516592, "cash"]"#,
+            "balance",
+        ),
+        (
+            r#""status": "active", "refresh": {"next_refresh_available_at": "soon"}"#,
+            "refresh.next_refresh_available_at",
+        ),
+        (
+            r#""status": "active", "account_numbers": "some""#,
+            "account_numbers",
+        ),
+        (r#""status": "active", "closed": "no""#, "closed"),
+    ];
+    for (body, path) in cases {
+        let e = neutral::parse(&doc(body)).unwrap_err();
+        assert!(e.path().starts_with(path), "{body}: {e}");
+    }
+    let e = neutral::parse(br#"{"status": "active"}"#).unwrap_err();
+    assert_eq!((e.path(), e.kind()), ("object", ErrorKind::Missing));
+    let e = neutral::parse(br#"{"object": "financial_connections.account", "status": "active"}"#)
+        .unwrap_err();
+    assert_eq!((e.path(), e.kind()), ("object", ErrorKind::NotAnAccount));
+}
+
+#[test]
+fn batch_lines_with_hostile_plaid_and_snapshot_accounts_answer_alike_on_both_readers() {
+    let plaid_deep = String::from_utf8(plaid_with(
+        PLAID_BALANCES,
+        &format!(r#""x": {}{}, "#, "[".repeat(50_000), "]".repeat(50_000)),
+    ))
+    .unwrap();
+    let lines = [
+        format!(r#"{{"id": 1, "account": {plaid_deep}, "amount": 100, "currency": "usd", "fetched_at": {NOW}}}"#),
+        format!(r#"{{"id": 2, "account": {}, "amount": 100, "currency": "usd"}}"#, String::from_utf8(plaid_with(r#"{"available": 1e2}"#, "")).unwrap()),
+        r#"{"id": 3, "account": {"object": "fundsgate.snapshot", "status": "active", "balance": {"current": {"usd": 1.5}}}, "amount": 100, "currency": "usd"}"#.to_owned(),
+        r#"{"id": 4, "account": {"accounts": []}, "amount": 100, "currency": "usd"}"#.to_owned(),
+        r#"{"id": 5, "account": {"error_type": "ITEM_ERROR"}, "account_id": 7, "amount": 100, "currency": "usd"}"#.to_owned(),
+    ];
+    let expected = [
+        ("decision", "allow"),
+        (
+            "error",
+            "account.accounts[0].balances.available: expected a number without an exponent part",
+        ),
+        ("error", "account.balance.current.usd: "),
+        ("error", "account.accounts: the response holds no account"),
+        (
+            "error",
+            "account_id: invalid type: integer `7`, expected a string",
+        ),
+    ];
+    for (line, (key, start)) in lines.iter().zip(expected) {
+        let answer = answer_both_ways(line);
+        let got = answer[key].as_str().unwrap_or_else(|| panic!("{answer}"));
+        assert!(got.starts_with(start), "{got}");
+    }
+}
