@@ -219,6 +219,17 @@ fn bench_batch(c: &mut Criterion) {
             }
         })
     });
+    // Plaid lines: read by serde (the fast reader is Stripe's), ~1,100 bytes.
+    let plaid: Vec<String> = (0..LINES).map(requests::plaid_request_line).collect();
+    group.bench_function("fundsgate_answer_plaid", |b| {
+        let mut out = Vec::with_capacity(1024);
+        b.iter(|| {
+            for line in &plaid {
+                out.clear();
+                black_box(batch.answer(line.as_bytes(), &mut out));
+            }
+        })
+    });
     // For scale: merely parsing each line into a `serde_json::Value`.
     group.bench_function("serde_json_value", |b| {
         b.iter(|| {

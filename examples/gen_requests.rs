@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_requests -- 200000 > /tmp/requests.jsonl
+//! cargo run --release --example gen_requests -- 200000 plaid > /tmp/plaid.jsonl
 //! ```
 
 #![allow(
@@ -20,9 +21,14 @@ fn main() -> std::io::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
+    // `plaid` as the second argument: lines over Plaid responses.
+    let line = match std::env::args().nth(2).as_deref() {
+        Some("plaid") => requests::plaid_request_line,
+        _ => requests::request_line,
+    };
     let mut out = BufWriter::new(std::io::stdout().lock());
     for i in 0..n {
-        writeln!(out, "{}", requests::request_line(i))?;
+        writeln!(out, "{}", line(i))?;
     }
     out.flush()
 }

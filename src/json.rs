@@ -42,6 +42,7 @@ pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Res
 /// serde's derived `Deserialize` also accepts an array and fills the fields
 /// by position, so `[1651516592, "cash"]` would read as a balance. Wrapping a
 /// derived struct in `Obj` accepts objects only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Obj<T>(pub T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {

@@ -11,8 +11,9 @@
 //! The rule that keeps them honest: **a fast reader either produces exactly
 //! what serde_json would, or gives up** (`None`), and the caller then runs
 //! serde_json. The lexer gives up on anything unusual: a backslash, a
-//! non-ASCII byte, a control character, a fraction or exponent, a number out
-//! of `i64` range, nesting deeper than [`MAX_DEPTH`], trailing characters;
+//! non-ASCII byte, a control character, a fraction, exponent or number out
+//! of `i64` range where it reads an integer (it skips any valid number in a
+//! value it skips), nesting deeper than [`MAX_DEPTH`], trailing characters;
 //! the readers give up on a value of an unexpected type, a duplicate field
 //! they read ([`Seen`]), an invalid currency key. Differential tests
 //! (`batch::fast`) run both readers on generated and damaged documents and
@@ -274,8 +275,62 @@ impl<'a> Lexer<'a> {
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
-            _ => self.int().map(drop),
+            _ => self.skip_number(),
         }
+    }
+
+    /// Skips a number of any JSON form (fraction, exponent, any size), as
+    /// serde_json skips an ignored one: by its grammar alone.
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek()? == b'-' {
+            self.bump();
+        }
+        match self.peek()? {
+            b'0' => self.bump(),
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.bump();
+            self.some_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.bump();
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.bump();
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.bump();
+        }
+    }
+
+    /// At least one digit.
+    fn some_digits(&mut self) -> Option<()> {
+        self.peek().filter(u8::is_ascii_digit)?;
+        self.digits();
+        Some(())
+    }
+
+    /// Where the lexer is, to come back to with [`Lexer::rewind`].
+    pub(crate) fn mark(&self) -> (usize, u32) {
+        (self.i, self.depth)
+    }
+
+    /// The text from a [`Lexer::mark`] to here.
+    pub(crate) fn since(&self, (start, _): (usize, u32)) -> Option<&'a [u8]> {
+        self.b.get(start..self.i)
+    }
+
+    /// Goes back to a [`Lexer::mark`].
+    pub(crate) fn rewind(&mut self, (i, depth): (usize, u32)) {
+        self.i = i;
+        self.depth = depth;
     }
 
     pub(crate) fn boolean(&mut self) -> Option<bool> {

@@ -133,6 +133,16 @@ pub mod __private {
         crate::stripe::parse_account_with(bytes, false).map_err(ParseError::from)
     }
 
+    /// `plaid::parse_response` through serde_json only.
+    pub fn parse_plaid_reference(
+        bytes: &[u8],
+        account_id: Option<&str>,
+        fetched_at: Option<i64>,
+    ) -> Result<Snapshot, ParseError> {
+        crate::provider::plaid::parse_json(bytes, account_id, fetched_at, false)
+            .map_err(ParseError::from)
+    }
+
     /// `Batch::answer` through serde_json only.
     pub fn answer_reference(batch: &Batch, line: &[u8], out: &mut Vec<u8>) -> Answered {
         batch.answer_with(line, out, false)

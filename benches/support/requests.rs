@@ -82,3 +82,53 @@ pub fn request_line(i: u64) -> String {
 \"amount\":{amount},\"currency\":\"{currency}\",\"in_flight\":{in_flight}}}"
     )
 }
+
+/// The `i`-th request line over a Plaid `/accounts/balance/get` response
+/// (no trailing newline): one to three accounts (checking, savings, a credit
+/// card), the line selecting one by `account_id` and dating it with
+/// `fetched_at`; amounts in major units with cents, one in ten `available`
+/// null. About 1,100 bytes.
+pub fn plaid_request_line(i: u64) -> String {
+    let mut x = i.wrapping_mul(2862933555777941757).wrapping_add(3037000493);
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    let money = |cents: u64| format!("{}.{:02}", cents / 100, cents % 100);
+    let accounts = 1 + next(3);
+    let mut docs = Vec::new();
+    for n in 0..accounts {
+        let (kind, subtype, name) = match n {
+            0 => ("depository", "checking", "Plaid Checking"),
+            1 => ("depository", "savings", "Plaid Saving"),
+            _ => ("credit", "credit card", "Plaid Credit Card"),
+        };
+        let available = if next(10) == 0 {
+            "null".to_owned()
+        } else {
+            money(next(2_000_000))
+        };
+        let current = money(next(2_100_000));
+        docs.push(format!(
+            "{{\"account_id\":\"acc{i:012}x{n}vMLjrxTnLjX4G66XUp5GLklm4oiZy\",\
+\"balances\":{{\"available\":{available},\"current\":{current},\"iso_currency_code\":\"USD\",\
+\"limit\":null,\"unofficial_currency_code\":null}},\"mask\":\"{:04}\",\"name\":\"{name}\",\
+\"official_name\":null,\"subtype\":\"{subtype}\",\"type\":\"{kind}\"}}",
+            (i + n) % 10_000
+        ));
+    }
+    let pick = next(accounts);
+    let fetched_at = 1_651_516_592 - next(120_000) as i64;
+    let amount = 100 + next(500_000);
+    format!(
+        "{{\"id\":\"pi_{i:010}\",\"account\":{{\"accounts\":[{}],\
+\"item\":{{\"available_products\":[\"balance\"],\"billed_products\":[\"auth\",\"transactions\"],\
+\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_109508\",\
+\"item_id\":\"item{i:012}\",\"update_type\":\"background\",\"webhook\":null}},\
+\"request_id\":\"req{i:010}\"}},\"account_id\":\"acc{i:012}x{pick}vMLjrxTnLjX4G66XUp5GLklm4oiZy\",\
+\"fetched_at\":{fetched_at},\"amount\":{amount},\"currency\":\"usd\"}}",
+        docs.join(",")
+    )
+}

@@ -12,6 +12,7 @@ use crate::lexer::{Lexer, Seen, fields};
 use crate::money::Currency;
 use crate::provider::stripe::fast as stripe;
 use crate::provider::stripe::wire::Document;
+use crate::snapshot::Provider;
 
 /// A request's account document: read already (the fast path reads plain
 /// Stripe documents in the same pass as the line), or its raw text, for the
@@ -22,7 +23,8 @@ use crate::provider::stripe::wire::Document;
 )]
 pub(crate) enum AccountInput<'a> {
     Stripe(Document),
-    Raw(&'a [u8]),
+    /// The document's text, and its provider when the reader has seen it.
+    Raw(&'a [u8], Option<Provider>),
 }
 
 /// A batch request line, read.
@@ -86,7 +88,20 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         }
         b"account" => {
             seen.first(RequestField::Account)?;
-            r.account = Some(s.nullable(stripe::account)?.map(AccountInput::Stripe));
+            s.ws();
+            let start = s.mark();
+            r.account = Some(match s.nullable(stripe::account) {
+                Some(account) => account.map(AccountInput::Stripe),
+                // Not a plain Stripe document (Plaid, a neutral snapshot, or
+                // a Stripe document the fast reader leaves to serde): its
+                // raw text, for the provider readers, as serde_json's
+                // `RawValue` would have it.
+                None => {
+                    s.rewind(start);
+                    let provider = crate::provider::shape_of(s)?;
+                    Some(AccountInput::Raw(s.since(start)?, Some(provider)))
+                }
+            });
             Some(())
         }
         b"amount" => {
@@ -166,9 +181,14 @@ mod tests {
     fn summary(r: Request<'_>) -> Summary {
         let read = |a: AccountInput<'_>| match a {
             AccountInput::Stripe(d) => d.into_snapshot(""),
-            AccountInput::Raw(bytes) => {
-                crate::provider::read_json(bytes, &crate::ReadOptions::new(), false)
-            }
+            AccountInput::Raw(bytes, provider) => crate::provider::read_json(
+                bytes,
+                &crate::ReadOptions {
+                    provider,
+                    ..crate::ReadOptions::new()
+                },
+                false,
+            ),
         };
         (
             r.id.map(<[u8]>::to_vec),

@@ -121,7 +121,7 @@ impl Batch {
         let account = request
             .account
             .ok_or("account: required (null for an unlinked debit)")?;
-        let options = ReadOptions {
+        let mut options = ReadOptions {
             provider: None,
             account_id: request.account_id.as_deref(),
             fetched_at: request.fetched_at.map(|t| t.timestamp()),
@@ -131,7 +131,10 @@ impl Batch {
                 AccountInput::Stripe(document) => document
                     .into_snapshot("")
                     .and_then(|s| check_id(s, options.account_id, "id")),
-                AccountInput::Raw(bytes) => read_json(bytes, &options, fast),
+                AccountInput::Raw(bytes, provider) => {
+                    options.provider = provider;
+                    read_json(bytes, &options, fast)
+                }
             })
             .transpose()
             .map_err(|e| e.under("account").to_string())?;
@@ -290,7 +293,7 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
             id: r.id.map(|raw| raw.get().as_bytes()),
             account: r
                 .account
-                .map(|a| a.map(|raw| AccountInput::Raw(raw.get().as_bytes()))),
+                .map(|a| a.map(|raw| AccountInput::Raw(raw.get().as_bytes(), None))),
             account_id: r.account_id,
             fetched_at: r.fetched_at.map(|Now(t)| t),
             amount: r.amount.map(|Strict(n)| n),

@@ -13,6 +13,7 @@ use serde::de::IgnoredAny;
 
 use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::json::strip_bom;
+use crate::lexer::{Lexer, Seen, fields};
 use crate::snapshot::{AccountId, Provider, Snapshot, UnixSeconds};
 
 pub(crate) mod names;
@@ -129,7 +130,7 @@ pub(crate) fn read_json(
         }
     };
     match provider {
-        Provider::Plaid => plaid::parse_json(bytes, options.account_id, options.fetched_at),
+        Provider::Plaid => plaid::parse_json(bytes, options.account_id, options.fetched_at, fast),
         Provider::Snapshot => check_id(
             neutral::parse_json(bytes)?,
             options.account_id,
@@ -146,6 +147,62 @@ pub(crate) fn read_json(
 /// The provider of a document, from its shape (see [`read_account`]).
 /// Malformed JSON is Stripe's, whose reader reports the error.
 pub fn detect_provider(bytes: &[u8]) -> Provider {
+    let bytes = strip_bom(bytes);
+    shape_fast(bytes).unwrap_or_else(|| shape_serde(bytes))
+}
+
+fn provider_of(object: Option<&[u8]>, plaid_keys: bool) -> Provider {
+    match object {
+        Some(object) if object == neutral::OBJECT.as_bytes() => Provider::Snapshot,
+        Some(_) => Provider::Stripe,
+        None if plaid_keys => Provider::Plaid,
+        None => Provider::Stripe,
+    }
+}
+
+fields!(ShapeField {
+    Object,
+    Accounts,
+    ErrorType
+});
+
+/// [`detect_provider`] on the lexer: the top-level keys only, every value
+/// skipped; `None` where serde_json must judge (see [`crate::lexer`]).
+fn shape_fast(bytes: &[u8]) -> Option<Provider> {
+    let mut s = Lexer::new(bytes);
+    let provider = shape_of(&mut s)?;
+    s.end()?;
+    Some(provider)
+}
+
+/// The provider of the object at the lexer's position, which it skips: the
+/// batch reader detects a request's account in the pass that finds its end.
+pub(crate) fn shape_of(s: &mut Lexer<'_>) -> Option<Provider> {
+    let mut seen = Seen::default();
+    let (mut object, mut plaid) = (None, false);
+    s.object(|s, key| match key {
+        b"object" => {
+            seen.first(ShapeField::Object)?;
+            object = s.nullable(Lexer::string)?;
+            Some(())
+        }
+        b"accounts" | b"error_type" => {
+            seen.first(if key == b"accounts" {
+                ShapeField::Accounts
+            } else {
+                ShapeField::ErrorType
+            })?;
+            // `null` reads as absent, like serde's `Option`.
+            plaid |= s.nullable(Lexer::skip_value)?.is_some();
+            Some(())
+        }
+        _ => s.skip_value(),
+    })?;
+    Some(provider_of(object, plaid))
+}
+
+/// [`detect_provider`] on serde_json: malformed JSON is Stripe's.
+fn shape_serde(bytes: &[u8]) -> Provider {
     #[derive(Deserialize)]
     struct Shape<'a> {
         #[serde(default, borrow)]
@@ -155,13 +212,11 @@ pub fn detect_provider(bytes: &[u8]) -> Provider {
         #[serde(default)]
         error_type: Option<IgnoredAny>,
     }
-    match serde_json::from_slice::<Shape<'_>>(strip_bom(bytes)) {
-        Ok(shape) => match shape.object.as_deref() {
-            Some(neutral::OBJECT) => Provider::Snapshot,
-            Some(_) => Provider::Stripe,
-            None if shape.accounts.is_some() || shape.error_type.is_some() => Provider::Plaid,
-            None => Provider::Stripe,
-        },
+    match serde_json::from_slice::<Shape<'_>>(bytes) {
+        Ok(shape) => provider_of(
+            shape.object.as_deref().map(str::as_bytes),
+            shape.accounts.is_some() || shape.error_type.is_some(),
+        ),
         Err(_) => Provider::Stripe,
     }
 }
@@ -187,5 +242,74 @@ pub(crate) fn check_id(
             field,
             format!("this document is account `{id}`, not the expected `{expected}`"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Detection on the lexer agrees with detection on serde_json whenever
+    //! the lexer answers.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_owned()),
+            Just("\"fundsgate.snapshot\"".to_owned()),
+            Just("\"financial_connections.account\"".to_owned()),
+            Just("\"fundsgate\\u002esnapshot\"".to_owned()),
+            Just("[]".to_owned()),
+            Just("[{\"account_id\": \"a\", \"balances\": {\"current\": 1.5e3}}]".to_owned()),
+            Just("{}".to_owned()),
+            Just("-0.5E+2".to_owned()),
+            Just("01".to_owned()),
+            Just("1.".to_owned()),
+            Just("7".to_owned()),
+            Just("\"ITEM_ERROR\"".to_owned()),
+        ]
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("object"),
+            Just("accounts"),
+            Just("error_type"),
+            Just("status"),
+        ];
+        proptest::collection::vec((key, value()), 0..5).prop_map(|fields| {
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": {v}"))
+                .collect();
+            format!("{{{}}}", body.join(", "))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_lexer_detects_as_serde_does(doc in document()) {
+            if let Some(fast) = shape_fast(doc.as_bytes()) {
+                prop_assert_eq!(fast, shape_serde(doc.as_bytes()), "{}", doc);
+            }
+        }
+    }
+
+    #[test]
+    fn the_lexer_answers_for_plain_documents() {
+        for (doc, provider) in [
+            (
+                r#"{"accounts": [{"balances": {"current": 110.94}}], "item": {}}"#,
+                Provider::Plaid,
+            ),
+            (
+                r#"{"error_type": "ITEM_ERROR", "status": 400}"#,
+                Provider::Plaid,
+            ),
+            (r#"{"accounts": null}"#, Provider::Stripe),
+            (r#"{"object": "fundsgate.snapshot"}"#, Provider::Snapshot),
+            (r#"{"object": "event", "accounts": []}"#, Provider::Stripe),
+        ] {
+            assert_eq!(shape_fast(doc.as_bytes()), Some(provider), "{doc}");
+        }
     }
 }

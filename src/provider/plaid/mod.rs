@@ -43,9 +43,13 @@
 //! ```
 
 use std::borrow::Cow;
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::Deserializer;
 use serde_json::value::RawValue;
+
+pub(crate) mod fast;
 
 use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::instant::parse_instant;
@@ -75,48 +79,72 @@ pub fn parse_response(
     account_id: Option<&str>,
     fetched_at: Option<UnixSeconds>,
 ) -> Result<Snapshot, ParseError> {
-    parse_json(bytes, account_id, fetched_at).map_err(ParseError::from)
+    parse_json(bytes, account_id, fetched_at, true).map_err(ParseError::from)
 }
 
+/// [`parse_response`], with or without the fast reader ([`fast`]; the fuzz
+/// targets compare the two).
 pub(crate) fn parse_json(
     bytes: &[u8],
     account_id: Option<&str>,
     fetched_at: Option<UnixSeconds>,
+    fast: bool,
 ) -> Result<Snapshot, JsonError> {
-    let Obj(response) = from_slice_tracked::<Obj<Response<'_>>>(strip_bom(bytes))?;
+    let bytes = strip_bom(bytes);
+    let response = match fast.then(|| fast::response(bytes)).flatten() {
+        Some(response) => response,
+        None => from_slice_tracked::<Obj<Response<'_>>>(bytes)?.0,
+    };
     response.into_snapshot(account_id, fetched_at)
 }
 
-/// The parts of a response the gate reads; everything else is skipped.
-#[derive(Deserialize)]
+/// The parts of a response the gate reads; everything else is skipped. The
+/// fast reader ([`fast`]) builds the same structs.
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub(crate) struct Response<'a> {
     #[serde(default, borrow)]
-    accounts: Option<Vec<Obj<Account<'a>>>>,
+    pub(crate) accounts: Option<Vec<Obj<Account<'a>>>>,
     #[serde(default, borrow)]
-    error_type: Option<Cow<'a, str>>,
+    pub(crate) error_type: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Account<'a> {
+#[derive(Deserialize, Default, Debug, PartialEq)]
+pub(crate) struct Account<'a> {
     #[serde(default, borrow)]
-    account_id: Option<Cow<'a, str>>,
+    pub(crate) account_id: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    balances: Option<Obj<Balances<'a>>>,
+    pub(crate) balances: Option<Obj<Balances<'a>>>,
     #[serde(default, borrow, rename = "type")]
-    kind: Option<Cow<'a, str>>,
+    pub(crate) kind: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Balances<'a> {
-    /// The literal text of the number: converted exactly, or refused.
+#[derive(Deserialize, Default, Debug, PartialEq)]
+pub(crate) struct Balances<'a> {
     #[serde(default, borrow)]
-    available: Option<&'a RawValue>,
+    pub(crate) available: Option<Literal<'a>>,
     #[serde(default, borrow)]
-    current: Option<&'a RawValue>,
+    pub(crate) current: Option<Literal<'a>>,
     #[serde(default, borrow)]
-    iso_currency_code: Option<Cow<'a, str>>,
+    pub(crate) iso_currency_code: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    last_updated_datetime: Option<Cow<'a, str>>,
+    pub(crate) last_updated_datetime: Option<Cow<'a, str>>,
+}
+
+/// The literal JSON text of a value (an amount: converted exactly from its
+/// digits, or refused), exactly as it stands in the document.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) struct Literal<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for Literal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Literal<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|raw| Literal(raw.get()))
+    }
 }
 
 /// The Plaid error type of a link that is down (the user must relink).
@@ -230,14 +258,14 @@ impl Balances<'_> {
         fetched_at: Option<UnixSeconds>,
     ) -> Result<Option<Balance>, JsonError> {
         let currency = self.iso_currency_code.as_deref().and_then(iso_currency);
-        let amount = |raw: Option<&RawValue>, field: &str| -> Result<Option<i64>, JsonError> {
-            let Some(raw) = raw else {
+        let amount = |raw: Option<Literal<'_>>, field: &str| -> Result<Option<i64>, JsonError> {
+            let Some(Literal(text)) = raw else {
                 return Ok(None);
             };
             // Without a known currency there is no exponent to read the
             // number with; it is checked all the same.
             let exponent = currency.map_or(0, |(_, e)| e);
-            minor_from_major(raw.get(), exponent)
+            minor_from_major(text, exponent)
                 .map(Some)
                 .map_err(|e| JsonError::new(ErrorKind::Invalid, field, e.to_string()))
         };
@@ -277,6 +305,7 @@ impl Balances<'_> {
 /// exponent (gold, SDR).
 fn iso_currency(code: &str) -> Option<(Currency, u32)> {
     let currency = Currency::new(code).ok()?;
-    let iso = iso_currency::Currency::from_code(&code.to_ascii_uppercase())?;
+    let upper = currency.as_bytes().map(|c| c.to_ascii_uppercase());
+    let iso = iso_currency::Currency::from_code(std::str::from_utf8(&upper).ok()?)?;
     Some((currency, u32::from(iso.exponent()?)))
 }
