@@ -3,7 +3,8 @@
 //! An ACH pre-debit sufficient-funds gate. Call it right before you confirm an
 //! ACH Direct Debit (a Stripe PaymentIntent with a `us_bank_account` payment
 //! method): hand it the bank account's balance data as Stripe Financial
-//! Connections returns it, and the debit you are about to take, and it answers
+//! Connections or Plaid returns it (or any provider's, as a [`neutral`]
+//! snapshot), and the debit you are about to take, and it answers
 //! **allow**, **deny** or **refresh_needed** with machine-readable reasons.
 //!
 //! Its job is to cut R01 (insufficient funds) and R09 (uncollected funds)
@@ -42,8 +43,9 @@
 //!
 //! ## Design
 //!
-//! Data flows one way: bytes → [`stripe`] wire model → [`Snapshot`] →
-//! [`decide`]`(snapshot, debit, policy, now)` → [`Verdict`].
+//! Data flows one way: bytes → a provider's wire model ([`stripe`], [`plaid`],
+//! [`neutral`]; [`read_account`] picks one from the document's shape) →
+//! [`Snapshot`] → [`decide`]`(snapshot, debit, policy, now)` → [`Verdict`].
 //!
 //! * [`decide`] is pure: no I/O, no clock (you pass `now`), no global state,
 //!   no allocation, no panic, no floating point. The same inputs always give
@@ -66,7 +68,8 @@
 
 // The modules are private: every public item is re-exported at the root
 // (`fundsgate::Verdict`), so that internals can move without breaking users.
-// `stripe` (a provider's reader), `schema` and `contract` are namespaces.
+// The providers' readers (`stripe`, `plaid`, `neutral`), `schema` and
+// `contract` are namespaces.
 mod batch;
 mod debit;
 mod engine;
