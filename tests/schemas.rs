@@ -113,3 +113,39 @@ fn verdicts_of_every_row_validate() {
 
 #[path = "../benches/support/rows.rs"]
 mod rows;
+
+/// Every snapshot the gate reads from a shipped example, written as a
+/// neutral document, validates against `schemas/snapshot.json`; documents
+/// the reader refuses do not.
+#[test]
+fn neutral_snapshots_of_every_example_validate() {
+    let schema = validator("snapshot");
+    let dir = format!("{}/examples/accounts", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let options = fundsgate::ReadOptions::new()
+            .account_id("dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK")
+            .fetched_at(1_651_516_590);
+        let snapshot = fundsgate::read_account(&bytes, &fundsgate::ReadOptions::new())
+            .or_else(|_| fundsgate::read_account(&bytes, &options))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&fundsgate::neutral::to_json(&snapshot)).unwrap();
+        assert!(schema.is_valid(&doc), "{}: {doc}", path.display());
+        n += 1;
+    }
+    assert!(n >= 17);
+    for bad in [
+        serde_json::json!({"status": "active"}),
+        serde_json::json!({"object": "fundsgate.snapshot"}),
+        serde_json::json!({"object": "fundsgate.snapshot", "status": "active", "balance": {"current": {"usd": 1.5}}}),
+        serde_json::json!({"object": "fundsgate.snapshot", "status": "active", "account_numbers": "some"}),
+    ] {
+        assert!(!schema.is_valid(&bad), "{bad}");
+        assert!(
+            fundsgate::neutral::parse(bad.to_string().as_bytes()).is_err(),
+            "{bad}"
+        );
+    }
+}

@@ -137,8 +137,10 @@ pub(crate) struct Document {
     livemode: Option<bool>,
 }
 
+/// The last balance the institution shared.
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Balance"))]
 struct DocBalance {
     /// When the institution computed the balance (unix seconds); null when
     /// unknown, which makes the balance stale.
@@ -158,8 +160,10 @@ struct DocBalance {
     available: Option<CurrencyMap<i64>>,
 }
 
+/// The state of balance refreshes.
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Refresh"))]
 struct DocRefresh {
     /// The last refresh's status.
     #[cfg_attr(feature = "schema", schemars(with = "RefreshStatusSchema"))]
@@ -183,6 +187,7 @@ struct DocRefresh {
 /// What the account's numbers allow.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "AccountNumbers"))]
 #[serde(rename_all = "snake_case")]
 enum DocAccountNumbers {
     /// Not listed.
@@ -302,6 +307,7 @@ mod schema_types {
     #![expect(dead_code, reason = "schemas only: the values are read by `Wire`")]
 
     #[derive(schemars::JsonSchema)]
+    #[schemars(rename = "Object")]
     pub(super) enum ObjectSchema {
         #[serde(rename = "fundsgate.snapshot")]
         Snapshot,
@@ -309,6 +315,7 @@ mod schema_types {
 
     #[derive(schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
+    #[schemars(rename = "Status")]
     pub(super) enum StatusSchema {
         Active,
         Inactive,
@@ -318,6 +325,7 @@ mod schema_types {
 
     #[derive(schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
+    #[schemars(rename = "Category")]
     pub(super) enum CategorySchema {
         Cash,
         Credit,
@@ -328,6 +336,7 @@ mod schema_types {
 
     #[derive(schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
+    #[schemars(rename = "BalanceType")]
     pub(super) enum BalanceTypeSchema {
         Cash,
         Credit,
@@ -336,6 +345,7 @@ mod schema_types {
 
     #[derive(schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
+    #[schemars(rename = "RefreshStatus")]
     pub(super) enum RefreshStatusSchema {
         Pending,
         Succeeded,
