@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measures `fundsgate batch` end to end on this machine:
+# Measures `fundsgate batch` end to end on this machine (Stripe lines, then
+# Plaid lines):
 #   1. throughput on 200,000 varied ~570-byte request lines (one in ten a
 #      refreshed_balance event, one in eight with a null in a map), side by
 #      side in one run (best of 5 each, interleaved):
@@ -43,6 +44,29 @@ for c in "${configs[@]}"; do
 done
 awk -v f="$(sort -n "$work/fast_jobs1" | head -1)" -v s="$(sort -n "$work/serde_jobs1" | head -1)" \
   'BEGIN { printf "fast reader / typed serde, one thread: %.2fx the time\n", f / s }'
+
+# The same on Plaid lines (~1 KB: a /accounts/balance/get response of one to
+# three accounts, the line selecting one by account_id, with fetched_at).
+"$gen" "$lines" plaid > "$work/plaid.jsonl"
+echo "plaid input: $lines lines, $(stat -c %s "$work/plaid.jsonl") bytes"
+pconfigs=("plaid_fast_jobs1:--jobs 1" "plaid_serde_jobs1:--jobs 1 --reader serde" "plaid_fast_default:")
+for c in "${pconfigs[@]}"; do : > "$work/${c%%:*}"; done
+for _ in 1 2 3 4 5; do
+  for c in "${pconfigs[@]}"; do
+    name=${c%%:*}; flags=${c#*:}
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    "$bin" batch $flags --now 1651516600 < "$work/plaid.jsonl" > "$work/out_$name.jsonl"
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/$name"
+  done
+done
+for c in "${pconfigs[@]}"; do
+  name=${c%%:*}
+  t=$(sort -n "$work/$name" | head -1)
+  awk -v c="$name" -v t="$t" -v n="$lines" 'BEGIN { printf "%-18s best %.3f s, %9.0f decisions/s\n", c, t, n / t }'
+  cmp -s "$work/out_$name.jsonl" "$work/out_plaid_fast_jobs1.jsonl" || { echo "$name: answers differ"; exit 1; }
+done
 
 "$gen" "$big_lines" > "$work/big.jsonl"
 echo "memory: $big_lines lines, $(stat -c %s "$work/big.jsonl") bytes"
