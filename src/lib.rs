@@ -88,7 +88,7 @@ mod verdict;
 
 pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
 
-pub use batch::{Answered, Batch};
+pub use batch::{Answered, Batch, LineOutcome};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 
 pub use debit::{Debit, Presentment, ReturnCode};

@@ -69,6 +69,34 @@ pub struct Batch {
     now: DateTime<Utc>,
 }
 
+/// One line decided by [`Batch::decide_line`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LineOutcome<'a> {
+    /// The raw JSON text of the line's `id`; `None` when it is absent, null
+    /// or cannot be read.
+    pub id: Option<&'a [u8]>,
+    /// The verdict, or the error message (`amount: required`, …) of the line.
+    pub result: Result<Verdict, String>,
+}
+
+impl<'a> LineOutcome<'a> {
+    /// An outcome (for callers that keep outcomes and write their answer
+    /// lines later).
+    pub fn new(id: Option<&'a [u8]>, result: Result<Verdict, String>) -> Self {
+        LineOutcome { id, result }
+    }
+
+    /// Appends the answer line, `\n` included, exactly as [`Batch::answer`]
+    /// writes it.
+    pub fn write_answer(&self, out: &mut Vec<u8>) {
+        match &self.result {
+            Ok(verdict) => write_verdict(self.id, verdict, out),
+            Err(message) => write_error(self.id, message, out),
+        }
+    }
+}
+
 /// What became of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answered {
@@ -90,19 +118,40 @@ impl Batch {
         self.answer_with(line, out, true)
     }
 
+    /// Decides one request line without writing its answer: the verdict
+    /// itself (or the message of the error line [`Batch::answer`] would
+    /// write), and the raw JSON text of the line's `id`. For bindings that
+    /// hand verdicts over as objects rather than JSON lines.
+    ///
+    /// ```
+    /// use fundsgate::{Batch, Decision, Policy, from_unix};
+    /// let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
+    /// let line = br#"{"id": "pi_1", "account": {"status": "disconnected"}, "amount": 100, "currency": "usd"}"#;
+    /// let outcome = batch.decide_line(line);
+    /// assert_eq!(outcome.id, Some(&br#""pi_1""#[..]));
+    /// assert_eq!(outcome.result.map(|v| v.decision), Ok(Decision::Deny));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide_line<'a>(&self, line: &'a [u8]) -> LineOutcome<'a> {
+        self.outcome(line, true)
+    }
+
     /// [`Batch::answer`], with or without the fast path of [`fast`]
     /// (the fuzz targets compare the two).
     pub(crate) fn answer_with(&self, line: &[u8], out: &mut Vec<u8>, fast: bool) -> Answered {
+        let outcome = self.outcome(line, fast);
+        outcome.write_answer(out);
+        match &outcome.result {
+            Ok(verdict) => Answered::Verdict(verdict.decision, verdict.rule),
+            Err(_) => Answered::Error,
+        }
+    }
+
+    fn outcome<'a>(&self, line: &'a [u8], fast: bool) -> LineOutcome<'a> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.evaluate(line, fast) {
-            Ok((id, verdict)) => {
-                write_verdict(id, &verdict, out);
-                Answered::Verdict(verdict.decision, verdict.rule)
-            }
-            Err(message) => {
-                write_error(read_id(line), &message, out);
-                Answered::Error
-            }
+            Ok((id, verdict)) => LineOutcome::new(id, Ok(verdict)),
+            Err(message) => LineOutcome::new(read_id(line), Err(message)),
         }
     }
 
@@ -158,7 +207,7 @@ impl Batch {
             None => decide_unlinked(&debit, &self.policy, now),
         }
         .map_err(|e| e.to_string())?;
-        Ok((request.id, verdict))
+        Ok((request.id.map(echoable).transpose()?, verdict))
     }
 }
 
@@ -310,6 +359,24 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
     }
 }
 
+/// The id's JSON text, when every JSON reader can read it back from the
+/// answer line: a number that overflows a double (`1e999`, 400 digits) is
+/// valid JSON grammar but an error in serde_json and many others, and would
+/// make the whole answer line unreadable to them.
+fn echoable(raw: &[u8]) -> Result<&[u8], String> {
+    if raw.first() == Some(&b'"') {
+        // A string the reader accepted: any reader can read it back.
+        return Ok(raw);
+    }
+    match serde_json::from_slice::<serde_json::Value>(raw) {
+        Ok(_) => Ok(raw),
+        Err(e) => Err(format!(
+            "id: cannot be echoed: {}",
+            e.to_string().split(" at line ").next().unwrap_or("not readable")
+        )),
+    }
+}
+
 /// Reads only the `id` of a line that could not be answered, so that the
 /// error can still be matched to its request.
 fn read_id(line: &[u8]) -> Option<&[u8]> {
@@ -322,6 +389,7 @@ fn read_id(line: &[u8]) -> Option<&[u8]> {
         .ok()
         .and_then(|Obj(r)| r.id)
         .map(|raw| raw.get().as_bytes())
+        .filter(|raw| echoable(raw).is_ok())
 }
 
 /// Echoes the id's JSON text. A line break inside it (`[0,\n1]`: JSON
