@@ -767,14 +767,26 @@ fn batch_lines_with_hostile_plaid_and_snapshot_accounts_answer_alike_on_both_rea
 /// error line's id is null.
 #[test]
 fn an_id_no_reader_can_read_back_is_not_echoed() {
-    for id in ["77.777777737e775", "[1e400]", &"9".repeat(400), r#"{"a": -1e999}"#] {
+    for id in [
+        "77.777777737e775",
+        "[1e400]",
+        &"9".repeat(400),
+        r#"{"a": -1e999}"#,
+    ] {
         let line = format!(r#"{{"id": {id}, "account": null, "amount": 1, "currency": "usd"}}"#);
         let answer = answer_both_ways(&line);
         assert_eq!(answer["id"], serde_json::Value::Null, "{id}");
-        assert!(answer["error"].as_str().unwrap().starts_with("id: cannot be echoed"), "{answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("id: cannot be echoed"),
+            "{answer}"
+        );
     }
     // Within range, any form is echoed byte for byte.
-    let answer = answer_both_ways(r#"{"id": 1.5e300, "account": null, "amount": 1, "currency": "usd"}"#);
+    let answer =
+        answer_both_ways(r#"{"id": 1.5e300, "account": null, "amount": 1, "currency": "usd"}"#);
     assert_eq!(answer["id"], serde_json::json!(1.5e300));
     assert_eq!(answer["decision"], "deny");
 }

@@ -372,7 +372,10 @@ fn echoable(raw: &[u8]) -> Result<&[u8], String> {
         Ok(_) => Ok(raw),
         Err(e) => Err(format!(
             "id: cannot be echoed: {}",
-            e.to_string().split(" at line ").next().unwrap_or("not readable")
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("not readable")
         )),
     }
 }

@@ -1,0 +1,829 @@
+//! `fundsgate._native`: the fundsgate engine for Python (PyO3, abi3).
+//!
+//! A thin layer. Python values are turned into the bytes or types the library
+//! reads, the library decides, and its verdict is handed back as an object
+//! whose `to_json()` is byte for byte what `fundsgate check` prints. Every
+//! input error is raised as `fundsgate.InputError` (or `PolicyError`) with the
+//! JSON path at fault; nothing here panics on any input.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::thread;
+
+use fundsgate::{
+    Batch, Currency, Debit, DebitError, LineOutcome, Presentment, ReadOptions, ReturnCode,
+    decide_unlinked, from_unix, read_account, unix_seconds,
+};
+use pyo3::exceptions::PyOSError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+
+/// `datetime.datetime`, looked up once.
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn datetime_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DATETIME.import(py, "datetime", "datetime")
+}
+
+/// The default policy, built (and fingerprinted) once.
+fn default_policy() -> &'static fundsgate::Policy {
+    static DEFAULT: OnceLock<fundsgate::Policy> = OnceLock::new();
+    DEFAULT.get_or_init(fundsgate::Policy::default)
+}
+
+/// Python containers nested deeper than this are refused (a recursive
+/// structure ends here too).
+const MAX_DEPTH: usize = 128;
+
+// ---- Errors -------------------------------------------------------------------------
+
+/// Raises `fundsgate.<class>(message, path)` (defined in `fundsgate/_errors.py`).
+fn error(py: Python<'_>, class: &str, message: &str, path: &str) -> PyErr {
+    let instance = py
+        .import("fundsgate._errors")
+        .and_then(|m| m.getattr(class))
+        .and_then(|c| c.call1((message, path)));
+    match instance {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => e,
+    }
+}
+
+fn input_error(py: Python<'_>, message: &str, path: &str) -> PyErr {
+    error(py, "InputError", message, path)
+}
+
+fn parse_error(py: Python<'_>, e: &fundsgate::ParseError) -> PyErr {
+    input_error(py, e.message(), e.path())
+}
+
+// ---- Python values to JSON ------------------------------------------------------------
+
+/// One step of a JSON path: an object key or an array index.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn render_path(steps: &[Step]) -> String {
+    let mut path = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Step::Index(i) => path.push_str(&format!("[{i}]")),
+        }
+    }
+    if path.is_empty() {
+        "(root)".to_owned()
+    } else {
+        path
+    }
+}
+
+/// Writes a Python value as JSON: `None`, `bool`, `int` (any size: the reader
+/// judges its range), finite `float` (its shortest round-trip digits, as
+/// Python's `repr`), `str`, `dict` with `str` keys (subclasses included: the
+/// Stripe SDK's objects), `list`, `tuple`, an aware or naive `datetime`
+/// (ISO 8601, as the Plaid SDK hands `last_updated_datetime` over), and any
+/// object with a `to_dict()` method (the Plaid SDK's models).
+struct Writer<'py> {
+    py: Python<'py>,
+    out: Vec<u8>,
+    path: Vec<Step>,
+    datetime: Bound<'py, PyType>,
+}
+
+impl<'py> Writer<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Writer {
+            py,
+            out: Vec::with_capacity(1024),
+            path: Vec::new(),
+            datetime: datetime_type(py)?.clone(),
+        })
+    }
+
+    fn fail(&self, message: String) -> PyErr {
+        input_error(self.py, &message, &render_path(&self.path))
+    }
+
+    fn value(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.path.len() > MAX_DEPTH {
+            return Err(self.fail(format!(
+                "nested deeper than {MAX_DEPTH} levels (a structure that contains itself?)"
+            )));
+        }
+        if value.is_none() {
+            self.out.extend_from_slice(b"null");
+        } else if let Ok(b) = value.downcast::<PyBool>() {
+            self.out
+                .extend_from_slice(if b.is_true() { b"true" } else { b"false" });
+        } else if value.is_instance_of::<PyInt>() {
+            // Python's own digits; an out-of-range amount is the reader's to report.
+            self.out
+                .extend_from_slice(value.str()?.to_str()?.as_bytes());
+        } else if let Ok(f) = value.downcast::<PyFloat>() {
+            let f = f.value();
+            if !f.is_finite() {
+                return Err(self.fail(format!("{f} is not a JSON number")));
+            }
+            // Debug: the shortest digits that read back as `f`, with `.0` on
+            // whole numbers (6000.0 stays a float, which a Stripe amount refuses).
+            self.out.extend_from_slice(format!("{f:?}").as_bytes());
+        } else if let Ok(s) = value.downcast::<PyString>() {
+            self.string(s.to_str()?)?;
+        } else if let Ok(d) = value.downcast::<PyDict>() {
+            self.out.push(b'{');
+            for (n, (key, item)) in d.iter().enumerate() {
+                let Ok(key) = key.downcast::<PyString>() else {
+                    let kind = key.get_type().name()?.to_string();
+                    return Err(self.fail(format!("object keys must be str, found {kind}")));
+                };
+                let key = key.to_str()?;
+                if n > 0 {
+                    self.out.push(b',');
+                }
+                self.string(key)?;
+                self.out.push(b':');
+                self.path.push(Step::Key(key.to_owned()));
+                self.value(&item)?;
+                self.path.pop();
+            }
+            self.out.push(b'}');
+        } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+            self.out.push(b'[');
+            for (n, item) in value.try_iter()?.enumerate() {
+                if n > 0 {
+                    self.out.push(b',');
+                }
+                self.path.push(Step::Index(n));
+                self.value(&item?)?;
+                self.path.pop();
+            }
+            self.out.push(b']');
+        } else if value.is_instance(&self.datetime)? {
+            let text: String = value.call_method0("isoformat")?.extract()?;
+            self.string(&text)?;
+        } else if value.hasattr("to_dict")? {
+            let dict = value.call_method0("to_dict")?;
+            self.value(&dict)?;
+        } else {
+            let kind = value.get_type().name()?.to_string();
+            return Err(self.fail(format!("a {kind} cannot be read as JSON")));
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, s: &str) -> PyResult<()> {
+        serde_json::to_writer(&mut self.out, s).map_err(|e| self.fail(e.to_string()))
+    }
+}
+
+/// The bytes of an account or policy given as `bytes`, `str`, or a Python
+/// structure.
+fn document_bytes<'a>(py: Python<'_>, value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(b) = value.downcast::<PyBytes>() {
+        return Ok(Cow::Borrowed(b.as_bytes()));
+    }
+    if let Ok(s) = value.downcast::<PyString>() {
+        return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
+    }
+    let mut writer = Writer::new(py)?;
+    writer.value(value)?;
+    Ok(Cow::Owned(writer.out))
+}
+
+// ---- Scalars ----------------------------------------------------------------------------
+
+/// An `int` argument (never a `bool` or a `float`) in `i64` range.
+fn int_arg(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        let kind = value.get_type().name()?.to_string();
+        return Err(input_error(
+            py,
+            &format!("expected an int (minor units for an amount), found {kind}"),
+            name,
+        ));
+    }
+    value
+        .extract::<i64>()
+        .map_err(|_| input_error(py, "out of range: at most 2^63 - 1", name))
+}
+
+/// An instant: unix seconds (`int`) or an aware `datetime`.
+fn instant_arg(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        let seconds = int_arg(py, value, name)?;
+        return unix_seconds(seconds)
+            .map(|t| t.timestamp())
+            .map_err(|e| input_error(py, &e.to_string(), name));
+    }
+    if value.is_instance(datetime_type(py)?)? {
+        if value.getattr("tzinfo")?.is_none() || value.call_method0("utcoffset")?.is_none() {
+            return Err(input_error(
+                py,
+                "a naive datetime has no time zone: give an aware one (tzinfo=timezone.utc)",
+                name,
+            ));
+        }
+        let seconds: f64 = value.call_method0("timestamp")?.extract()?;
+        let whole = seconds.floor();
+        if !(-1e11..=1e11).contains(&whole) {
+            return Err(input_error(py, "out of range", name));
+        }
+        // In range by the check above: the cast is exact.
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number within ±1e11 fits an i64 exactly"
+        )]
+        return Ok(whole as i64);
+    }
+    let kind = value.get_type().name()?.to_string();
+    Err(input_error(
+        py,
+        &format!("expected unix seconds (int) or an aware datetime, found {kind}"),
+        name,
+    ))
+}
+
+fn chrono_at(
+    py: Python<'_>,
+    seconds: i64,
+    name: &str,
+) -> PyResult<fundsgate::chrono::DateTime<fundsgate::chrono::Utc>> {
+    from_unix(seconds).ok_or_else(|| input_error(py, "out of range", name))
+}
+
+/// `{"original_settlement": int | datetime, "returns": ["R01", …]}`.
+fn presentment_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Presentment> {
+    let Ok(d) = value.downcast::<PyDict>() else {
+        return Err(input_error(
+            py,
+            "expected a dict {\"original_settlement\": ..., \"returns\": [...]}",
+            "presentment",
+        ));
+    };
+    let settled = d
+        .get_item("original_settlement")?
+        .ok_or_else(|| input_error(py, "required", "presentment.original_settlement"))?;
+    let settled = instant_arg(py, &settled, "presentment.original_settlement")?;
+    let returns = d
+        .get_item("returns")?
+        .ok_or_else(|| input_error(py, "required", "presentment.returns"))?;
+    if !(returns.is_instance_of::<PyList>() || returns.is_instance_of::<PyTuple>()) {
+        return Err(input_error(
+            py,
+            "expected a list of return codes",
+            "presentment.returns",
+        ));
+    }
+    let mut codes = Vec::new();
+    for (i, code) in returns.try_iter()?.enumerate() {
+        let path = format!("presentment.returns[{i}]");
+        let code = code?;
+        let Ok(text) = code.downcast::<PyString>() else {
+            return Err(input_error(
+                py,
+                "expected a return code such as \"R01\"",
+                &path,
+            ));
+        };
+        codes.push(
+            ReturnCode::new(text.to_str()?).map_err(|e| input_error(py, &e.to_string(), &path))?,
+        );
+    }
+    Ok(Presentment::new(settled, codes))
+}
+
+// ---- Verdict ----------------------------------------------------------------------------
+
+/// A JSON value as the Python value `json.loads` would give.
+fn to_py(py: Python<'_>, value: &serde_json::Value) -> PyResult<Py<PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None(),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any().unbind(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any().unbind()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any().unbind()
+            } else {
+                n.as_f64()
+                    .unwrap_or(f64::NAN)
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any().unbind(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any().unbind()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py(py, v)?)?;
+            }
+            dict.into_any().unbind()
+        }
+    })
+}
+
+fn serialized<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
+    let value = serde_json::to_value(value).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    to_py(py, &value)
+}
+
+/// A verdict (SPEC §3): typed attributes, `allowed`, `to_dict()`, and
+/// `to_json()`, byte for byte what `fundsgate check` prints.
+#[pyclass(frozen, module = "fundsgate", name = "Verdict")]
+struct Verdict {
+    inner: fundsgate::Verdict,
+    /// The raw JSON text of the batch line's `id` (`decide_many` only).
+    id: Option<Vec<u8>>,
+}
+
+fn codes(codes: fundsgate::Codes) -> Vec<&'static str> {
+    codes.into_iter().map(fundsgate::Code::as_str).collect()
+}
+
+#[pymethods]
+impl Verdict {
+    /// `"allow"`, `"deny"` or `"refresh_needed"`.
+    #[getter]
+    fn decision(&self) -> &'static str {
+        self.inner.decision.as_str()
+    }
+    /// Whether the debit may go ahead.
+    #[getter]
+    fn allowed(&self) -> bool {
+        self.inner.decision == fundsgate::Decision::Allow
+    }
+    #[getter]
+    fn reasons(&self) -> Vec<&'static str> {
+        codes(self.inner.reasons)
+    }
+    #[getter]
+    fn warnings(&self) -> Vec<&'static str> {
+        codes(self.inner.warnings)
+    }
+    #[getter]
+    fn basis(&self) -> Option<&'static str> {
+        self.inner.basis.map(fundsgate::Basis::as_str)
+    }
+    #[getter]
+    fn balance(&self) -> Option<i64> {
+        self.inner.balance
+    }
+    #[getter]
+    fn required(&self) -> i64 {
+        self.inner.required
+    }
+    #[getter]
+    fn max_allowed(&self) -> Option<i64> {
+        self.inner.max_allowed
+    }
+    #[getter]
+    fn as_of(&self) -> Option<i64> {
+        self.inner.as_of
+    }
+    #[getter]
+    fn balance_age_secs(&self) -> Option<i64> {
+        self.inner.balance_age_secs
+    }
+    #[getter]
+    fn refresh(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.refresh)
+    }
+    #[getter]
+    fn retry(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.retry)
+    }
+    #[getter]
+    fn rule(&self) -> &'static str {
+        self.inner.rule.as_str()
+    }
+    #[getter]
+    fn account(&self) -> Option<&str> {
+        self.inner
+            .account
+            .as_ref()
+            .map(fundsgate::AccountId::as_str)
+    }
+    #[getter]
+    fn provider(&self) -> Option<&'static str> {
+        self.inner.provider.map(fundsgate::Provider::as_str)
+    }
+    #[getter]
+    fn debit(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.debit)
+    }
+    #[getter]
+    fn evaluated_at(&self) -> i64 {
+        self.inner.evaluated_at
+    }
+    #[getter]
+    fn policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.policy)
+    }
+    #[getter]
+    fn engine(&self) -> String {
+        self.inner.engine.to_string()
+    }
+    #[getter]
+    fn explanation(&self) -> String {
+        self.inner.explanation()
+    }
+    /// The batch line's `id` (`decide_many`); `None` otherwise.
+    #[getter]
+    fn id(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        id_object(py, self.id.as_deref())
+    }
+    /// The verdict as a dict, as `json.loads(verdict.to_json())` gives it.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner)
+    }
+    /// The verdict's JSON: what `fundsgate check` prints.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+    /// The answer line `fundsgate batch` writes for this verdict's request
+    /// (its `id` first; no trailing newline).
+    fn to_line(&self) -> PyResult<String> {
+        line(self.id.as_deref(), Ok(self.inner.clone()))
+    }
+    fn __repr__(&self) -> String {
+        let reasons: Vec<String> = codes(self.inner.reasons)
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect();
+        format!(
+            "Verdict(decision='{}', rule='{}', reasons=[{}], balance={}, required={}, max_allowed={})",
+            self.inner.decision.as_str(),
+            self.inner.rule.as_str(),
+            reasons.join(", "),
+            py_int(self.inner.balance),
+            self.inner.required,
+            py_int(self.inner.max_allowed),
+        )
+    }
+    fn __str__(&self) -> String {
+        self.inner.explanation()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .downcast::<Verdict>()
+            .is_ok_and(|o| o.get().inner == self.inner && o.get().id == self.id)
+    }
+    fn __hash__(&self) -> u64 {
+        // Frozen and compared by value: hash the JSON.
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.inner.to_json().hash(&mut h);
+        h.finish()
+    }
+}
+
+/// An optional integer as Python writes it.
+fn py_int(value: Option<i64>) -> String {
+    value.map_or_else(|| "None".to_owned(), |v| v.to_string())
+}
+
+fn id_object(py: Python<'_>, raw: Option<&[u8]>) -> PyResult<Py<PyAny>> {
+    match raw {
+        None => Ok(py.None()),
+        Some(raw) => match serde_json::from_slice::<serde_json::Value>(raw) {
+            Ok(value) => to_py(py, &value),
+            Err(_) => Ok(py.None()),
+        },
+    }
+}
+
+fn line(id: Option<&[u8]>, result: Result<fundsgate::Verdict, String>) -> PyResult<String> {
+    let mut out = Vec::new();
+    LineOutcome::new(id, result).write_answer(&mut out);
+    if out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    String::from_utf8(out).map_err(|e| PyOSError::new_err(e.to_string()))
+}
+
+/// A batch line that could not be decided: its `id` and the message, as
+/// `fundsgate batch` reports it in an error line.
+#[pyclass(frozen, module = "fundsgate", name = "BatchError")]
+struct BatchError {
+    id: Option<Vec<u8>>,
+    message: String,
+}
+
+#[pymethods]
+impl BatchError {
+    #[getter]
+    fn id(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        id_object(py, self.id.as_deref())
+    }
+    #[getter]
+    fn message(&self) -> &str {
+        &self.message
+    }
+    /// Always `False`: nothing was allowed.
+    #[getter]
+    fn allowed(&self) -> bool {
+        false
+    }
+    /// The error line `fundsgate batch` writes (no trailing newline).
+    fn to_line(&self) -> PyResult<String> {
+        line(self.id.as_deref(), Err(self.message.clone()))
+    }
+    fn __repr__(&self) -> String {
+        format!("BatchError({:?})", self.message)
+    }
+}
+
+// ---- Policy -------------------------------------------------------------------------
+
+/// A policy (SPEC §4): from a dict, a JSON `str` or `bytes`, or a file; the
+/// default policy without an argument.
+#[pyclass(frozen, module = "fundsgate", name = "Policy")]
+struct Policy {
+    inner: fundsgate::Policy,
+}
+
+fn policy_from(py: Python<'_>, bytes: &[u8]) -> PyResult<fundsgate::Policy> {
+    fundsgate::Policy::from_json(bytes).map_err(|e| error(py, "PolicyError", e.message(), e.path()))
+}
+
+#[pymethods]
+impl Policy {
+    #[new]
+    #[pyo3(signature = (source=None))]
+    fn new(py: Python<'_>, source: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let inner = match source {
+            None => default_policy().clone(),
+            Some(source) => {
+                let bytes =
+                    document_bytes(py, source).map_err(|e| reraise_as_policy_error(py, e))?;
+                policy_from(py, &bytes)?
+            }
+        };
+        Ok(Policy { inner })
+    }
+    /// Reads a policy file (JSON).
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+        Ok(Policy {
+            inner: policy_from(py, &bytes)?,
+        })
+    }
+    /// `sha256:<64 hex>`: what every verdict records.
+    #[getter]
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint().to_string()
+    }
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.inner.name()
+    }
+    /// Every key filled in, and the fingerprint.
+    fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner)
+    }
+    /// As `fundsgate policy --check` prints it.
+    fn to_json(&self) -> String {
+        self.inner.to_json_pretty()
+    }
+    fn __repr__(&self) -> String {
+        let name = self
+            .inner
+            .name()
+            .map_or_else(|| "None".to_owned(), |n| format!("{n:?}"));
+        format!(
+            "Policy(name={name}, fingerprint='{}')",
+            self.inner.fingerprint()
+        )
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Policy>().is_ok_and(|o| {
+            o.get().inner.fingerprint() == self.inner.fingerprint()
+                && o.get().inner.name() == self.inner.name()
+        })
+    }
+}
+
+/// A value error met while turning a dict into a policy is a policy error.
+fn reraise_as_policy_error(py: Python<'_>, e: PyErr) -> PyErr {
+    let path = e
+        .value(py)
+        .getattr("path")
+        .and_then(|p| p.extract::<String>())
+        .unwrap_or_else(|_| "(root)".to_owned());
+    let message = e
+        .value(py)
+        .getattr("message")
+        .and_then(|p| p.extract::<String>())
+        .unwrap_or_else(|_| e.to_string());
+    error(py, "PolicyError", &message, &path)
+}
+
+// ---- decide, decide_many ------------------------------------------------------------------
+
+/// Decides one debit. `account` is the account document (`bytes`, `str`, a
+/// dict as the Stripe and Plaid SDKs hand it over, or `None` for an unlinked
+/// debit); `now` is unix seconds or an aware `datetime`.
+#[pyfunction]
+#[pyo3(signature = (account, *, amount, currency, now, in_flight=None, policy=None, account_id=None, fetched_at=None, presentment=None))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the Python signature, keyword-only"
+)]
+fn decide(
+    py: Python<'_>,
+    account: &Bound<'_, PyAny>,
+    amount: &Bound<'_, PyAny>,
+    currency: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+    in_flight: Option<&Bound<'_, PyAny>>,
+    policy: Option<PyRef<'_, Policy>>,
+    account_id: Option<&Bound<'_, PyAny>>,
+    fetched_at: Option<&Bound<'_, PyAny>>,
+    presentment: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Verdict> {
+    let amount = int_arg(py, amount, "amount")?;
+    let in_flight = match in_flight {
+        Some(v) => int_arg(py, v, "in_flight")?,
+        None => 0,
+    };
+    let Ok(currency) = currency.downcast::<PyString>() else {
+        return Err(input_error(
+            py,
+            "expected a three-letter code such as \"usd\"",
+            "currency",
+        ));
+    };
+    let currency = Currency::new(currency.to_str()?)
+        .map_err(|e| input_error(py, &e.to_string(), "currency"))?;
+    let now = chrono_at(py, instant_arg(py, now, "now")?, "now")?;
+    let debit = Debit::new(amount, currency, in_flight).map_err(|e| {
+        let field = match e {
+            DebitError::NegativeInFlight(_) => "in_flight",
+            _ => "amount",
+        };
+        input_error(py, &e.to_string(), field)
+    })?;
+    let debit = match presentment {
+        Some(p) if !p.is_none() => debit.with_presentment(presentment_arg(py, p)?),
+        _ => debit,
+    };
+    let policy = match &policy {
+        Some(p) => &p.inner,
+        None => default_policy(),
+    };
+    let account_id = match account_id {
+        Some(id) if !id.is_none() => Some(
+            id.downcast::<PyString>()
+                .map_err(|_| input_error(py, "expected a str", "account_id"))?
+                .to_str()?
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    let fetched_at = match fetched_at {
+        Some(t) if !t.is_none() => Some(instant_arg(py, t, "fetched_at")?),
+        _ => None,
+    };
+    let verdict = if account.is_none() {
+        decide_unlinked(&debit, policy, now)
+    } else {
+        let bytes = document_bytes(py, account)?;
+        let mut options = ReadOptions::new();
+        if let Some(id) = &account_id {
+            options = options.account_id(id);
+        }
+        if let Some(t) = fetched_at {
+            options = options.fetched_at(t);
+        }
+        let snapshot = read_account(&bytes, &options).map_err(|e| parse_error(py, &e))?;
+        fundsgate::decide(&snapshot, &debit, policy, now)
+    }
+    .map_err(|e| input_error(py, &e.to_string(), "amount"))?;
+    Ok(Verdict {
+        inner: verdict,
+        id: None,
+    })
+}
+
+/// One decided line, before it becomes a Python object.
+type Decided = (Option<Vec<u8>>, Result<fundsgate::Verdict, String>);
+
+/// Decides JSON Lines requests (the `fundsgate batch` protocol) and returns,
+/// in order, a `Verdict` or a `BatchError` per line. The GIL is released
+/// while lines are decided, on `jobs` threads (default: the available cores).
+#[pyfunction]
+#[pyo3(signature = (requests, *, policy=None, now=None, jobs=None))]
+fn decide_many(
+    py: Python<'_>,
+    requests: &Bound<'_, PyAny>,
+    policy: Option<PyRef<'_, Policy>>,
+    now: Option<&Bound<'_, PyAny>>,
+    jobs: Option<usize>,
+) -> PyResult<Vec<Py<PyAny>>> {
+    let data: Vec<u8> = if let Ok(b) = requests.downcast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(s) = requests.downcast::<PyString>() {
+        s.to_str()?.as_bytes().to_vec()
+    } else {
+        return Err(input_error(
+            py,
+            "expected JSON Lines as bytes or str",
+            "requests",
+        ));
+    };
+    let now = match now {
+        Some(t) if !t.is_none() => instant_arg(py, t, "now")?,
+        _ => py
+            .import("time")?
+            .call_method0("time")?
+            .extract::<f64>()?
+            .floor() as i64,
+    };
+    let batch = Batch::new(
+        policy.map_or_else(|| default_policy().clone(), |p| p.inner.clone()),
+        chrono_at(py, now, "now")?,
+    );
+    let jobs = jobs
+        .filter(|j| *j > 0)
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from));
+    let decided: Vec<Decided> = py.detach(|| decide_lines(&batch, &data, jobs));
+    let mut out = Vec::with_capacity(decided.len());
+    for (id, result) in decided {
+        out.push(match result {
+            Ok(inner) => Py::new(py, Verdict { inner, id })?.into_any(),
+            Err(message) => Py::new(py, BatchError { id, message })?.into_any(),
+        });
+    }
+    Ok(out)
+}
+
+/// The lines of `data` (a final newline ends the last line, as in
+/// `fundsgate batch`), decided in order on up to `jobs` threads.
+fn decide_lines(batch: &Batch, data: &[u8], jobs: usize) -> Vec<Decided> {
+    let lines: Vec<&[u8]> = if data.is_empty() {
+        Vec::new()
+    } else {
+        data.strip_suffix(b"\n")
+            .unwrap_or(data)
+            .split(|&b| b == b'\n')
+            .collect()
+    };
+    let decide_one = |line: &&[u8]| -> Decided {
+        let outcome = batch.decide_line(line);
+        (outcome.id.map(<[u8]>::to_vec), outcome.result)
+    };
+    // Threads pay off from a few thousand lines on.
+    if jobs <= 1 || lines.len() < 4096 {
+        return lines.iter().map(decide_one).collect();
+    }
+    let per_thread = lines.len().div_ceil(jobs);
+    thread::scope(|scope| {
+        let handles: Vec<_> = lines
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(decide_one).collect::<Vec<_>>()))
+            .collect();
+        let mut all = Vec::with_capacity(lines.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => all.extend(part),
+                // A worker cannot panic (the library does not); should one,
+                // its lines are reported, not lost.
+                Err(_) => all.push((None, Err("internal error: a worker stopped".to_owned()))),
+            }
+        }
+        all
+    })
+}
+
+/// The native module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Verdict>()?;
+    m.add_class::<BatchError>()?;
+    m.add_class::<Policy>()?;
+    m.add_function(wrap_pyfunction!(decide, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_many, m)?)?;
+    m.add("ENGINE", fundsgate::Engine::CURRENT.to_string())?;
+    Ok(())
+}
