@@ -23,25 +23,35 @@ gen=target/release/examples/gen_requests
 "$gen" "$lines" > "$work/requests.jsonl"
 echo "input: $lines lines, $(stat -c %s "$work/requests.jsonl") bytes; $(nproc) cores"
 
-configs=("fast_jobs1:--jobs 1" "serde_jobs1:--jobs 1 --reader serde" "fast_default:" "fast_jobs2:--jobs 2")
-for c in "${configs[@]}"; do : > "$work/${c%%:*}"; done
-for _ in 1 2 3 4 5; do
-  for c in "${configs[@]}"; do
-    name=${c%%:*}; flags=${c#*:}
-    start=$(date +%s.%N)
-    # shellcheck disable=SC2086
-    "$bin" batch $flags --now 1651516600 < "$work/requests.jsonl" > "$work/out_$name.jsonl"
-    end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/$name"
+# measure INPUT BASELINE CONFIG...: runs each "name:flags" config 5 times,
+# interleaved, prints the best time of each and checks that every config's
+# answers equal BASELINE's.
+measure() {
+  local input=$1 baseline=$2
+  shift 2
+  local c name flags start end t
+  for c in "$@"; do : > "$work/${c%%:*}"; done
+  for _ in 1 2 3 4 5; do
+    for c in "$@"; do
+      name=${c%%:*}; flags=${c#*:}
+      start=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      "$bin" batch $flags --now 1651516600 < "$input" > "$work/out_$name.jsonl"
+      end=$(date +%s.%N)
+      awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/$name"
+    done
   done
-done
-for c in "${configs[@]}"; do
-  name=${c%%:*}
-  t=$(sort -n "$work/$name" | head -1)
-  awk -v c="$name" -v t="$t" -v n="$lines" 'BEGIN { printf "%-13s best %.3f s, %9.0f decisions/s\n", c, t, n / t }'
-  test "$(wc -l < "$work/out_$name.jsonl")" -eq "$lines"
-  cmp -s "$work/out_$name.jsonl" "$work/out_fast_jobs1.jsonl" || { echo "$name: answers differ"; exit 1; }
-done
+  for c in "$@"; do
+    name=${c%%:*}
+    t=$(sort -n "$work/$name" | head -1)
+    awk -v c="$name" -v t="$t" -v n="$lines" 'BEGIN { printf "%-18s best %.3f s, %9.0f decisions/s\n", c, t, n / t }'
+    test "$(wc -l < "$work/out_$name.jsonl")" -eq "$lines"
+    cmp -s "$work/out_$name.jsonl" "$work/out_$baseline.jsonl" || { echo "$name: answers differ"; exit 1; }
+  done
+}
+
+measure "$work/requests.jsonl" fast_jobs1 \
+  "fast_jobs1:--jobs 1" "serde_jobs1:--jobs 1 --reader serde" "fast_default:" "fast_jobs2:--jobs 2"
 awk -v f="$(sort -n "$work/fast_jobs1" | head -1)" -v s="$(sort -n "$work/serde_jobs1" | head -1)" \
   'BEGIN { printf "fast reader / typed serde, one thread: %.2fx the time\n", f / s }'
 
@@ -49,24 +59,8 @@ awk -v f="$(sort -n "$work/fast_jobs1" | head -1)" -v s="$(sort -n "$work/serde_
 # three accounts, the line selecting one by account_id, with fetched_at).
 "$gen" "$lines" plaid > "$work/plaid.jsonl"
 echo "plaid input: $lines lines, $(stat -c %s "$work/plaid.jsonl") bytes"
-pconfigs=("plaid_fast_jobs1:--jobs 1" "plaid_serde_jobs1:--jobs 1 --reader serde" "plaid_fast_default:")
-for c in "${pconfigs[@]}"; do : > "$work/${c%%:*}"; done
-for _ in 1 2 3 4 5; do
-  for c in "${pconfigs[@]}"; do
-    name=${c%%:*}; flags=${c#*:}
-    start=$(date +%s.%N)
-    # shellcheck disable=SC2086
-    "$bin" batch $flags --now 1651516600 < "$work/plaid.jsonl" > "$work/out_$name.jsonl"
-    end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }' >> "$work/$name"
-  done
-done
-for c in "${pconfigs[@]}"; do
-  name=${c%%:*}
-  t=$(sort -n "$work/$name" | head -1)
-  awk -v c="$name" -v t="$t" -v n="$lines" 'BEGIN { printf "%-18s best %.3f s, %9.0f decisions/s\n", c, t, n / t }'
-  cmp -s "$work/out_$name.jsonl" "$work/out_plaid_fast_jobs1.jsonl" || { echo "$name: answers differ"; exit 1; }
-done
+measure "$work/plaid.jsonl" plaid_fast_jobs1 \
+  "plaid_fast_jobs1:--jobs 1" "plaid_serde_jobs1:--jobs 1 --reader serde" "plaid_fast_default:"
 
 "$gen" "$big_lines" > "$work/big.jsonl"
 echo "memory: $big_lines lines, $(stat -c %s "$work/big.jsonl") bytes"

@@ -248,29 +248,7 @@ impl<'a> Lexer<'a> {
         self.ws();
         match self.peek()? {
             b'{' => self.object(|s, _| s.skip_value()),
-            b'[' => {
-                self.bump();
-                self.depth = self.depth.checked_add(1).filter(|d| *d <= MAX_DEPTH)?;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.bump();
-                } else {
-                    loop {
-                        self.skip_value()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => self.bump(),
-                            b']' => {
-                                self.bump();
-                                break;
-                            }
-                            _ => return None,
-                        }
-                    }
-                }
-                self.depth = self.depth.saturating_sub(1);
-                Some(())
-            }
+            b'[' => self.array(Lexer::skip_value),
             b'"' => self.string().map(drop),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
