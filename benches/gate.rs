@@ -16,6 +16,10 @@
 //! * `hostile`: a 457 KB account whose `current` and `cash.available` hold all
 //!   17,576 three-letter codes in descending order, beside a benign account
 //!   of the same size (one currency, the same bytes in an ignored field).
+//! * `arrow` (with `--features arrow`): 1,000,000 rows of typed snapshot
+//!   columns through `arrow::decide_batch`, without and with the explanation
+//!   column; and the 200,000 batch lines' accounts as a JSON column, beside
+//!   `Batch::answer` on the same lines.
 #![allow(
     missing_docs,
     clippy::expect_used,
@@ -241,11 +245,147 @@ fn bench_batch(c: &mut Criterion) {
     group.finish();
 }
 
+#[cfg(feature = "arrow")]
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_wrap,
+    clippy::indexing_slicing,
+    reason = "benchmark setup: the generator's arithmetic is on small numbers; a missing key aborts the run"
+)]
+fn bench_arrow(c: &mut Criterion) {
+    use std::sync::Arc;
+
+    use fundsgate::arrow::arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use fundsgate::arrow::{Options, decide_batch};
+
+    const ROWS: usize = 1_000_000;
+    // Varied rows: a few statuses, balance ages either side of a day, one in
+    // ten without `available`, one in twenty without a balance, refresh states.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    let (mut status, mut as_of, mut available, mut current) = (vec![], vec![], vec![], vec![]);
+    let (mut refresh, mut amount) = (vec![], vec![]);
+    for _ in 0..ROWS {
+        status.push(match next(20) {
+            0 => "inactive",
+            1 => "disconnected",
+            _ => "active",
+        });
+        let balance = next(20) != 0;
+        let a = next(2_000_000) as i64 - 50_000;
+        as_of.push(balance.then(|| NOW - 8 - next(120_000) as i64));
+        available.push((balance && next(10) != 0).then_some(a));
+        current.push(balance.then(|| a + next(100_000) as i64));
+        refresh.push(match next(6) {
+            0 => Some("pending"),
+            1 => Some("failed"),
+            _ => Some("succeeded"),
+        });
+        amount.push(100 + next(500_000) as i64);
+    }
+    let typed = RecordBatch::try_from_iter([
+        ("status", Arc::new(StringArray::from(status)) as ArrayRef),
+        (
+            "category",
+            Arc::new(StringArray::from(vec!["cash"; ROWS])) as ArrayRef,
+        ),
+        ("as_of", Arc::new(Int64Array::from(as_of)) as ArrayRef),
+        (
+            "available",
+            Arc::new(Int64Array::from(available)) as ArrayRef,
+        ),
+        ("current", Arc::new(Int64Array::from(current)) as ArrayRef),
+        (
+            "refresh_status",
+            Arc::new(StringArray::from(refresh)) as ArrayRef,
+        ),
+        ("amount", Arc::new(Int64Array::from(amount)) as ArrayRef),
+        (
+            "currency",
+            Arc::new(StringArray::from(vec!["usd"; ROWS])) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    let policy = Policy::default();
+    let now = from_unix(NOW).expect("time");
+    let mut group = c.benchmark_group("arrow");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(ROWS as u64));
+    group.bench_function("typed_columns", |b| {
+        b.iter(|| {
+            decide_batch(black_box(&typed), &policy, now, &Options::default()).expect("decides")
+        })
+    });
+    group.bench_function("typed_columns_with_explanation", |b| {
+        b.iter(|| {
+            decide_batch(
+                black_box(&typed),
+                &policy,
+                now,
+                &Options::default().with_explanation(),
+            )
+            .expect("decides")
+        })
+    });
+
+    // The batch benchmark's lines: their accounts as a JSON column.
+    const LINES: u64 = 200_000;
+    let lines: Vec<String> = (0..LINES).map(requests::request_line).collect();
+    let mut accounts = Vec::new();
+    let (mut amounts, mut currencies, mut in_flight) = (vec![], vec![], vec![]);
+    for line in &lines {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        accounts.push(v["account"].to_string());
+        amounts.push(v["amount"].as_i64().expect("amount"));
+        currencies.push(v["currency"].as_str().expect("currency").to_owned());
+        in_flight.push(v["in_flight"].as_i64().unwrap_or(0));
+    }
+    let json = RecordBatch::try_from_iter([
+        ("account", Arc::new(StringArray::from(accounts)) as ArrayRef),
+        ("amount", Arc::new(Int64Array::from(amounts)) as ArrayRef),
+        (
+            "currency",
+            Arc::new(StringArray::from(currencies)) as ArrayRef,
+        ),
+        (
+            "in_flight",
+            Arc::new(Int64Array::from(in_flight)) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    group.throughput(Throughput::Elements(LINES));
+    group.bench_function("json_column", |b| {
+        b.iter(|| {
+            decide_batch(black_box(&json), &policy, now, &Options::default()).expect("decides")
+        })
+    });
+    let batch = Batch::new(Policy::default(), now);
+    group.bench_function("batch_answer_same_lines", |b| {
+        let mut out = Vec::with_capacity(1024);
+        b.iter(|| {
+            for line in &lines {
+                out.clear();
+                black_box(batch.answer(line.as_bytes(), &mut out));
+            }
+        })
+    });
+    group.finish();
+}
+
+#[cfg(not(feature = "arrow"))]
+fn bench_arrow(_: &mut Criterion) {}
+
 criterion_group!(
     benches,
     bench_decide,
     bench_parse_and_decide,
     bench_batch,
-    bench_hostile
+    bench_hostile,
+    bench_arrow
 );
 criterion_main!(benches);

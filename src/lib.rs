@@ -70,6 +70,8 @@
 // (`fundsgate::Verdict`), so that internals can move without breaking users.
 // The providers' readers (`stripe`, `plaid`, `neutral`), `schema` and
 // `contract` are namespaces.
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod batch;
 mod debit;
 mod engine;

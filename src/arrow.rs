@@ -1,0 +1,813 @@
+//! Whole Apache Arrow record batches at once (feature `arrow`): a
+//! [`RecordBatch`] of accounts and debits in, a `RecordBatch` of verdict
+//! columns out, row-aligned with the input, for portfolio re-checks on
+//! dataframe and distributed engines (pandas, Polars, DuckDB, Spark's
+//! `mapInArrow`). The decisions are [`decide`]'s, row for row.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use fundsgate::arrow::{decide_batch, Options};
+//! use fundsgate::{Policy, from_unix};
+//! use fundsgate::arrow::arrow_array::{self, Array, Int64Array, RecordBatch, StringArray, cast::AsArray};
+//!
+//! let input = RecordBatch::try_from_iter([
+//!     ("status", Arc::new(StringArray::from(vec!["active", "active"])) as _),
+//!     ("as_of", Arc::new(Int64Array::from(vec![1_651_516_592, 1_651_516_592])) as _),
+//!     ("available", Arc::new(Int64Array::from(vec![Some(6000), None])) as _),
+//!     ("current", Arc::new(Int64Array::from(vec![6000, 15000])) as _),
+//!     ("amount", Arc::new(Int64Array::from(vec![20000, 5000])) as _),
+//!     ("currency", Arc::new(StringArray::from(vec!["usd", "usd"])) as _),
+//! ])?;
+//! let now = from_unix(1_651_516_600).ok_or("time")?;
+//! let verdicts = decide_batch(&input, &Policy::default(), now, &Options::default())?;
+//! let rule = verdicts.column_by_name("rule").ok_or("rule")?;
+//! let rule = arrow_cast_rule(rule.as_ref());
+//! assert_eq!(rule, ["insufficient", "sufficient"]);
+//! # fn arrow_cast_rule(a: &dyn Array) -> Vec<String> {
+//! #     let d = a.as_dictionary::<arrow_array::types::Int8Type>();
+//! #     let values = d.values().as_string::<i32>();
+//! #     d.keys().iter().map(|k| values.value(k.unwrap() as usize).to_owned()).collect()
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Input columns
+//!
+//! Two shapes. With an `account` column (`Utf8`, `LargeUtf8`, `Utf8View` or
+//! `Binary`), each row's account is a document as a provider sent it (Stripe,
+//! Plaid or a neutral snapshot; null: an unlinked debit), read as
+//! [`read_account`] reads it. Without one, the account is
+//! given as typed columns, as a warehouse table holds it (one currency per
+//! row: the debit's):
+//!
+//! | column | type | meaning (null: unknown or absent) |
+//! | --- | --- | --- |
+//! | `status` | string, **required** | `active`, `inactive`, `disconnected` (another value: `unrecognized_value`) |
+//! | `category` | string | `cash`, `credit`, `investment`, `other` |
+//! | `balance_type` | string | `cash` (the default) or `credit` |
+//! | `as_of` | Int64 (unix seconds) | when the balance was computed; null: unknown (stale) |
+//! | `available`, `current` | Int64 (minor units of `balance_currency`) | the balance; both null: no balance |
+//! | `balance_currency` | string | the balance's currency; null or no column: the debit's |
+//! | `refresh_status` | string | `pending`, `succeeded`, `failed`; null: no refresh state |
+//! | `next_refresh_available_at` | Int64 | as Stripe's: null means no refresh can start now; without the column, no restriction is known |
+//! | `balances_permitted`, `ach_supported`, `livemode` | Boolean | |
+//! | `account_numbers` | string | `transactable`, `none_transactable`, `unknown` |
+//! | `closed`, `relink_required` | Boolean | null: false |
+//! | `expected_deactivation` | Int64 | |
+//!
+//! Both shapes take the debit and the row's context from:
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `amount` | Int64, **required** | minor units, ≥ 1 |
+//! | `currency` | string, **required** | three letters, any case |
+//! | `in_flight` | Int64 | null: 0 |
+//! | `account_id` | string | the account's id (a Plaid response's selection) |
+//! | `fetched_at` | Int64 | when a Plaid response was received |
+//! | `now` | Int64 | the row's evaluation instant; null: the batch's |
+//!
+//! A missing required column, or a column of another type, is a
+//! [`ColumnError`] naming it. A row whose values cannot be decided (a bad
+//! currency, a null amount, an unreadable account document) gets its
+//! message in the `error` column and nulls elsewhere: it never fails the
+//! batch.
+//!
+//! # Output columns
+//!
+//! `decision`, `basis`, `rule` and `refresh_action` are dictionary-encoded
+//! strings (`Dictionary<Int8, Utf8>`); `reasons` and `warnings` are lists of
+//! dictionary-encoded codes; `balance`, `required`, `max_allowed`,
+//! `refresh_not_before` are Int64, `retry_attempt` Int32; `explanation` (only
+//! with [`Options::explanation`]) and `error` are Utf8. [`output_schema`]
+//! gives the exact schema.
+
+use std::sync::{Arc, LazyLock};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int8Type;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, DictionaryArray, Int8Array, Int32Array, Int64Array, ListArray,
+    RecordBatch, StringArray,
+};
+use arrow_buffer::{NullBufferBuilder, OffsetBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use chrono::{DateTime, Utc};
+
+use crate::debit::Debit;
+use crate::engine::{decide, decide_unlinked};
+use crate::money::{Currency, CurrencyMap};
+use crate::policy::Policy;
+use crate::provider::names::WireEnum;
+use crate::provider::{ReadOptions, read_account};
+use crate::snapshot::{
+    AccountId, AccountNumbers, Balance, BalanceType, NextRefresh, Refresh, RefreshStatus, Snapshot,
+    Status,
+};
+use crate::verdict::{Basis, Code, Decision, RefreshAction, Rule, Verdict};
+
+/// The most rows one batch may hold (its code lists use 32-bit offsets).
+pub const MAX_ROWS: usize = 50_000_000;
+
+/// The Arrow crates of this module's signatures, re-exported so that callers
+/// use the very versions fundsgate was built with.
+pub use arrow_array;
+pub use arrow_schema;
+
+/// What to compute besides the verdict columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Add the `explanation` column (one English sentence a row: the
+    /// costliest column by far, so it is off by default).
+    pub explanation: bool,
+}
+
+impl Options {
+    /// With the `explanation` column.
+    #[must_use]
+    pub fn with_explanation(self) -> Self {
+        Options { explanation: true }
+    }
+}
+
+/// A column that is missing or of the wrong type: the batch cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("column `{column}`: {message}")]
+pub struct ColumnError {
+    column: String,
+    message: String,
+}
+
+impl ColumnError {
+    fn new(column: &str, message: impl Into<String>) -> Self {
+        ColumnError {
+            column: column.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The column's name.
+    pub fn column(&self) -> &str {
+        &self.column
+    }
+
+    /// What is wrong with it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+// ---- Reading columns ----------------------------------------------------------------
+
+/// A string column of any of Arrow's string layouts.
+#[derive(Clone, Copy)]
+enum Strings<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn get(self, row: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
+            Strings::Large(a) => a.is_valid(row).then(|| a.value(row)),
+            Strings::View(a) => a.is_valid(row).then(|| a.value(row)),
+        }
+    }
+}
+
+/// An account document column: strings or bytes.
+#[derive(Clone, Copy)]
+enum Documents<'a> {
+    Text(Strings<'a>),
+    Binary(&'a arrow_array::BinaryArray),
+    LargeBinary(&'a arrow_array::LargeBinaryArray),
+}
+
+impl<'a> Documents<'a> {
+    fn get(self, row: usize) -> Option<&'a [u8]> {
+        match self {
+            Documents::Text(s) => s.get(row).map(str::as_bytes),
+            Documents::Binary(a) => a.is_valid(row).then(|| a.value(row)),
+            Documents::LargeBinary(a) => a.is_valid(row).then(|| a.value(row)),
+        }
+    }
+}
+
+struct Columns<'a> {
+    batch: &'a RecordBatch,
+}
+
+impl<'a> Columns<'a> {
+    fn find(&self, name: &str, required: bool) -> Result<Option<&'a ArrayRef>, ColumnError> {
+        match self.batch.column_by_name(name) {
+            Some(column) => Ok(Some(column)),
+            None if required => Err(ColumnError::new(name, "required, and missing")),
+            None => Ok(None),
+        }
+    }
+
+    fn mistyped(name: &str, expected: &str, found: &DataType) -> ColumnError {
+        ColumnError::new(name, format!("expected {expected}, found {found}"))
+    }
+
+    fn int64(&self, name: &str, required: bool) -> Result<Option<&'a Int64Array>, ColumnError> {
+        self.find(name, required)?
+            .map(|c| {
+                c.as_primitive_opt::<arrow_array::types::Int64Type>()
+                    .ok_or_else(|| Self::mistyped(name, "Int64", c.data_type()))
+            })
+            .transpose()
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<&'a BooleanArray>, ColumnError> {
+        self.find(name, false)?
+            .map(|c| {
+                c.as_boolean_opt()
+                    .ok_or_else(|| Self::mistyped(name, "Boolean", c.data_type()))
+            })
+            .transpose()
+    }
+
+    fn strings(&self, name: &str, required: bool) -> Result<Option<Strings<'a>>, ColumnError> {
+        self.find(name, required)?
+            .map(|c| {
+                strings(c).ok_or_else(|| {
+                    Self::mistyped(
+                        name,
+                        "a string type (Utf8, LargeUtf8, Utf8View)",
+                        c.data_type(),
+                    )
+                })
+            })
+            .transpose()
+    }
+}
+
+fn strings(column: &ArrayRef) -> Option<Strings<'_>> {
+    match column.data_type() {
+        DataType::Utf8 => column.as_string_opt::<i32>().map(Strings::Utf8),
+        DataType::LargeUtf8 => column.as_string_opt::<i64>().map(Strings::Large),
+        DataType::Utf8View => column.as_string_view_opt().map(Strings::View),
+        _ => None,
+    }
+}
+
+fn int(column: Option<&Int64Array>, row: usize) -> Option<i64> {
+    column.and_then(|c| c.is_valid(row).then(|| c.value(row)))
+}
+
+fn flag(column: Option<&BooleanArray>, row: usize) -> Option<bool> {
+    column.and_then(|c| c.is_valid(row).then(|| c.value(row)))
+}
+
+fn named<T: WireEnum>(column: Option<Strings<'_>>, row: usize) -> Option<T> {
+    column
+        .and_then(|c| c.get(row))
+        .map(|text| T::from_wire(text.as_bytes()))
+}
+
+/// The typed snapshot columns.
+struct Typed<'a> {
+    status: Strings<'a>,
+    category: Option<Strings<'a>>,
+    balance_type: Option<Strings<'a>>,
+    as_of: Option<&'a Int64Array>,
+    balance_currency: Option<Strings<'a>>,
+    available: Option<&'a Int64Array>,
+    current: Option<&'a Int64Array>,
+    refresh_status: Option<Strings<'a>>,
+    next_refresh: Option<&'a Int64Array>,
+    balances_permitted: Option<&'a BooleanArray>,
+    ach_supported: Option<&'a BooleanArray>,
+    livemode: Option<&'a BooleanArray>,
+    account_numbers: Option<Strings<'a>>,
+    closed: Option<&'a BooleanArray>,
+    relink_required: Option<&'a BooleanArray>,
+    expected_deactivation: Option<&'a Int64Array>,
+}
+
+impl<'a> Typed<'a> {
+    fn read(c: &Columns<'a>) -> Result<Self, ColumnError> {
+        let status = c
+            .strings("status", true)?
+            .ok_or_else(|| ColumnError::new("status", "required, and missing"))?;
+        Ok(Typed {
+            status,
+            category: c.strings("category", false)?,
+            balance_type: c.strings("balance_type", false)?,
+            as_of: c.int64("as_of", false)?,
+            balance_currency: c.strings("balance_currency", false)?,
+            available: c.int64("available", false)?,
+            current: c.int64("current", false)?,
+            refresh_status: c.strings("refresh_status", false)?,
+            next_refresh: c.int64("next_refresh_available_at", false)?,
+            balances_permitted: c.boolean("balances_permitted")?,
+            ach_supported: c.boolean("ach_supported")?,
+            livemode: c.boolean("livemode")?,
+            account_numbers: c.strings("account_numbers", false)?,
+            closed: c.boolean("closed")?,
+            relink_required: c.boolean("relink_required")?,
+            expected_deactivation: c.int64("expected_deactivation", false)?,
+        })
+    }
+
+    /// Sets every field of `s` from the row (one snapshot is reused for all
+    /// rows: building a fresh one per row would copy it around).
+    fn fill(
+        &self,
+        s: &mut Snapshot,
+        row: usize,
+        ccy: Currency,
+        id: Option<&str>,
+    ) -> Result<(), String> {
+        s.status = named::<Status>(Some(self.status), row).ok_or("status: null")?;
+        s.account_id = id.map(AccountId::new);
+        s.category = named(self.category, row);
+        let available = int(self.available, row);
+        let current = int(self.current, row);
+        if available.is_some() || current.is_some() {
+            let kind = match self.balance_type.and_then(|c| c.get(row)) {
+                None => BalanceType::Cash,
+                Some(text) => BalanceType::from_wire(text.as_bytes()),
+            };
+            let ccy = match self.balance_currency.and_then(|c| c.get(row)) {
+                None => ccy,
+                Some(code) => Currency::new(code).map_err(|e| format!("balance_currency: {e}"))?,
+            };
+            let map = |v: Option<i64>| v.map(|v| CurrencyMap::single(ccy, v));
+            let mut balance =
+                Balance::new(int(self.as_of, row), kind, map(current).unwrap_or_default());
+            balance.available = map(available);
+            s.balance = Some(balance);
+        } else {
+            s.balance = None;
+        }
+        s.refresh = named::<RefreshStatus>(self.refresh_status, row).map(|status| {
+            let mut refresh = Refresh::new(status);
+            refresh.next_refresh_available_at =
+                match (self.next_refresh, int(self.next_refresh, row)) {
+                    (None, _) => NextRefresh::NotStated,
+                    (Some(_), None) => NextRefresh::Unavailable,
+                    (Some(_), Some(t)) => NextRefresh::At(t),
+                };
+            refresh
+        });
+        s.balances_permitted = flag(self.balances_permitted, row);
+        s.ach_supported = flag(self.ach_supported, row);
+        s.livemode = flag(self.livemode, row);
+        s.account_numbers = match self.account_numbers.and_then(|c| c.get(row)) {
+            None | Some("unknown") => AccountNumbers::Unknown,
+            Some("transactable") => AccountNumbers::Transactable,
+            Some("none_transactable") => AccountNumbers::NoneTransactable,
+            Some(other) => {
+                return Err(format!(
+                    "account_numbers: expected `unknown`, `transactable` or `none_transactable`, found `{other}`"
+                ));
+            }
+        };
+        s.closed = flag(self.closed, row).unwrap_or(false);
+        s.relink_required = flag(self.relink_required, row).unwrap_or(false);
+        s.expected_deactivation = int(self.expected_deactivation, row);
+        Ok(())
+    }
+}
+
+// ---- Writing columns ----------------------------------------------------------------
+
+/// A dictionary-encoded string column under construction.
+struct Keys {
+    keys: Vec<i8>,
+    nulls: NullBufferBuilder,
+}
+
+impl Keys {
+    fn new(rows: usize) -> Self {
+        Keys {
+            keys: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+        }
+    }
+
+    /// `key` is below 128: every dictionary here has fewer than 30 values.
+    fn push(&mut self, key: Option<u8>) {
+        match key {
+            Some(k) => {
+                #[expect(clippy::cast_possible_wrap, reason = "keys are below 30")]
+                self.keys.push(k as i8);
+                self.nulls.append_non_null();
+            }
+            None => {
+                self.keys.push(0);
+                self.nulls.append_null();
+            }
+        }
+    }
+
+    fn finish(mut self, values: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+        let keys = Int8Array::new(self.keys.into(), self.nulls.finish());
+        Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+            keys,
+            Arc::clone(values),
+        )?))
+    }
+}
+
+/// An Int64 column under construction.
+struct Ints {
+    values: Vec<i64>,
+    nulls: NullBufferBuilder,
+}
+
+impl Ints {
+    fn new(rows: usize) -> Self {
+        Ints {
+            values: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+        }
+    }
+
+    fn push(&mut self, value: Option<i64>) {
+        self.values.push(value.unwrap_or(0));
+        self.nulls.append(value.is_some());
+    }
+
+    fn finish(mut self) -> ArrayRef {
+        Arc::new(Int64Array::new(self.values.into(), self.nulls.finish()))
+    }
+}
+
+/// A list of codes per row (`reasons`, `warnings`).
+struct CodeLists {
+    offsets: Vec<i32>,
+    keys: Vec<i8>,
+    nulls: NullBufferBuilder,
+}
+
+impl CodeLists {
+    fn new(rows: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows.saturating_add(1));
+        offsets.push(0);
+        CodeLists {
+            offsets,
+            keys: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+        }
+    }
+
+    fn push(&mut self, codes: Option<crate::verdict::Codes>) {
+        match codes {
+            Some(codes) => {
+                for code in codes {
+                    self.keys.push(code_key(code));
+                }
+                self.nulls.append_non_null();
+            }
+            None => self.nulls.append_null(),
+        }
+        // At most 26 codes a row and at most `MAX_ROWS` rows (checked by
+        // `decide_batch`): the offset fits an i32.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_possible_wrap,
+            reason = "at most 26 × MAX_ROWS < 2^31 keys"
+        )]
+        self.offsets.push(self.keys.len() as i32);
+    }
+
+    fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        let values = DictionaryArray::<Int8Type>::try_new(
+            Int8Array::from(self.keys),
+            Arc::clone(&DICTIONARIES.codes),
+        )?;
+        let field = Arc::new(Field::new_list_field(code_type(), false));
+        Ok(Arc::new(ListArray::try_new(
+            field,
+            OffsetBuffer::new(self.offsets.into()),
+            Arc::new(values),
+            self.nulls.finish(),
+        )?))
+    }
+}
+
+fn code_key(code: Code) -> i8 {
+    // `Code` is `repr(u8)` and `Code::ALL` is in declaration order (a unit
+    // test checks both), so the discriminant, below 26, is the dictionary key.
+    #[expect(clippy::cast_possible_wrap, reason = "fewer than 128 codes")]
+    let key = code as u8 as i8;
+    key
+}
+
+fn code_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+/// The dictionaries of the encoded columns, built once.
+struct Dictionaries {
+    decision: ArrayRef,
+    basis: ArrayRef,
+    rule: ArrayRef,
+    action: ArrayRef,
+    codes: ArrayRef,
+}
+
+static DICTIONARIES: LazyLock<Dictionaries> = LazyLock::new(|| {
+    let strings = |values: Vec<&'static str>| -> ArrayRef { Arc::new(StringArray::from(values)) };
+    Dictionaries {
+        decision: strings(
+            [Decision::Allow, Decision::Deny, Decision::RefreshNeeded]
+                .iter()
+                .map(|d| d.as_str())
+                .collect(),
+        ),
+        basis: strings(vec![Basis::Available.as_str(), Basis::Current.as_str()]),
+        rule: strings(Rule::ALL.iter().map(|r| r.as_str()).collect()),
+        action: strings(
+            [
+                RefreshAction::Initiate,
+                RefreshAction::Wait,
+                RefreshAction::RetryAfter,
+            ]
+            .iter()
+            .map(|a| a.as_str())
+            .collect(),
+        ),
+        codes: strings(Code::ALL.iter().map(|c| c.as_str()).collect()),
+    }
+});
+
+fn decision_key(d: Decision) -> u8 {
+    match d {
+        Decision::Allow => 0,
+        Decision::Deny => 1,
+        Decision::RefreshNeeded => 2,
+    }
+}
+
+fn basis_key(b: Basis) -> u8 {
+    match b {
+        Basis::Available => 0,
+        Basis::Current => 1,
+    }
+}
+
+fn action_key(a: RefreshAction) -> u8 {
+    match a {
+        RefreshAction::Initiate => 0,
+        RefreshAction::Wait => 1,
+        RefreshAction::RetryAfter => 2,
+    }
+}
+
+fn rule_key(r: Rule) -> u8 {
+    // `Rule::ALL` is in declaration order (a unit test checks it).
+    r as u8
+}
+
+/// The schema of [`decide_batch`]'s output.
+pub fn output_schema(options: &Options) -> SchemaRef {
+    let dict = code_type();
+    let list = DataType::List(Arc::new(Field::new_list_field(code_type(), false)));
+    let mut fields = vec![
+        Field::new("decision", dict.clone(), true),
+        Field::new("reasons", list.clone(), true),
+        Field::new("warnings", list, true),
+        Field::new("basis", dict.clone(), true),
+        Field::new("balance", DataType::Int64, true),
+        Field::new("required", DataType::Int64, true),
+        Field::new("max_allowed", DataType::Int64, true),
+        Field::new("rule", dict.clone(), true),
+        Field::new("refresh_action", dict, true),
+        Field::new("refresh_not_before", DataType::Int64, true),
+        Field::new("retry_attempt", DataType::Int32, true),
+    ];
+    if options.explanation {
+        fields.push(Field::new("explanation", DataType::Utf8, true));
+    }
+    fields.push(Field::new("error", DataType::Utf8, true));
+    Arc::new(Schema::new(fields))
+}
+
+/// The output columns under construction.
+struct Out {
+    decision: Keys,
+    reasons: CodeLists,
+    warnings: CodeLists,
+    basis: Keys,
+    balance: Ints,
+    required: Ints,
+    max_allowed: Ints,
+    rule: Keys,
+    action: Keys,
+    not_before: Ints,
+    retry: Vec<Option<i32>>,
+    explanation: Option<Vec<Option<String>>>,
+    error: Vec<Option<String>>,
+}
+
+impl Out {
+    fn new(rows: usize, options: &Options) -> Self {
+        Out {
+            decision: Keys::new(rows),
+            reasons: CodeLists::new(rows),
+            warnings: CodeLists::new(rows),
+            basis: Keys::new(rows),
+            balance: Ints::new(rows),
+            required: Ints::new(rows),
+            max_allowed: Ints::new(rows),
+            rule: Keys::new(rows),
+            action: Keys::new(rows),
+            not_before: Ints::new(rows),
+            retry: Vec::with_capacity(rows),
+            explanation: options.explanation.then(|| Vec::with_capacity(rows)),
+            error: Vec::with_capacity(rows),
+        }
+    }
+
+    fn verdict(&mut self, v: &Verdict) {
+        self.decision.push(Some(decision_key(v.decision)));
+        self.reasons.push(Some(v.reasons));
+        self.warnings.push(Some(v.warnings));
+        self.basis.push(v.basis.map(basis_key));
+        self.balance.push(v.balance);
+        self.required.push(Some(v.required));
+        self.max_allowed.push(v.max_allowed);
+        self.rule.push(Some(rule_key(v.rule)));
+        self.action.push(v.refresh.map(|r| action_key(r.action)));
+        self.not_before.push(v.refresh.and_then(|r| r.not_before));
+        #[expect(clippy::cast_possible_wrap, reason = "an attempt is 1 or 2")]
+        self.retry.push(v.retry.map(|r| r.attempt as i32));
+        if let Some(explanation) = &mut self.explanation {
+            explanation.push(Some(v.explanation()));
+        }
+        self.error.push(None);
+    }
+
+    fn error(&mut self, message: String) {
+        self.decision.push(None);
+        self.reasons.push(None);
+        self.warnings.push(None);
+        self.basis.push(None);
+        self.balance.push(None);
+        self.required.push(None);
+        self.max_allowed.push(None);
+        self.rule.push(None);
+        self.action.push(None);
+        self.not_before.push(None);
+        self.retry.push(None);
+        if let Some(explanation) = &mut self.explanation {
+            explanation.push(None);
+        }
+        self.error.push(Some(message));
+    }
+
+    fn finish(self, options: &Options) -> Result<RecordBatch, ArrowError> {
+        let d = &*DICTIONARIES;
+        let mut columns: Vec<ArrayRef> = vec![
+            self.decision.finish(&d.decision)?,
+            self.reasons.finish()?,
+            self.warnings.finish()?,
+            self.basis.finish(&d.basis)?,
+            self.balance.finish(),
+            self.required.finish(),
+            self.max_allowed.finish(),
+            self.rule.finish(&d.rule)?,
+            self.action.finish(&d.action)?,
+            self.not_before.finish(),
+            Arc::new(Int32Array::from(self.retry)),
+        ];
+        if let Some(explanation) = self.explanation {
+            columns.push(Arc::new(StringArray::from(explanation)));
+        }
+        columns.push(Arc::new(StringArray::from(self.error)));
+        RecordBatch::try_new(output_schema(options), columns)
+    }
+}
+
+// ---- Deciding ------------------------------------------------------------------------
+
+/// Decides every row of `input` (see the [module docs](self) for its
+/// columns) under `policy`, at `now` unless a row's `now` says otherwise.
+///
+/// # Errors
+///
+/// [`ColumnError`] for a missing required column or a column of the wrong
+/// type. A row that cannot be decided is reported in its `error` column.
+pub fn decide_batch(
+    input: &RecordBatch,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    options: &Options,
+) -> Result<RecordBatch, ColumnError> {
+    let c = Columns { batch: input };
+    let amount = c.int64("amount", true)?;
+    let currency = c.strings("currency", true)?;
+    let in_flight = c.int64("in_flight", false)?;
+    let account_id = c.strings("account_id", false)?;
+    let fetched_at = c.int64("fetched_at", false)?;
+    let row_now = c.int64("now", false)?;
+    let documents =
+        match c.find("account", false)? {
+            None => None,
+            Some(column) => Some(match column.data_type() {
+                DataType::Binary => Documents::Binary(column.as_binary::<i32>()),
+                DataType::LargeBinary => Documents::LargeBinary(column.as_binary::<i64>()),
+                other => Documents::Text(strings(column).ok_or_else(|| {
+                    Columns::mistyped("account", "a string or binary type", other)
+                })?),
+            }),
+        };
+    let typed = match documents {
+        Some(_) => None,
+        None => Some(Typed::read(&c)?),
+    };
+    let rows = input.num_rows();
+    if rows > MAX_ROWS {
+        return Err(ColumnError::new(
+            "(batch)",
+            format!("{rows} rows: at most {MAX_ROWS} in one batch (split it)"),
+        ));
+    }
+    let mut out = Out::new(rows, options);
+    let mut snapshot = Snapshot::new(Status::Active);
+    // The last currency code read, and its `Currency`: a column mostly
+    // repeats one code.
+    let mut last_currency: Option<(&str, Currency)> = None;
+    for row in 0..rows {
+        // The verdict is written into the columns where it is made: moving a
+        // `Verdict` out of here would cost more than deciding it.
+        let mut decided = || -> Result<(), String> {
+            let amount = int(amount, row).ok_or("amount: null")?;
+            let code = currency.and_then(|c| c.get(row)).ok_or("currency: null")?;
+            let ccy = match last_currency {
+                Some((last, ccy)) if last == code => ccy,
+                _ => {
+                    let ccy = Currency::new(code).map_err(|e| format!("currency: {e}"))?;
+                    last_currency = Some((code, ccy));
+                    ccy
+                }
+            };
+            let debit = Debit::new(amount, ccy, int(in_flight, row).unwrap_or(0)).map_err(|e| {
+                let field = match e {
+                    crate::error::DebitError::NegativeInFlight(_) => "in_flight",
+                    _ => "amount",
+                };
+                format!("{field}: {e}")
+            })?;
+            let now = match int(row_now, row) {
+                Some(t) => crate::instant::unix_seconds(t).map_err(|e| format!("now: {e}"))?,
+                None => now,
+            };
+            let id = account_id.and_then(|c| c.get(row));
+            let linked = match (&typed, documents) {
+                (Some(typed), _) => {
+                    typed.fill(&mut snapshot, row, ccy, id)?;
+                    true
+                }
+                (None, Some(documents)) => match documents.get(row) {
+                    None => false,
+                    Some(bytes) => {
+                        let mut read = ReadOptions::new();
+                        read.account_id = id;
+                        read.fetched_at = int(fetched_at, row);
+                        snapshot =
+                            read_account(bytes, &read).map_err(|e| format!("account.{e}"))?;
+                        true
+                    }
+                },
+                (None, None) => false,
+            };
+            let verdict = if linked {
+                decide(&snapshot, &debit, policy, now)
+            } else {
+                decide_unlinked(&debit, policy, now)
+            }
+            .map_err(|e| e.to_string())?;
+            out.verdict(&verdict);
+            Ok(())
+        };
+        if let Err(message) = decided() {
+            out.error(message);
+        }
+    }
+    // Every column has `rows` entries of the declared types: Arrow cannot
+    // refuse them.
+    out.finish(options)
+        .map_err(|e| ColumnError::new("(output)", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_keys_are_the_positions_in_all() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(usize::try_from(code_key(*code)).ok(), Some(i));
+        }
+        for (i, rule) in Rule::ALL.iter().enumerate() {
+            assert_eq!(usize::from(rule_key(*rule)), i);
+        }
+    }
+}

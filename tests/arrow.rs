@@ -1,0 +1,516 @@
+//! `fundsgate::arrow` (feature `arrow`): verdict columns equal `decide`'s
+//! verdicts row for row, on typed snapshot columns (every decision-table row
+//! they can express) and on account JSON columns (every shipped example and
+//! the batch examples, against `Batch`); bad rows fill `error`, bad columns
+//! are errors naming them.
+#![cfg(feature = "arrow")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a panic is a failed test"
+)]
+
+#[path = "../benches/support/rows.rs"]
+mod rows;
+
+use std::sync::Arc;
+
+use fundsgate::arrow::arrow_array::cast::AsArray;
+use fundsgate::arrow::arrow_array::types::{Int8Type, Int32Type, Int64Type};
+use fundsgate::arrow::arrow_array::{
+    Array, ArrayRef, BinaryArray, BooleanArray, Int64Array, RecordBatch, StringArray,
+};
+use fundsgate::arrow::{Options, decide_batch, output_schema};
+use fundsgate::{
+    AccountNumbers, BalanceType, Batch, Category, Currency, NextRefresh, Policy, RefreshStatus,
+    Snapshot, Status, Verdict, decide, decide_unlinked, from_unix,
+};
+
+fn now() -> fundsgate::chrono::DateTime<fundsgate::chrono::Utc> {
+    from_unix(rows::NOW).unwrap()
+}
+
+/// A verdict as the arrow columns carry it.
+#[derive(Debug, PartialEq)]
+struct Row {
+    decision: Option<String>,
+    reasons: Option<Vec<String>>,
+    warnings: Option<Vec<String>>,
+    basis: Option<String>,
+    balance: Option<i64>,
+    required: Option<i64>,
+    max_allowed: Option<i64>,
+    rule: Option<String>,
+    refresh_action: Option<String>,
+    refresh_not_before: Option<i64>,
+    retry_attempt: Option<i32>,
+    explanation: Option<String>,
+    error: Option<String>,
+}
+
+fn expected(v: &Verdict, explanation: bool) -> Row {
+    let codes = |c: fundsgate::Codes| Some(c.into_iter().map(|c| c.as_str().to_owned()).collect());
+    Row {
+        decision: Some(v.decision.as_str().to_owned()),
+        reasons: codes(v.reasons),
+        warnings: codes(v.warnings),
+        basis: v.basis.map(|b| b.as_str().to_owned()),
+        balance: v.balance,
+        required: Some(v.required),
+        max_allowed: v.max_allowed,
+        rule: Some(v.rule.as_str().to_owned()),
+        refresh_action: v.refresh.map(|r| r.action.as_str().to_owned()),
+        refresh_not_before: v.refresh.and_then(|r| r.not_before),
+        retry_attempt: v.retry.map(|r| r.attempt as i32),
+        explanation: explanation.then(|| v.explanation()),
+        error: None,
+    }
+}
+
+fn dict(batch: &RecordBatch, name: &str, row: usize) -> Option<String> {
+    let d = batch
+        .column_by_name(name)
+        .unwrap()
+        .as_dictionary::<Int8Type>();
+    let values = d.values().as_string::<i32>();
+    d.keys()
+        .is_valid(row)
+        .then(|| values.value(d.keys().value(row) as usize).to_owned())
+}
+
+fn list(batch: &RecordBatch, name: &str, row: usize) -> Option<Vec<String>> {
+    let l = batch.column_by_name(name).unwrap().as_list::<i32>();
+    if l.is_null(row) {
+        return None;
+    }
+    let items = l.value(row);
+    let d = items.as_dictionary::<Int8Type>();
+    let values = d.values().as_string::<i32>();
+    Some(
+        d.keys()
+            .iter()
+            .map(|k| values.value(k.unwrap() as usize).to_owned())
+            .collect(),
+    )
+}
+
+fn int(batch: &RecordBatch, name: &str, row: usize) -> Option<i64> {
+    let c = batch
+        .column_by_name(name)
+        .unwrap()
+        .as_primitive::<Int64Type>();
+    c.is_valid(row).then(|| c.value(row))
+}
+
+fn text(batch: &RecordBatch, name: &str, row: usize) -> Option<String> {
+    let c = batch.column_by_name(name)?.as_string::<i32>();
+    c.is_valid(row).then(|| c.value(row).to_owned())
+}
+
+fn row(batch: &RecordBatch, i: usize) -> Row {
+    let retry = batch
+        .column_by_name("retry_attempt")
+        .unwrap()
+        .as_primitive::<Int32Type>();
+    Row {
+        decision: dict(batch, "decision", i),
+        reasons: list(batch, "reasons", i),
+        warnings: list(batch, "warnings", i),
+        basis: dict(batch, "basis", i),
+        balance: int(batch, "balance", i),
+        required: int(batch, "required", i),
+        max_allowed: int(batch, "max_allowed", i),
+        rule: dict(batch, "rule", i),
+        refresh_action: dict(batch, "refresh_action", i),
+        refresh_not_before: int(batch, "refresh_not_before", i),
+        retry_attempt: retry.is_valid(i).then(|| retry.value(i)),
+        explanation: text(batch, "explanation", i),
+        error: text(batch, "error", i),
+    }
+}
+
+fn strings(values: Vec<Option<&str>>) -> ArrayRef {
+    Arc::new(StringArray::from(values))
+}
+
+fn ints(values: Vec<Option<i64>>) -> ArrayRef {
+    Arc::new(Int64Array::from(values))
+}
+
+fn flags(values: Vec<Option<bool>>) -> ArrayRef {
+    Arc::new(BooleanArray::from(values))
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Active => "active",
+        Status::Inactive => "inactive",
+        Status::Disconnected => "disconnected",
+        _ => "suspended",
+    }
+}
+
+fn category_name(c: Category) -> &'static str {
+    match c {
+        Category::Cash => "cash",
+        Category::Credit => "credit",
+        Category::Investment => "investment",
+        Category::Other => "other",
+        _ => "crypto",
+    }
+}
+
+/// A one-row batch of typed columns for `s` and a debit, or `None` when the
+/// snapshot holds what the typed columns cannot say (several currencies).
+fn typed_row(s: &Snapshot, amount: i64, ccy: Currency, in_flight: i64) -> Option<RecordBatch> {
+    let mut columns: Vec<(&str, ArrayRef)> = vec![
+        ("status", strings(vec![Some(status_name(s.status))])),
+        ("category", strings(vec![s.category.map(category_name)])),
+        ("amount", ints(vec![Some(amount)])),
+        ("currency", strings(vec![Some(ccy.as_str())])),
+        ("in_flight", ints(vec![Some(in_flight)])),
+        ("balances_permitted", flags(vec![s.balances_permitted])),
+        ("ach_supported", flags(vec![s.ach_supported])),
+        ("livemode", flags(vec![s.livemode])),
+        ("closed", flags(vec![Some(s.closed)])),
+        ("relink_required", flags(vec![Some(s.relink_required)])),
+        ("expected_deactivation", ints(vec![s.expected_deactivation])),
+        (
+            "account_numbers",
+            strings(vec![Some(match s.account_numbers {
+                AccountNumbers::Unknown => "unknown",
+                AccountNumbers::Transactable => "transactable",
+                AccountNumbers::NoneTransactable => "none_transactable",
+            })]),
+        ),
+        (
+            "account_id",
+            strings(vec![s.account_id.as_ref().map(|id| id.as_str())]),
+        ),
+    ];
+    if let Some(b) = &s.balance {
+        let currencies: Vec<Currency> = b
+            .current
+            .iter()
+            .map(|(c, _)| c)
+            .chain(b.available.iter().flat_map(|m| m.iter().map(|(c, _)| c)))
+            .collect();
+        let bc = match currencies.first() {
+            Some(first) if currencies.iter().all(|c| c == first) => *first,
+            Some(_) => return None,
+            None => return None,
+        };
+        columns.push(("balance_currency", strings(vec![Some(bc.as_str())])));
+        columns.push(("as_of", ints(vec![b.as_of])));
+        columns.push((
+            "balance_type",
+            strings(vec![Some(match b.kind {
+                BalanceType::Cash => "cash",
+                BalanceType::Credit => "credit",
+                _ => "overdraft",
+            })]),
+        ));
+        columns.push(("current", ints(vec![b.current.get(bc)])));
+        columns.push((
+            "available",
+            ints(vec![b.available.as_ref().and_then(|m| m.get(bc))]),
+        ));
+    }
+    if let Some(r) = &s.refresh {
+        columns.push((
+            "refresh_status",
+            strings(vec![Some(match r.status {
+                RefreshStatus::Pending => "pending",
+                RefreshStatus::Succeeded => "succeeded",
+                RefreshStatus::Failed => "failed",
+                _ => "queued",
+            })]),
+        ));
+        match r.next_refresh_available_at {
+            NextRefresh::NotStated => {}
+            NextRefresh::Unavailable => {
+                columns.push(("next_refresh_available_at", ints(vec![None])))
+            }
+            NextRefresh::At(t) => columns.push(("next_refresh_available_at", ints(vec![Some(t)]))),
+        }
+    }
+    Some(RecordBatch::try_from_iter(columns).unwrap())
+}
+
+#[test]
+fn typed_columns_decide_every_expressible_row_as_decide_does() {
+    let mut covered = Vec::new();
+    for case in rows::cases() {
+        let Some(snapshot) = &case.snapshot else {
+            continue;
+        };
+        if case.debit.presentment().is_some() {
+            continue; // re-presentment history is not a column (yet)
+        }
+        let d = &case.debit;
+        let Some(batch) = typed_row(snapshot, d.amount(), d.currency(), d.in_flight()) else {
+            continue;
+        };
+        let verdict = decide(snapshot, d, &case.policy, now()).unwrap();
+        assert_eq!(verdict.rule, case.rule);
+        for options in [Options::default(), Options::default().with_explanation()] {
+            let out = decide_batch(&batch, &case.policy, now(), &options).unwrap();
+            assert_eq!(out.schema(), output_schema(&options));
+            assert_eq!(
+                row(&out, 0),
+                expected(&verdict, options.explanation),
+                "{:?}",
+                case.rule
+            );
+        }
+        covered.push(case.rule);
+    }
+    assert!(
+        covered.len() >= 20,
+        "only {} rows covered: {covered:?}",
+        covered.len()
+    );
+}
+
+fn examples() -> Vec<(String, Vec<u8>)> {
+    let dir = format!("{}/examples/accounts", env!("CARGO_MANIFEST_DIR"));
+    let mut docs: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            (path.display().to_string(), std::fs::read(&path).unwrap())
+        })
+        .collect();
+    docs.sort();
+    docs
+}
+
+#[test]
+fn account_json_columns_decide_as_batch_does() {
+    let docs = examples();
+    let n = docs.len() * 3 + 1;
+    let savings = "dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK";
+    let mut accounts: Vec<Option<&[u8]>> = Vec::new();
+    let mut amounts = Vec::new();
+    let mut ids = Vec::new();
+    let mut fetched = Vec::new();
+    let mut lines = Vec::new();
+    for (name, doc) in &docs {
+        for amount in [1_i64, 6000, 100_000_000] {
+            let many = name.ends_with("plaid_balance_get.json");
+            accounts.push(Some(doc.as_slice()));
+            amounts.push(Some(amount));
+            ids.push(many.then_some(savings));
+            fetched.push(many.then_some(rows::NOW - 10));
+            let mut line = serde_json::json!({
+                "account": serde_json::from_slice::<serde_json::Value>(doc).unwrap(),
+                "amount": amount, "currency": "usd",
+            });
+            if many {
+                line["account_id"] = savings.into();
+                line["fetched_at"] = (rows::NOW - 10).into();
+            }
+            lines.push(line.to_string());
+        }
+    }
+    // An unlinked debit.
+    accounts.push(None);
+    amounts.push(Some(100));
+    ids.push(None);
+    fetched.push(None);
+    lines.push(r#"{"account": null, "amount": 100, "currency": "usd"}"#.to_owned());
+    assert_eq!(accounts.len(), n);
+
+    let batch_of = |account: ArrayRef| {
+        RecordBatch::try_from_iter([
+            ("account", account),
+            ("amount", ints(amounts.clone())),
+            ("currency", strings(vec![Some("usd"); n])),
+            ("account_id", strings(ids.clone())),
+            ("fetched_at", ints(fetched.clone())),
+        ])
+        .unwrap()
+    };
+    let text: Vec<Option<&str>> = accounts
+        .iter()
+        .map(|a| a.map(|b| std::str::from_utf8(b).unwrap()))
+        .collect();
+    let gate = Batch::new(Policy::default(), now());
+    for input in [
+        batch_of(strings(text)),
+        batch_of(Arc::new(BinaryArray::from(accounts.clone()))),
+    ] {
+        let out = decide_batch(&input, &Policy::default(), now(), &Options::default()).unwrap();
+        assert_eq!(out.num_rows(), n);
+        for (i, line) in lines.iter().enumerate() {
+            let verdict = gate.decide_line(line.as_bytes()).result.unwrap();
+            assert_eq!(row(&out, i), expected(&verdict, false), "{line:.80}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_row_fills_error_and_never_fails_the_batch() {
+    let batch = RecordBatch::try_from_iter([
+        (
+            "status",
+            strings(vec![
+                Some("active"),
+                None,
+                Some("active"),
+                Some("active"),
+                Some("active"),
+            ]),
+        ),
+        ("available", ints(vec![Some(6000); 5])),
+        ("as_of", ints(vec![Some(rows::NOW - 8); 5])),
+        (
+            "amount",
+            ints(vec![Some(100), Some(100), None, Some(0), Some(100)]),
+        ),
+        (
+            "currency",
+            strings(vec![
+                Some("usd"),
+                Some("usd"),
+                Some("usd"),
+                Some("usd"),
+                Some("us"),
+            ]),
+        ),
+    ])
+    .unwrap();
+    let out = decide_batch(&batch, &Policy::default(), now(), &Options::default()).unwrap();
+    let errors: Vec<Option<String>> = (0..5).map(|i| text(&out, "error", i)).collect();
+    assert_eq!(errors[0], None);
+    assert_eq!(errors[1].as_deref(), Some("status: null"));
+    assert_eq!(errors[2].as_deref(), Some("amount: null"));
+    assert!(
+        errors[3].as_deref().unwrap().starts_with("amount: "),
+        "{errors:?}"
+    );
+    assert!(
+        errors[4].as_deref().unwrap().starts_with("currency: "),
+        "{errors:?}"
+    );
+    assert_eq!(dict(&out, "decision", 0).as_deref(), Some("allow"));
+    for i in 1..5 {
+        assert_eq!(row(&out, i).decision, None);
+        assert_eq!(row(&out, i).reasons, None);
+    }
+    // A bad document in a JSON column is a row error with its path.
+    let batch = RecordBatch::try_from_iter([
+        (
+            "account",
+            strings(vec![Some(
+                r#"{"status": "active", "balance": {"as_of": 1, "current": {"usd": 1.5}}}"#,
+            )]),
+        ),
+        ("amount", ints(vec![Some(1)])),
+        ("currency", strings(vec![Some("usd")])),
+    ])
+    .unwrap();
+    let out = decide_batch(&batch, &Policy::default(), now(), &Options::default()).unwrap();
+    assert!(
+        text(&out, "error", 0)
+            .unwrap()
+            .starts_with("account.balance.current.usd: ")
+    );
+}
+
+#[test]
+fn missing_and_mistyped_columns_are_errors_naming_them() {
+    let ok = |columns: Vec<(&str, ArrayRef)>| RecordBatch::try_from_iter(columns).unwrap();
+    let cases = [
+        (
+            ok(vec![
+                ("status", strings(vec![Some("active")])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "amount",
+            "missing",
+        ),
+        (
+            ok(vec![
+                ("status", strings(vec![Some("active")])),
+                ("amount", ints(vec![Some(1)])),
+            ]),
+            "currency",
+            "missing",
+        ),
+        (
+            ok(vec![
+                ("amount", ints(vec![Some(1)])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "status",
+            "missing",
+        ),
+        (
+            ok(vec![
+                ("status", ints(vec![Some(1)])),
+                ("amount", ints(vec![Some(1)])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "status",
+            "Int64",
+        ),
+        (
+            ok(vec![
+                ("status", strings(vec![Some("active")])),
+                ("amount", strings(vec![Some("1")])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "amount",
+            "Utf8",
+        ),
+        (
+            ok(vec![
+                ("account", ints(vec![Some(1)])),
+                ("amount", ints(vec![Some(1)])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "account",
+            "Int64",
+        ),
+        (
+            ok(vec![
+                ("status", strings(vec![Some("active")])),
+                ("closed", ints(vec![Some(1)])),
+                ("amount", ints(vec![Some(1)])),
+                ("currency", strings(vec![Some("usd")])),
+            ]),
+            "closed",
+            "Boolean",
+        ),
+    ];
+    for (batch, column, said) in cases {
+        let e = decide_batch(&batch, &Policy::default(), now(), &Options::default()).unwrap_err();
+        assert_eq!(e.column(), column, "{e}");
+        assert!(e.to_string().contains(said), "{e}");
+    }
+}
+
+#[test]
+fn an_unlinked_row_in_a_json_column_and_a_row_now() {
+    let batch = RecordBatch::try_from_iter([
+        ("account", strings(vec![None, None])),
+        ("amount", ints(vec![Some(100), Some(100)])),
+        ("currency", strings(vec![Some("usd"), Some("usd")])),
+        ("now", ints(vec![None, Some(rows::NOW + 60)])),
+    ])
+    .unwrap();
+    let out = decide_batch(
+        &batch,
+        &Policy::default(),
+        now(),
+        &Options::default().with_explanation(),
+    )
+    .unwrap();
+    let debit = fundsgate::Debit::new(100, Currency::new("usd").unwrap(), 0).unwrap();
+    let v = decide_unlinked(&debit, &Policy::default(), now()).unwrap();
+    assert_eq!(row(&out, 0), expected(&v, true));
+    assert_eq!(row(&out, 1).rule.as_deref(), Some("unlinked"));
+}
