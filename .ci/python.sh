@@ -17,7 +17,7 @@ echo "-- wheel (maturin, abi3)"
 
 echo "-- fresh virtual environment"
 "$py" -m venv "$work/test"
-"$work/test/bin/pip" install --quiet --disable-pip-version-check "$work"/wheels/*.whl pytest mypy
+"$work/test/bin/pip" install --quiet --disable-pip-version-check "$work"/wheels/*.whl pytest mypy pyarrow
 "$work/test/bin/python" -c 'import fundsgate; print("import fundsgate:", fundsgate.ENGINE)'
 
 echo "-- pytest"
@@ -25,4 +25,5 @@ cargo build --release --quiet --bin fundsgate --example gen_requests
 (cd bindings/python/tests && "../../../$work/test/bin/python" -m pytest -q -p no:cacheprovider)
 
 echo "-- mypy --strict (stubs and tests)"
-"$work/test/bin/mypy" --strict --cache-dir "$work/mypy" bindings/python/python/fundsgate bindings/python/tests
+"$work/test/bin/mypy" --strict --config-file bindings/python/pyproject.toml --cache-dir "$work/mypy" \
+  bindings/python/python/fundsgate bindings/python/tests

@@ -754,11 +754,7 @@ fn decide_many(
     };
     let now = match now {
         Some(t) if !t.is_none() => instant_arg(py, t, "now")?,
-        _ => py
-            .import("time")?
-            .call_method0("time")?
-            .extract::<f64>()?
-            .floor() as i64,
+        _ => system_now(py)?,
     };
     let batch = Batch::new(
         policy.map_or_else(|| default_policy().clone(), |p| p.inner.clone()),
@@ -816,6 +812,106 @@ fn decide_lines(batch: &Batch, data: &[u8], jobs: usize) -> Vec<Decided> {
     })
 }
 
+// ---- Arrow ------------------------------------------------------------------------------
+
+/// Decides a `pyarrow.RecordBatch` (or any object with `__arrow_c_array__`
+/// that holds a struct array: the Arrow PyCapsule interface) and returns the
+/// verdict columns as a `pyarrow.RecordBatch`. Zero-copy both ways: the
+/// columns are read where pyarrow keeps them, and the result is handed over
+/// through the Arrow C data interface.
+#[pyfunction]
+#[pyo3(signature = (batch, *, policy=None, now=None, explanation=false))]
+fn decide_arrow(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    policy: Option<PyRef<'_, Policy>>,
+    now: Option<&Bound<'_, PyAny>>,
+    explanation: bool,
+) -> PyResult<Py<PyAny>> {
+    use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
+    use arrow_array::{Array, RecordBatch, StructArray};
+    use pyo3::types::PyCapsule;
+
+    let arrow_error = |e: &dyn std::fmt::Display| input_error(py, &e.to_string(), "(batch)");
+    let now = match now {
+        Some(t) if !t.is_none() => instant_arg(py, t, "now")?,
+        _ => system_now(py)?,
+    };
+    let now = chrono_at(py, now, "now")?;
+    let policy = policy.map_or_else(|| default_policy().clone(), |p| p.inner.clone());
+
+    let (schema, array): (Bound<'_, PyCapsule>, Bound<'_, PyCapsule>) =
+        batch.call_method0("__arrow_c_array__")?.extract()?;
+    let named = |capsule: &Bound<'_, PyCapsule>, name: &str| -> PyResult<bool> {
+        Ok(capsule
+            .name()?
+            .is_some_and(|n| n.to_bytes() == name.as_bytes()))
+    };
+    if !named(&schema, "arrow_schema")? || !named(&array, "arrow_array")? {
+        return Err(input_error(py, "not an Arrow PyCapsule pair", "(batch)"));
+    }
+    let schema_ptr = schema.pointer().cast::<FFI_ArrowSchema>();
+    let array_ptr = array.pointer().cast::<FFI_ArrowArray>();
+    if schema_ptr.is_null() || array_ptr.is_null() {
+        return Err(input_error(py, "an empty Arrow capsule", "(batch)"));
+    }
+    // SAFETY: by the Arrow PyCapsule interface, the capsules named
+    // `arrow_schema` and `arrow_array` point to valid, aligned, initialized
+    // C data interface structs. The array is moved out (its capsule is left
+    // with a released one, which its destructor does not release again); the
+    // schema is only read, and outlives this call with its capsule.
+    let data = unsafe {
+        let array = FFI_ArrowArray::from_raw(array_ptr);
+        from_ffi(array, &*schema_ptr)
+    }
+    .map_err(|e| arrow_error(&e))?;
+    if !matches!(
+        data.data_type(),
+        fundsgate::arrow::arrow_schema::DataType::Struct(_)
+    ) {
+        return Err(input_error(
+            py,
+            "expected a record batch (a struct array)",
+            "(batch)",
+        ));
+    }
+    let input = RecordBatch::from(StructArray::from(data));
+    let options = if explanation {
+        fundsgate::arrow::Options::default().with_explanation()
+    } else {
+        fundsgate::arrow::Options::default()
+    };
+    let output = py
+        .detach(|| fundsgate::arrow::decide_batch(&input, &policy, now, &options))
+        .map_err(|e| input_error(py, e.message(), e.column()))?;
+
+    let (out_array, out_schema) =
+        to_ffi(&StructArray::from(output).into_data()).map_err(|e| arrow_error(&e))?;
+    let mut out_array = Box::new(out_array);
+    let mut out_schema = Box::new(out_schema);
+    let array_addr = std::ptr::addr_of_mut!(*out_array) as usize;
+    let schema_addr = std::ptr::addr_of_mut!(*out_schema) as usize;
+    // pyarrow moves both structs out (leaving them released): dropping the
+    // boxes afterwards releases nothing twice.
+    let imported = py
+        .import("pyarrow")?
+        .getattr("RecordBatch")?
+        .call_method1("_import_from_c", (array_addr, schema_addr))?;
+    drop(out_array);
+    drop(out_schema);
+    Ok(imported.unbind())
+}
+
+/// Unix seconds now, from Python's clock.
+fn system_now(py: Python<'_>) -> PyResult<i64> {
+    let seconds: f64 = py.import("time")?.call_method0("time")?.extract()?;
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the time of day in seconds fits an i64"
+    )]
+    Ok(seconds.floor() as i64)
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -824,6 +920,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Policy>()?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_many, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_arrow, m)?)?;
     m.add("ENGINE", fundsgate::Engine::CURRENT.to_string())?;
     Ok(())
 }

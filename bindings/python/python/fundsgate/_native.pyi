@@ -109,6 +109,13 @@ def decide(
     fetched_at: Instant | None = None,
     presentment: Mapping[str, Instant | Sequence[str]] | None = None,
 ) -> Verdict: ...
+def decide_arrow(
+    batch: Any,
+    *,
+    policy: Policy | None = None,
+    now: Instant | None = None,
+    explanation: bool = False,
+) -> Any: ...
 def decide_many(
     requests: bytes | str,
     *,
