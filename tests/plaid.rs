@@ -301,19 +301,22 @@ fn row_livemode_denies_plaid_under_a_livemode_policy() {
 #[test]
 fn rows_of_re_presentment_apply_to_plaid_accounts() {
     let s = checking();
-    let debit = |codes: &[&str]| {
+    let presented = |settled: i64, codes: &[&str]| {
         Debit::new(100, usd(), 0)
             .unwrap()
             .with_presentment(Presentment::new(
-                NOW - 86_400,
+                settled,
                 codes.iter().map(|c| ReturnCode::new(c).unwrap()),
             ))
     };
+    let debit = |codes: &[&str]| presented(NOW - 86_400, codes);
     let p = Policy::default();
     let not_retryable = decide(&s, &debit(&["R02"]), &p, at(NOW)).unwrap();
     assert_eq!(not_retryable.rule, Rule::NotRetryable);
     let limit = decide(&s, &debit(&["R01", "R01", "R09"]), &p, at(NOW)).unwrap();
     assert_eq!(limit.rule, Rule::RetryLimit);
+    let late = decide(&s, &presented(NOW - 181 * 86_400, &["R01"]), &p, at(NOW)).unwrap();
+    assert_eq!(late.rule, Rule::RetryWindow);
     let retried = decide(&s, &debit(&["R01"]), &p, at(NOW)).unwrap();
     assert_eq!(
         (retried.rule, retried.retry.map(|r| r.attempt)),
