@@ -65,6 +65,8 @@
 //! | `account_id` | string | the account's id (a Plaid response's selection) |
 //! | `fetched_at` | Int64 | when a Plaid response was received |
 //! | `now` | Int64 | the row's evaluation instant; null: the batch's |
+//! | `returns` | List of strings | for a re-initiated entry: the return codes of its earlier presentments, oldest first (`R01`, …); null or empty: an original entry |
+//! | `original_settlement` | Int64 | when the original entry settled; required with non-empty `returns` |
 //!
 //! A missing required column, or a column of another type, is a
 //! [`ColumnError`] naming it. A row whose values cannot be decided (a bad
@@ -707,6 +709,19 @@ pub fn decide_batch(
     let account_id = c.strings("account_id", false)?;
     let fetched_at = c.int64("fetched_at", false)?;
     let row_now = c.int64("now", false)?;
+    let settled = c.int64("original_settlement", false)?;
+    let returns = match c.find("returns", false)? {
+        None => None,
+        Some(column) => {
+            let list = column.as_list_opt::<i32>().ok_or_else(|| {
+                Columns::mistyped("returns", "a List of strings", column.data_type())
+            })?;
+            let codes = strings(list.values()).ok_or_else(|| {
+                Columns::mistyped("returns", "a List of strings", column.data_type())
+            })?;
+            Some((list, codes))
+        }
+    };
     let documents =
         match c.find("account", false)? {
             None => None,
@@ -758,6 +773,31 @@ pub fn decide_batch(
             let now = match int(row_now, row) {
                 Some(t) => crate::instant::unix_seconds(t).map_err(|e| format!("now: {e}"))?,
                 None => now,
+            };
+            let debit = match returns.filter(|(list, _)| list.is_valid(row)) {
+                Some((list, codes)) if list.value_length(row) > 0 => {
+                    let settled =
+                        int(settled, row).ok_or("original_settlement: required with returns")?;
+                    let offsets = list.value_offsets();
+                    let (start, end) = match (offsets.get(row), offsets.get(row.saturating_add(1)))
+                    {
+                        (Some(start), Some(end)) => (*start, *end),
+                        _ => return Err("returns: malformed list".to_owned()),
+                    };
+                    let mut parsed = Vec::new();
+                    for (n, at) in (start..end).enumerate() {
+                        let code = usize::try_from(at)
+                            .ok()
+                            .and_then(|at| codes.get(at))
+                            .ok_or_else(|| format!("returns[{n}]: null"))?;
+                        parsed.push(
+                            crate::debit::ReturnCode::new(code)
+                                .map_err(|e| format!("returns[{n}]: {e}"))?,
+                        );
+                    }
+                    debit.with_presentment(crate::debit::Presentment::new(settled, parsed))
+                }
+                _ => debit,
             };
             let id = account_id.and_then(|c| c.get(row));
             let linked = match (&typed, documents) {

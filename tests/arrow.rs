@@ -239,6 +239,40 @@ fn typed_row(s: &Snapshot, amount: i64, ccy: Currency, in_flight: i64) -> Option
     Some(RecordBatch::try_from_iter(columns).unwrap())
 }
 
+/// `batch` with `returns` and `original_settlement` columns for a
+/// re-initiated debit (the codes listed as the presentment holds them: the
+/// set, repeated to its count, which is all a decision reads).
+fn with_presentment(batch: RecordBatch, p: Option<&fundsgate::Presentment>) -> RecordBatch {
+    use fundsgate::ReturnCode;
+    use fundsgate::arrow::arrow_array::builder::{ListBuilder, StringBuilder};
+    let Some(p) = p else { return batch };
+    let mut codes: Vec<String> = (1..=99)
+        .map(|n| format!("R{n:02}"))
+        .filter(|c| p.contains(ReturnCode::new(c).unwrap()))
+        .collect();
+    while codes.len() < p.attempt() as usize {
+        codes.push(codes[0].clone());
+    }
+    let mut returns = ListBuilder::new(StringBuilder::new());
+    for code in &codes {
+        returns.values().append_value(code);
+    }
+    returns.append(true);
+    let mut columns: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| (f.name().clone(), Arc::clone(c)))
+        .collect();
+    columns.push(("returns".to_owned(), Arc::new(returns.finish())));
+    columns.push((
+        "original_settlement".to_owned(),
+        ints(vec![Some(p.original_settlement())]),
+    ));
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
 #[test]
 fn typed_columns_decide_every_expressible_row_as_decide_does() {
     let mut covered = Vec::new();
@@ -246,13 +280,11 @@ fn typed_columns_decide_every_expressible_row_as_decide_does() {
         let Some(snapshot) = &case.snapshot else {
             continue;
         };
-        if case.debit.presentment().is_some() {
-            continue; // re-presentment history is not a column (yet)
-        }
         let d = &case.debit;
         let Some(batch) = typed_row(snapshot, d.amount(), d.currency(), d.in_flight()) else {
             continue;
         };
+        let batch = with_presentment(batch, d.presentment());
         let verdict = decide(snapshot, d, &case.policy, now()).unwrap();
         assert_eq!(verdict.rule, case.rule);
         for options in [Options::default(), Options::default().with_explanation()] {
@@ -268,10 +300,17 @@ fn typed_columns_decide_every_expressible_row_as_decide_does() {
         covered.push(case.rule);
     }
     assert!(
-        covered.len() >= 20,
+        covered.len() >= 23,
         "only {} rows covered: {covered:?}",
         covered.len()
     );
+    for rule in [
+        fundsgate::Rule::NotRetryable,
+        fundsgate::Rule::RetryLimit,
+        fundsgate::Rule::RetryWindow,
+    ] {
+        assert!(covered.contains(&rule), "{rule:?} not covered: {covered:?}");
+    }
 }
 
 fn examples() -> Vec<(String, Vec<u8>)> {
@@ -417,6 +456,41 @@ fn a_bad_row_fills_error_and_never_fails_the_batch() {
         text(&out, "error", 0)
             .unwrap()
             .starts_with("account.balance.current.usd: ")
+    );
+}
+
+#[test]
+fn bad_presentment_rows_fill_error() {
+    use fundsgate::arrow::arrow_array::builder::{ListBuilder, StringBuilder};
+    let mut returns = ListBuilder::new(StringBuilder::new());
+    returns.values().append_value("R01");
+    returns.append(true);
+    returns.values().append_value("X1");
+    returns.append(true);
+    returns.append(false);
+    let batch = RecordBatch::try_from_iter([
+        ("status", strings(vec![Some("active"); 3])),
+        ("available", ints(vec![Some(6000); 3])),
+        ("as_of", ints(vec![Some(rows::NOW - 8); 3])),
+        ("amount", ints(vec![Some(100); 3])),
+        ("currency", strings(vec![Some("usd"); 3])),
+        ("returns", Arc::new(returns.finish()) as ArrayRef),
+        (
+            "original_settlement",
+            ints(vec![None, Some(rows::NOW), None]),
+        ),
+    ])
+    .unwrap();
+    let out = decide_batch(&batch, &Policy::default(), now(), &Options::default()).unwrap();
+    assert_eq!(
+        text(&out, "error", 0).as_deref(),
+        Some("original_settlement: required with returns")
+    );
+    assert!(text(&out, "error", 1).unwrap().starts_with("returns[0]: "));
+    assert_eq!(
+        row(&out, 2).rule.as_deref(),
+        Some("sufficient"),
+        "a null list: an original entry"
     );
 }
 
