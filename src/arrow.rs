@@ -763,13 +763,8 @@ pub fn decide_batch(
                     ccy
                 }
             };
-            let debit = Debit::new(amount, ccy, int(in_flight, row).unwrap_or(0)).map_err(|e| {
-                let field = match e {
-                    crate::error::DebitError::NegativeInFlight(_) => "in_flight",
-                    _ => "amount",
-                };
-                format!("{field}: {e}")
-            })?;
+            let debit = Debit::new(amount, ccy, int(in_flight, row).unwrap_or(0))
+                .map_err(|e| format!("{}: {e}", e.field()))?;
             let now = match int(row_now, row) {
                 Some(t) => crate::instant::unix_seconds(t).map_err(|e| format!("now: {e}"))?,
                 None => now,

@@ -17,6 +17,17 @@ pub enum DebitError {
     NegativeInFlight(i64),
 }
 
+impl DebitError {
+    /// The debit field at fault (`amount`, `in_flight`), for callers that
+    /// name it in their own terms (a JSON key, a flag, a column).
+    pub fn field(&self) -> &'static str {
+        match self {
+            DebitError::AmountNotPositive(_) => "amount",
+            DebitError::NegativeInFlight(_) => "in_flight",
+        }
+    }
+}
+
 /// A NACHA return code that is not `R` and two digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected a NACHA return code such as `R01` (R and two digits), found `{found}`")]

@@ -117,6 +117,15 @@ impl Currency {
         self.0
     }
 
+    /// The number of minor-unit digits ISO 4217 gives this currency (2 for
+    /// USD, 0 for JPY, 3 for KWD), from the `iso_currency` table; `None` for
+    /// a code the table does not know, or one without minor units (gold).
+    pub fn iso_exponent(&self) -> Option<u32> {
+        let upper = self.as_bytes().map(|b| b.to_ascii_uppercase());
+        let iso = iso_currency::Currency::from_code(std::str::from_utf8(&upper).ok()?)?;
+        iso.exponent().map(u32::from)
+    }
+
     /// The code's place among the 26³ possible codes, `0..17_576`.
     fn index(self) -> usize {
         self.0.iter().fold(0, |n, &c| {
@@ -968,6 +977,16 @@ pub(crate) mod tests {
         let padded = format!("{digits:0>width$}", width = e + 1);
         let (int, frac) = padded.split_at(padded.len() - e);
         format!("{sign}{int}.{frac}")
+    }
+
+    #[test]
+    fn iso_exponents_come_from_the_iso_table() {
+        let exponent = |code: &str| Currency::new(code).ok().and_then(|c| c.iso_exponent());
+        assert_eq!(exponent("usd"), Some(2));
+        assert_eq!(exponent("JPY"), Some(0));
+        assert_eq!(exponent("kwd"), Some(3));
+        assert_eq!(exponent("xau"), None, "gold has no minor unit");
+        assert_eq!(exponent("zzz"), None, "not an ISO 4217 code");
     }
 
     #[test]

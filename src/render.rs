@@ -207,13 +207,10 @@ struct Money {
 
 impl Money {
     fn new(currency: Currency) -> Money {
-        let upper = currency.as_bytes().map(|b| b.to_ascii_uppercase());
-        let exponent = std::str::from_utf8(&upper)
-            .ok()
-            .and_then(iso_currency::Currency::from_code)
-            .and_then(|c| c.exponent())
-            .map(u32::from);
-        Money { currency, exponent }
+        Money {
+            currency,
+            exponent: currency.iso_exponent(),
+        }
     }
 
     /// `minor` units as major units and the code, `60.00 USD`; a currency

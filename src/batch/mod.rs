@@ -10,7 +10,6 @@ use serde_json::value::RawValue;
 
 use crate::debit::{Debit, Presentment, ReturnCode};
 use crate::engine::{decide, decide_unlinked};
-use crate::error::DebitError;
 use crate::error::JsonError;
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
@@ -190,13 +189,8 @@ impl Batch {
         let required = |field: &str| format!("{field}: required");
         let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
-        let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0)).map_err(|e| {
-            let field = match e {
-                DebitError::NegativeInFlight(_) => "in_flight",
-                _ => "amount",
-            };
-            format!("{field}: {e}")
-        })?;
+        let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
+            .map_err(|e| format!("{}: {e}", e.field()))?;
         let debit = match request.presentment {
             Some(presentment) => debit.with_presentment(presentment),
             None => debit,

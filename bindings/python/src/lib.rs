@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 use std::thread;
 
 use fundsgate::{
-    Batch, Currency, Debit, DebitError, LineOutcome, Presentment, ReadOptions, ReturnCode,
-    decide_unlinked, from_unix, read_account, unix_seconds,
+    Batch, Currency, Debit, LineOutcome, Presentment, ReadOptions, ReturnCode, decide_unlinked,
+    from_unix, read_account, unix_seconds,
 };
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -98,20 +98,24 @@ struct Writer<'py> {
     out: Vec<u8>,
     path: Vec<Step>,
     datetime: Bound<'py, PyType>,
+    /// The exception class raised for a value that cannot be written
+    /// (`InputError` for an account, `PolicyError` for a policy).
+    error: &'static str,
 }
 
 impl<'py> Writer<'py> {
-    fn new(py: Python<'py>) -> PyResult<Self> {
+    fn new(py: Python<'py>, error: &'static str) -> PyResult<Self> {
         Ok(Writer {
             py,
             out: Vec::with_capacity(1024),
             path: Vec::new(),
             datetime: datetime_type(py)?.clone(),
+            error,
         })
     }
 
     fn fail(&self, message: String) -> PyErr {
-        input_error(self.py, &message, &render_path(&self.path))
+        error(self.py, self.error, &message, &render_path(&self.path))
     }
 
     fn value(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
@@ -188,14 +192,18 @@ impl<'py> Writer<'py> {
 
 /// The bytes of an account or policy given as `bytes`, `str`, or a Python
 /// structure.
-fn document_bytes<'a>(py: Python<'_>, value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+fn document_bytes<'a>(
+    py: Python<'_>,
+    value: &'a Bound<'_, PyAny>,
+    error: &'static str,
+) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = value.downcast::<PyBytes>() {
         return Ok(Cow::Borrowed(b.as_bytes()));
     }
     if let Ok(s) = value.downcast::<PyString>() {
         return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
     }
-    let mut writer = Writer::new(py)?;
+    let mut writer = Writer::new(py, error)?;
     writer.value(value)?;
     Ok(Cow::Owned(writer.out))
 }
@@ -573,8 +581,7 @@ impl Policy {
         let inner = match source {
             None => default_policy().clone(),
             Some(source) => {
-                let bytes =
-                    document_bytes(py, source).map_err(|e| reraise_as_policy_error(py, e))?;
+                let bytes = document_bytes(py, source, "PolicyError")?;
                 policy_from(py, &bytes)?
             }
         };
@@ -624,21 +631,6 @@ impl Policy {
     }
 }
 
-/// A value error met while turning a dict into a policy is a policy error.
-fn reraise_as_policy_error(py: Python<'_>, e: PyErr) -> PyErr {
-    let path = e
-        .value(py)
-        .getattr("path")
-        .and_then(|p| p.extract::<String>())
-        .unwrap_or_else(|_| "(root)".to_owned());
-    let message = e
-        .value(py)
-        .getattr("message")
-        .and_then(|p| p.extract::<String>())
-        .unwrap_or_else(|_| e.to_string());
-    error(py, "PolicyError", &message, &path)
-}
-
 // ---- decide, decide_many ------------------------------------------------------------------
 
 /// Decides one debit. `account` is the account document (`bytes`, `str`, a
@@ -677,13 +669,8 @@ fn decide(
     let currency = Currency::new(currency.to_str()?)
         .map_err(|e| input_error(py, &e.to_string(), "currency"))?;
     let now = chrono_at(py, instant_arg(py, now, "now")?, "now")?;
-    let debit = Debit::new(amount, currency, in_flight).map_err(|e| {
-        let field = match e {
-            DebitError::NegativeInFlight(_) => "in_flight",
-            _ => "amount",
-        };
-        input_error(py, &e.to_string(), field)
-    })?;
+    let debit = Debit::new(amount, currency, in_flight)
+        .map_err(|e| input_error(py, &e.to_string(), e.field()))?;
     let debit = match presentment {
         Some(p) if !p.is_none() => debit.with_presentment(presentment_arg(py, p)?),
         _ => debit,
@@ -708,7 +695,7 @@ fn decide(
     let verdict = if account.is_none() {
         decide_unlinked(&debit, policy, now)
     } else {
-        let bytes = document_bytes(py, account)?;
+        let bytes = document_bytes(py, account, "InputError")?;
         let mut options = ReadOptions::new();
         if let Some(id) = &account_id {
             options = options.account_id(id);

@@ -14,8 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use fundsgate::Batch;
 use fundsgate::parse_instant;
 use fundsgate::{
-    Currency, Debit, DebitError, Decision, Policy, Presentment, Provider, ReadOptions, ReturnCode,
-    Snapshot, decide, decide_unlinked, neutral, read_account,
+    Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, ReturnCode, Snapshot,
+    decide, decide_unlinked, neutral, read_account,
 };
 
 mod stream;
@@ -285,13 +285,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
     // clap requires --account unless --unlinked, and refuses both.
     let snapshot = args.source.read()?;
-    let debit = Debit::new(args.amount, args.currency, args.in_flight).map_err(|e| {
-        let flag = match e {
-            DebitError::NegativeInFlight(_) => "--in-flight",
-            _ => "--amount",
-        };
-        Failure(format!("{flag}: {e}"))
-    })?;
+    let debit = Debit::new(args.amount, args.currency, args.in_flight)
+        .map_err(|e| Failure(format!("--{}: {e}", e.field().replace('_', "-"))))?;
     let debit = match args.original_settlement {
         Some(settled) => {
             debit.with_presentment(Presentment::new(settled.timestamp(), args.returns))

@@ -305,7 +305,5 @@ impl Balances<'_> {
 /// exponent (gold, SDR).
 fn iso_currency(code: &str) -> Option<(Currency, u32)> {
     let currency = Currency::new(code).ok()?;
-    let upper = currency.as_bytes().map(|c| c.to_ascii_uppercase());
-    let iso = iso_currency::Currency::from_code(std::str::from_utf8(&upper).ok()?)?;
-    Some((currency, u32::from(iso.exponent()?)))
+    Some((currency, currency.iso_exponent()?))
 }
