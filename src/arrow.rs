@@ -2,7 +2,7 @@
 //! [`RecordBatch`] of accounts and debits in, a `RecordBatch` of verdict
 //! columns out, row-aligned with the input, for portfolio re-checks on
 //! dataframe and distributed engines (pandas, Polars, DuckDB, Spark's
-//! `mapInArrow`). The decisions are [`decide`]'s, row for row.
+//! `mapInArrow`). The decisions are [`decide`](crate::decide)'s, row for row.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -85,18 +85,19 @@
 
 use std::sync::{Arc, LazyLock};
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
-use arrow_array::types::Int8Type;
+use arrow_array::types::{Int8Type, Int32Type, Int64Type};
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, Int8Array, Int32Array, Int64Array, ListArray,
-    RecordBatch, StringArray,
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, DictionaryArray, Int8Array, Int64Array,
+    ListArray, PrimitiveArray, RecordBatch, StringArray, new_null_array,
 };
-use arrow_buffer::{NullBufferBuilder, OffsetBuffer};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 
 use crate::debit::Debit;
-use crate::engine::{decide, decide_unlinked};
+use crate::engine::{Outcome, outcome};
 use crate::money::{Currency, CurrencyMap};
 use crate::policy::Policy;
 use crate::provider::names::WireEnum;
@@ -105,7 +106,7 @@ use crate::snapshot::{
     AccountId, AccountNumbers, Balance, BalanceType, NextRefresh, Refresh, RefreshStatus, Snapshot,
     Status,
 };
-use crate::verdict::{Basis, Code, Decision, RefreshAction, Rule, Verdict};
+use crate::verdict::{Basis, Code, Codes, Decision, RefreshAction, Rule};
 
 /// The most rows one batch may hold (its code lists use 32-bit offsets).
 pub const MAX_ROWS: usize = 50_000_000;
@@ -170,6 +171,7 @@ enum Strings<'a> {
 }
 
 impl<'a> Strings<'a> {
+    #[inline]
     fn get(self, row: usize) -> Option<&'a str> {
         match self {
             Strings::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
@@ -256,14 +258,17 @@ fn strings(column: &ArrayRef) -> Option<Strings<'_>> {
     }
 }
 
+#[inline]
 fn int(column: Option<&Int64Array>, row: usize) -> Option<i64> {
     column.and_then(|c| c.is_valid(row).then(|| c.value(row)))
 }
 
+#[inline]
 fn flag(column: Option<&BooleanArray>, row: usize) -> Option<bool> {
     column.and_then(|c| c.is_valid(row).then(|| c.value(row)))
 }
 
+#[inline]
 fn named<T: WireEnum>(column: Option<Strings<'_>>, row: usize) -> Option<T> {
     column
         .and_then(|c| c.get(row))
@@ -378,37 +383,84 @@ impl<'a> Typed<'a> {
 
 // ---- Writing columns ----------------------------------------------------------------
 
-/// A dictionary-encoded string column under construction.
+/// A validity bitmap under construction, one bit a row (set: valid), packed
+/// as Arrow lays it out (least significant bit first). Arrow's
+/// `NullBufferBuilder` does the same one bit at a time through a call;
+/// this one fills a word in a register and stores it every 64 rows.
+struct Bits {
+    words: Vec<u64>,
+    word: u64,
+    len: usize,
+    nulls: usize,
+}
+
+impl Bits {
+    fn new(rows: usize) -> Self {
+        Bits {
+            words: Vec::with_capacity(rows.div_ceil(64)),
+            word: 0,
+            len: 0,
+            nulls: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, valid: bool) {
+        let bit = self.len & 63;
+        self.word |= u64::from(valid).wrapping_shl(bit as u32);
+        self.nulls = self.nulls.wrapping_add(usize::from(!valid));
+        self.len = self.len.wrapping_add(1);
+        if bit == 63 {
+            self.words.push(self.word.to_le());
+            self.word = 0;
+        }
+    }
+
+    /// The bitmap, or `None` when every row is valid.
+    fn finish(mut self) -> Option<NullBuffer> {
+        if self.nulls == 0 {
+            return None;
+        }
+        if self.len & 63 != 0 {
+            self.words.push(self.word.to_le());
+        }
+        let bits = BooleanBuffer::new(Buffer::from_vec(self.words), 0, self.len);
+        Some(NullBuffer::new(bits))
+    }
+}
+
+/// A dictionary-encoded string column under construction. Null only where
+/// the row's verdict leaves it null ([`Keys::push`]) or on error rows (the
+/// batch's shared validity, given at [`Keys::finish`]).
 struct Keys {
     keys: Vec<i8>,
-    nulls: NullBufferBuilder,
+    nulls: Bits,
 }
 
 impl Keys {
     fn new(rows: usize) -> Self {
         Keys {
             keys: Vec::with_capacity(rows),
-            nulls: NullBufferBuilder::new(rows),
+            nulls: Bits::new(rows),
         }
+    }
+
+    /// A key of every row that has one: the column's nulls are the error
+    /// rows' (see [`Out::finish`]).
+    fn push_key(&mut self, key: u8) {
+        #[expect(clippy::cast_possible_wrap, reason = "keys are below 30")]
+        self.keys.push(key as i8);
     }
 
     /// `key` is below 128: every dictionary here has fewer than 30 values.
     fn push(&mut self, key: Option<u8>) {
-        match key {
-            Some(k) => {
-                #[expect(clippy::cast_possible_wrap, reason = "keys are below 30")]
-                self.keys.push(k as i8);
-                self.nulls.append_non_null();
-            }
-            None => {
-                self.keys.push(0);
-                self.nulls.append_null();
-            }
-        }
+        self.push_key(key.unwrap_or(0));
+        self.nulls.push(key.is_some());
     }
 
-    fn finish(mut self, values: &ArrayRef) -> Result<ArrayRef, ArrowError> {
-        let keys = Int8Array::new(self.keys.into(), self.nulls.finish());
+    fn finish(self, values: &ArrayRef, nulls: Option<NullBuffer>) -> Result<ArrayRef, ArrowError> {
+        let nulls = NullBuffer::union(self.nulls.finish().as_ref(), nulls.as_ref());
+        let keys = Int8Array::new(self.keys.into(), nulls);
         Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
             keys,
             Arc::clone(values),
@@ -416,27 +468,32 @@ impl Keys {
     }
 }
 
-/// An Int64 column under construction.
-struct Ints {
-    values: Vec<i64>,
-    nulls: NullBufferBuilder,
+/// An Int64 or Int32 column under construction (nulls as for [`Keys`]).
+struct Ints<T: ArrowPrimitiveType> {
+    values: Vec<T::Native>,
+    nulls: Bits,
 }
 
-impl Ints {
+impl<T: ArrowPrimitiveType> Ints<T> {
     fn new(rows: usize) -> Self {
         Ints {
             values: Vec::with_capacity(rows),
-            nulls: NullBufferBuilder::new(rows),
+            nulls: Bits::new(rows),
         }
     }
 
-    fn push(&mut self, value: Option<i64>) {
-        self.values.push(value.unwrap_or(0));
-        self.nulls.append(value.is_some());
+    fn push_value(&mut self, value: T::Native) {
+        self.values.push(value);
     }
 
-    fn finish(mut self) -> ArrayRef {
-        Arc::new(Int64Array::new(self.values.into(), self.nulls.finish()))
+    fn push(&mut self, value: Option<T::Native>) {
+        self.push_value(value.unwrap_or_default());
+        self.nulls.push(value.is_some());
+    }
+
+    fn finish(self, nulls: Option<NullBuffer>) -> ArrayRef {
+        let nulls = NullBuffer::union(self.nulls.finish().as_ref(), nulls.as_ref());
+        Arc::new(PrimitiveArray::<T>::new(self.values.into(), nulls))
     }
 }
 
@@ -444,7 +501,6 @@ impl Ints {
 struct CodeLists {
     offsets: Vec<i32>,
     keys: Vec<i8>,
-    nulls: NullBufferBuilder,
 }
 
 impl CodeLists {
@@ -454,20 +510,13 @@ impl CodeLists {
         CodeLists {
             offsets,
             keys: Vec::with_capacity(rows),
-            nulls: NullBufferBuilder::new(rows),
         }
     }
 
-    fn push(&mut self, codes: Option<crate::verdict::Codes>) {
-        match codes {
-            Some(codes) => {
-                for code in codes {
-                    self.keys.push(code_key(code));
-                }
-                self.nulls.append_non_null();
-            }
-            None => self.nulls.append_null(),
-        }
+    /// A row's codes; an error row pushes an empty set (the list is null
+    /// there by the shared validity).
+    fn push(&mut self, codes: crate::verdict::Codes) {
+        self.keys.extend(codes.into_iter().map(code_key));
         // At most 26 codes a row and at most `MAX_ROWS` rows (checked by
         // `decide_batch`): the offset fits an i32.
         #[expect(
@@ -478,7 +527,7 @@ impl CodeLists {
         self.offsets.push(self.keys.len() as i32);
     }
 
-    fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+    fn finish(self, nulls: Option<NullBuffer>) -> Result<ArrayRef, ArrowError> {
         let values = DictionaryArray::<Int8Type>::try_new(
             Int8Array::from(self.keys),
             Arc::clone(&DICTIONARIES.codes),
@@ -488,7 +537,7 @@ impl CodeLists {
             field,
             OffsetBuffer::new(self.offsets.into()),
             Arc::new(values),
-            self.nulls.finish(),
+            nulls,
         )?))
     }
 }
@@ -592,25 +641,32 @@ pub fn output_schema(options: &Options) -> SchemaRef {
 }
 
 /// The output columns under construction.
+///
+/// `decision`, `reasons`, `warnings`, `required` and `rule` are null exactly
+/// on error rows: they share one validity, `decided`, and push plain values.
 struct Out {
+    decided: Bits,
     decision: Keys,
     reasons: CodeLists,
     warnings: CodeLists,
     basis: Keys,
-    balance: Ints,
-    required: Ints,
-    max_allowed: Ints,
+    balance: Ints<Int64Type>,
+    required: Ints<Int64Type>,
+    max_allowed: Ints<Int64Type>,
     rule: Keys,
     action: Keys,
-    not_before: Ints,
-    retry: Vec<Option<i32>>,
+    not_before: Ints<Int64Type>,
+    retry: Ints<Int32Type>,
     explanation: Option<Vec<Option<String>>>,
-    error: Vec<Option<String>>,
+    /// The error rows and their messages, in row order: few or none.
+    errors: Vec<(usize, String)>,
+    rows: usize,
 }
 
 impl Out {
     fn new(rows: usize, options: &Options) -> Self {
         Out {
+            decided: Bits::new(rows),
             decision: Keys::new(rows),
             reasons: CodeLists::new(rows),
             warnings: CodeLists::new(rows),
@@ -621,70 +677,93 @@ impl Out {
             rule: Keys::new(rows),
             action: Keys::new(rows),
             not_before: Ints::new(rows),
-            retry: Vec::with_capacity(rows),
+            retry: Ints::new(rows),
             explanation: options.explanation.then(|| Vec::with_capacity(rows)),
-            error: Vec::with_capacity(rows),
+            errors: Vec::new(),
+            rows: 0,
         }
     }
 
-    fn verdict(&mut self, v: &Verdict) {
-        self.decision.push(Some(decision_key(v.decision)));
-        self.reasons.push(Some(v.reasons));
-        self.warnings.push(Some(v.warnings));
-        self.basis.push(v.basis.map(basis_key));
-        self.balance.push(v.balance);
-        self.required.push(Some(v.required));
-        self.max_allowed.push(v.max_allowed);
-        self.rule.push(Some(rule_key(v.rule)));
-        self.action.push(v.refresh.map(|r| action_key(r.action)));
-        self.not_before.push(v.refresh.and_then(|r| r.not_before));
+    /// A decided row (`explanation` only when asked for).
+    fn outcome(&mut self, o: &Outcome, explanation: Option<String>) {
+        self.decided.push(true);
+        self.decision.push_key(decision_key(o.decision));
+        self.reasons.push(o.reasons);
+        self.warnings.push(o.warnings);
+        self.basis.push(o.basis.map(basis_key));
+        self.balance.push(o.balance);
+        self.required.push_value(o.required);
+        self.max_allowed.push(o.max_allowed);
+        self.rule.push_key(rule_key(o.rule));
+        self.action.push(o.refresh.map(|r| action_key(r.action)));
+        self.not_before.push(o.refresh.and_then(|r| r.not_before));
         #[expect(clippy::cast_possible_wrap, reason = "an attempt is 1 or 2")]
-        self.retry.push(v.retry.map(|r| r.attempt as i32));
-        if let Some(explanation) = &mut self.explanation {
-            explanation.push(Some(v.explanation()));
+        self.retry.push(o.retry.map(|r| r.attempt as i32));
+        if let Some(column) = &mut self.explanation {
+            column.push(explanation);
         }
-        self.error.push(None);
+        self.rows = self.rows.saturating_add(1);
     }
 
     fn error(&mut self, message: String) {
-        self.decision.push(None);
-        self.reasons.push(None);
-        self.warnings.push(None);
+        self.decided.push(false);
+        self.decision.push_key(0);
+        self.reasons.push(Codes::EMPTY);
+        self.warnings.push(Codes::EMPTY);
         self.basis.push(None);
         self.balance.push(None);
-        self.required.push(None);
+        self.required.push_value(0);
         self.max_allowed.push(None);
-        self.rule.push(None);
+        self.rule.push_key(0);
         self.action.push(None);
         self.not_before.push(None);
         self.retry.push(None);
-        if let Some(explanation) = &mut self.explanation {
-            explanation.push(None);
+        if let Some(column) = &mut self.explanation {
+            column.push(None);
         }
-        self.error.push(Some(message));
+        self.errors.push((self.rows, message));
+        self.rows = self.rows.saturating_add(1);
     }
 
     fn finish(self, options: &Options) -> Result<RecordBatch, ArrowError> {
         let d = &*DICTIONARIES;
+        let decided = self.decided.finish();
         let mut columns: Vec<ArrayRef> = vec![
-            self.decision.finish(&d.decision)?,
-            self.reasons.finish()?,
-            self.warnings.finish()?,
-            self.basis.finish(&d.basis)?,
-            self.balance.finish(),
-            self.required.finish(),
-            self.max_allowed.finish(),
-            self.rule.finish(&d.rule)?,
-            self.action.finish(&d.action)?,
-            self.not_before.finish(),
-            Arc::new(Int32Array::from(self.retry)),
+            self.decision.finish(&d.decision, decided.clone())?,
+            self.reasons.finish(decided.clone())?,
+            self.warnings.finish(decided.clone())?,
+            self.basis.finish(&d.basis, None)?,
+            self.balance.finish(None),
+            self.required.finish(decided.clone()),
+            self.max_allowed.finish(None),
+            self.rule.finish(&d.rule, decided)?,
+            self.action.finish(&d.action, None)?,
+            self.not_before.finish(None),
+            self.retry.finish(None),
         ];
         if let Some(explanation) = self.explanation {
             columns.push(Arc::new(StringArray::from(explanation)));
         }
-        columns.push(Arc::new(StringArray::from(self.error)));
+        columns.push(error_column(self.rows, &self.errors));
         RecordBatch::try_new(output_schema(options), columns)
     }
+}
+
+/// The `error` column: null but on the error rows.
+fn error_column(rows: usize, errors: &[(usize, String)]) -> ArrayRef {
+    if errors.is_empty() {
+        return new_null_array(&DataType::Utf8, rows);
+    }
+    let bytes = errors.iter().map(|(_, m)| m.len()).sum();
+    let mut column = StringBuilder::with_capacity(rows, bytes);
+    let mut errors = errors.iter().peekable();
+    for row in 0..rows {
+        match errors.next_if(|(at, _)| *at == row) {
+            Some((_, message)) => column.append_value(message),
+            None => column.append_null(),
+        }
+    }
+    Arc::new(column.finish())
 }
 
 // ---- Deciding ------------------------------------------------------------------------
@@ -745,13 +824,15 @@ pub fn decide_batch(
         ));
     }
     let mut out = Out::new(rows, options);
+    let batch_now = now.timestamp();
     let mut snapshot = Snapshot::new(Status::Active);
     // The last currency code read, and its `Currency`: a column mostly
     // repeats one code.
     let mut last_currency: Option<(&str, Currency)> = None;
     for row in 0..rows {
-        // The verdict is written into the columns where it is made: moving a
-        // `Verdict` out of here would cost more than deciding it.
+        // The outcome is written into the columns where it is made; the
+        // verdict's record (account, debit, policy) is built only for an
+        // explanation.
         let mut decided = || -> Result<(), String> {
             let amount = int(amount, row).ok_or("amount: null")?;
             let code = currency.and_then(|c| c.get(row)).ok_or("currency: null")?;
@@ -766,8 +847,10 @@ pub fn decide_batch(
             let debit = Debit::new(amount, ccy, int(in_flight, row).unwrap_or(0))
                 .map_err(|e| format!("{}: {e}", e.field()))?;
             let now = match int(row_now, row) {
-                Some(t) => crate::instant::unix_seconds(t).map_err(|e| format!("now: {e}"))?,
-                None => now,
+                Some(t) => crate::instant::unix_seconds(t)
+                    .map_err(|e| format!("now: {e}"))?
+                    .timestamp(),
+                None => batch_now,
             };
             let debit = match returns.filter(|(list, _)| list.is_valid(row)) {
                 Some((list, codes)) if list.value_length(row) > 0 => {
@@ -813,13 +896,14 @@ pub fn decide_batch(
                 },
                 (None, None) => false,
             };
-            let verdict = if linked {
-                decide(&snapshot, &debit, policy, now)
-            } else {
-                decide_unlinked(&debit, policy, now)
-            }
-            .map_err(|e| e.to_string())?;
-            out.verdict(&verdict);
+            let account = linked.then_some(&snapshot);
+            let outcome = outcome(account, &debit, policy, now).map_err(|e| e.to_string())?;
+            let explanation = options.explanation.then(|| {
+                outcome
+                    .into_verdict(account, &debit, policy, now)
+                    .explanation()
+            });
+            out.outcome(&outcome, explanation);
             Ok(())
         };
         if let Err(message) = decided() {

@@ -104,6 +104,79 @@ fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Verdict, RequiredOverflow> {
     let now = now.timestamp();
+    let outcome = outcome(snapshot, debit, policy, now)?;
+    Ok(outcome.into_verdict(snapshot, debit, policy, now))
+}
+
+/// A verdict's decision without its audit record: what [`decide`] computes
+/// before it copies the account, debit and policy into the [`Verdict`].
+/// Front ends that write columns of outcomes (Arrow) stop here, so they
+/// neither copy nor drop the record per row; every verdict is built from one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outcome {
+    pub(crate) decision: Decision,
+    pub(crate) reasons: Codes,
+    pub(crate) warnings: Codes,
+    pub(crate) basis: Option<Basis>,
+    pub(crate) balance: Option<i64>,
+    pub(crate) required: i64,
+    pub(crate) max_allowed: Option<i64>,
+    pub(crate) refresh: Option<RefreshHint>,
+    pub(crate) retry: Option<Retry>,
+    pub(crate) rule: Rule,
+}
+
+impl Outcome {
+    /// The verdict: this outcome and the record of what was decided.
+    pub(crate) fn into_verdict(
+        self,
+        snapshot: Option<&Snapshot>,
+        debit: &Debit,
+        policy: &Policy,
+        now: UnixSeconds,
+    ) -> Verdict {
+        let as_of = snapshot
+            .and_then(|s| s.balance.as_ref())
+            .and_then(|b| b.as_of);
+        Verdict {
+            decision: self.decision,
+            reasons: self.reasons,
+            warnings: self.warnings,
+            basis: self.basis,
+            balance: self.balance,
+            required: self.required,
+            max_allowed: self.max_allowed,
+            as_of,
+            balance_age_secs: as_of.map(|as_of| now.saturating_sub(as_of)),
+            refresh: self.refresh,
+            retry: self.retry,
+            rule: self.rule,
+            account: snapshot.and_then(|s| s.account_id.clone()),
+            provider: snapshot.and_then(|s| s.provider),
+            debit: DebitRecord {
+                amount: debit.amount(),
+                currency: debit.currency(),
+                in_flight: debit.in_flight(),
+            },
+            evaluated_at: now,
+            policy: PolicyRecord {
+                name: policy.shared_name(),
+                fingerprint: *policy.fingerprint(),
+            },
+            engine: Engine::CURRENT,
+        }
+    }
+}
+
+/// The decision table and what follows it (warnings, softening,
+/// `max_allowed`, `retry`): [`decide`] without the audit record. `None` is
+/// an unlinked debit.
+pub(crate) fn outcome(
+    snapshot: Option<&Snapshot>,
+    debit: &Debit,
+    policy: &Policy,
+    now: UnixSeconds,
+) -> Result<Outcome, RequiredOverflow> {
     // An unlinked debit is read as an account about which nothing is known;
     // `Facts::linked` sends it to the first row.
     let unknown;
@@ -116,7 +189,7 @@ fn evaluate(
     };
     let facts = Facts::observe(s, snapshot.is_some(), debit, policy, now)?;
     let rule = rule(&facts);
-    let (decision, reasons, refresh) = rule.outcome(&facts);
+    let (mut decision, mut reasons, refresh) = rule.outcome(&facts);
 
     // Warnings that do not depend on the row (SPEC §5, "Basis" paragraph).
     let mut warnings = Codes::EMPTY;
@@ -152,7 +225,15 @@ fn evaluate(
             attempt: p.attempt(),
         });
 
-    let mut verdict = Verdict {
+    // Rows marked * cannot verify the funds: a small enough debit may go
+    // through anyway, if the policy says so, with every reason kept as a
+    // warning and the refresh advice kept.
+    if rule.cannot_verify() && facts.within_unverified_allowance {
+        decision = Decision::Allow;
+        warnings = warnings.union(reasons).with(Code::FundsNotVerified);
+        reasons = Codes::EMPTY;
+    }
+    Ok(Outcome {
         decision,
         reasons,
         warnings,
@@ -164,42 +245,10 @@ fn evaluate(
             facts.required_before_basis
         },
         max_allowed,
-        as_of: s.balance.as_ref().and_then(|b| b.as_of),
-        balance_age_secs: s
-            .balance
-            .as_ref()
-            .and_then(|b| b.as_of)
-            .map(|as_of| now.saturating_sub(as_of)),
         refresh,
         retry,
         rule,
-        account: snapshot.and_then(|s| s.account_id.clone()),
-        provider: snapshot.and_then(|s| s.provider),
-        debit: DebitRecord {
-            amount: debit.amount(),
-            currency: debit.currency(),
-            in_flight: debit.in_flight(),
-        },
-        evaluated_at: now,
-        policy: PolicyRecord {
-            name: policy.shared_name(),
-            fingerprint: *policy.fingerprint(),
-        },
-        engine: Engine::CURRENT,
-    };
-
-    // Rows marked * cannot verify the funds: a small enough debit may go
-    // through anyway, if the policy says so, with every reason kept as a
-    // warning and the refresh advice kept.
-    if rule.cannot_verify() && facts.within_unverified_allowance {
-        verdict.decision = Decision::Allow;
-        verdict.warnings = verdict
-            .warnings
-            .union(verdict.reasons)
-            .with(Code::FundsNotVerified);
-        verdict.reasons = Codes::EMPTY;
-    }
-    Ok(verdict)
+    })
 }
 
 /// What the decision table asks about, observed once.

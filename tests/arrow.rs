@@ -588,3 +588,104 @@ fn an_unlinked_row_in_a_json_column_and_a_row_now() {
     assert_eq!(row(&out, 0), expected(&v, true));
     assert_eq!(row(&out, 1).rule.as_deref(), Some("unlinked"));
 }
+
+mod many_rows {
+    //! A batch of many rows (validity bitmaps span several 64-row words,
+    //! error rows interleave) and a sliced batch (input offsets) decide each
+    //! row as a batch of that row alone does; the one-row batches are checked
+    //! against `decide` above.
+    #![expect(
+        clippy::arithmetic_side_effects,
+        reason = "row indices below 300 in a test"
+    )]
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One row of typed columns: status, as_of, available, current,
+    /// refresh_status, next_refresh_available_at, amount, currency.
+    type Spec = (
+        Option<&'static str>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<&'static str>,
+        Option<i64>,
+        Option<i64>,
+        &'static str,
+    );
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        (
+            prop::sample::select(vec![
+                Some("active"),
+                Some("inactive"),
+                Some("disconnected"),
+                Some("suspended"),
+                None,
+            ]),
+            prop::option::weighted(0.9, (rows::NOW - 200_000)..(rows::NOW + 1_000)),
+            prop::option::weighted(0.7, -50_000_i64..2_000_000),
+            prop::option::weighted(0.8, -50_000_i64..2_000_000),
+            prop::sample::select(vec![
+                Some("pending"),
+                Some("succeeded"),
+                Some("failed"),
+                None,
+            ]),
+            prop::option::weighted(0.5, (rows::NOW - 100)..(rows::NOW + 100)),
+            prop::option::weighted(0.97, -10_i64..600_000),
+            prop::sample::select(vec!["usd", "usd", "usd", "eur", "us"]),
+        )
+    }
+
+    fn batch(specs: &[Spec]) -> RecordBatch {
+        macro_rules! column {
+            ($i:tt) => {
+                specs.iter().map(|s| s.$i).collect::<Vec<_>>()
+            };
+        }
+        RecordBatch::try_from_iter([
+            ("status", strings(column!(0))),
+            ("as_of", ints(column!(1))),
+            ("available", ints(column!(2))),
+            ("current", ints(column!(3))),
+            ("refresh_status", strings(column!(4))),
+            ("next_refresh_available_at", ints(column!(5))),
+            ("amount", ints(column!(6))),
+            (
+                "currency",
+                strings(column!(7).into_iter().map(Some).collect()),
+            ),
+        ])
+        .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn each_row_of_a_batch_is_decided_as_alone(
+            specs in prop::collection::vec(spec(), 0..300),
+            skip in 0_usize..70,
+            explanation in any::<bool>(),
+        ) {
+            let input = batch(&specs);
+            let options = if explanation {
+                Options::default().with_explanation()
+            } else {
+                Options::default()
+            };
+            let policy = Policy::default();
+            let skip = skip.min(specs.len());
+            let sliced = input.slice(skip, specs.len() - skip);
+            for (input, first) in [(&input, 0), (&sliced, skip)] {
+                let out = decide_batch(input, &policy, now(), &options).unwrap();
+                prop_assert_eq!(out.num_rows(), input.num_rows());
+                for i in 0..input.num_rows() {
+                    let one = batch(&specs[first + i..=first + i]);
+                    let alone = decide_batch(&one, &policy, now(), &options).unwrap();
+                    prop_assert_eq!(row(&out, i), row(&alone, 0), "row {}", first + i);
+                }
+            }
+        }
+    }
+}
