@@ -89,8 +89,8 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int8Type, Int32Type, Int64Type};
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, DictionaryArray, Int8Array, Int64Array,
-    ListArray, PrimitiveArray, RecordBatch, StringArray, new_null_array,
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, DictionaryArray, Int8Array, ListArray,
+    PrimitiveArray, RecordBatch, StringArray, new_null_array,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
@@ -98,6 +98,7 @@ use chrono::{DateTime, Utc};
 
 use crate::debit::Debit;
 use crate::engine::{Outcome, outcome};
+use crate::error::RequestError;
 use crate::money::{Currency, CurrencyMap};
 use crate::policy::Policy;
 use crate::provider::names::WireEnum;
@@ -114,22 +115,41 @@ pub const MAX_ROWS: usize = 50_000_000;
 /// The Arrow crates of this module's signatures, re-exported so that callers
 /// use the very versions fundsgate was built with.
 pub use arrow_array;
+pub use arrow_buffer;
 pub use arrow_schema;
 
-/// What to compute besides the verdict columns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What to compute besides the verdict columns, and which input columns to
+/// carry through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
     /// Add the `explanation` column (one English sentence a row: the
     /// costliest column by far, so it is off by default).
     pub explanation: bool,
+    /// Input columns that fundsgate does not read, copied unchanged after
+    /// the verdict columns (a frame's keys, say). Any other column that
+    /// fundsgate does not read is an error: a misspelt `in_flight` must
+    /// never be dropped silently.
+    pub passthrough: Vec<String>,
 }
 
 impl Options {
     /// With the `explanation` column.
     #[must_use]
     pub fn with_explanation(self) -> Self {
-        Options { explanation: true }
+        Options {
+            explanation: true,
+            ..self
+        }
+    }
+
+    /// With these input columns carried through to the output.
+    #[must_use]
+    pub fn with_passthrough<S: Into<String>>(self, columns: impl IntoIterator<Item = S>) -> Self {
+        Options {
+            passthrough: columns.into_iter().map(Into::into).collect(),
+            ..self
+        }
     }
 }
 
@@ -162,22 +182,189 @@ impl ColumnError {
 
 // ---- Reading columns ----------------------------------------------------------------
 
-/// A string column of any of Arrow's string layouts.
+/// The columns of the debit and its context, read in both shapes.
+const DEBIT_COLUMNS: [&str; 8] = [
+    "amount",
+    "currency",
+    "in_flight",
+    "account_id",
+    "fetched_at",
+    "now",
+    "returns",
+    "original_settlement",
+];
+
+/// The account as typed columns (the shape without `account`).
+const TYPED_COLUMNS: [&str; 16] = [
+    "status",
+    "category",
+    "balance_type",
+    "as_of",
+    "balance_currency",
+    "available",
+    "current",
+    "refresh_status",
+    "next_refresh_available_at",
+    "balances_permitted",
+    "ach_supported",
+    "livemode",
+    "account_numbers",
+    "closed",
+    "relink_required",
+    "expected_deactivation",
+];
+
+/// What an integer column may be.
+const INTEGER_TYPES: &str = "an integer type (Int8 to Int64, UInt8 to UInt64)";
+/// What a time column may be.
+const TIME_TYPES: &str = "unix seconds as an integer type (Int8 to Int64, UInt8 to UInt64) or a Timestamp (s, ms, us, ns; any zone)";
+/// What a string column may be.
+const STRING_TYPES: &str = "a string type (Utf8, LargeUtf8, Utf8View, or a Dictionary of one)";
+
+/// A string column of one of Arrow's plain string layouts.
 #[derive(Clone, Copy)]
-enum Strings<'a> {
+enum Plain<'a> {
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> Plain<'a> {
+    fn of(column: &'a dyn Array) -> Option<Self> {
+        match column.data_type() {
+            DataType::Utf8 => column.as_string_opt::<i32>().map(Plain::Utf8),
+            DataType::LargeUtf8 => column.as_string_opt::<i64>().map(Plain::Large),
+            DataType::Utf8View => column.as_string_view_opt().map(Plain::View),
+            _ => None,
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Plain::Utf8(a) => a.len(),
+            Plain::Large(a) => a.len(),
+            Plain::View(a) => a.len(),
+        }
+    }
+
+    /// The string at `row` (`row < self.len()`), or `None` when null.
+    #[inline]
+    fn get(self, row: usize) -> Option<&'a str> {
+        if row >= self.len() {
+            return None;
+        }
+        match self {
+            Plain::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
+            Plain::Large(a) => a.is_valid(row).then(|| a.value(row)),
+            Plain::View(a) => a.is_valid(row).then(|| a.value(row)),
+        }
+    }
+}
+
+/// A string column: plain, or dictionary-encoded (a pandas categorical),
+/// whose keys were normalized once for the batch.
+#[derive(Clone, Copy)]
+enum Strings<'a> {
+    Plain(Plain<'a>),
+    Dict {
+        keys: &'a [usize],
+        nulls: Option<&'a NullBuffer>,
+        values: Plain<'a>,
+    },
 }
 
 impl<'a> Strings<'a> {
     #[inline]
     fn get(self, row: usize) -> Option<&'a str> {
         match self {
-            Strings::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
-            Strings::Large(a) => a.is_valid(row).then(|| a.value(row)),
-            Strings::View(a) => a.is_valid(row).then(|| a.value(row)),
+            Strings::Plain(p) => p.get(row),
+            Strings::Dict {
+                keys,
+                nulls,
+                values,
+            } => {
+                if nulls.is_some_and(|n| n.is_null(row)) {
+                    return None;
+                }
+                // Validated arrays keep their keys in range; a key that is
+                // not reads as null rather than panicking.
+                let key = *keys.get(row)?;
+                (key < values.len()).then(|| values.get(key)).flatten()
+            }
         }
+    }
+}
+
+/// An integer column of any width or sign, or a timestamp (read as unix
+/// seconds, rounded toward −∞).
+#[derive(Clone, Copy)]
+enum Ints<'a> {
+    I64(&'a PrimitiveArray<Int64Type>),
+    I32(&'a PrimitiveArray<Int32Type>),
+    I16(&'a PrimitiveArray<arrow_array::types::Int16Type>),
+    I8(&'a PrimitiveArray<Int8Type>),
+    U64(&'a PrimitiveArray<arrow_array::types::UInt64Type>),
+    U32(&'a PrimitiveArray<arrow_array::types::UInt32Type>),
+    U16(&'a PrimitiveArray<arrow_array::types::UInt16Type>),
+    U8(&'a PrimitiveArray<arrow_array::types::UInt8Type>),
+    Seconds(&'a PrimitiveArray<arrow_array::types::TimestampSecondType>),
+    Millis(&'a PrimitiveArray<arrow_array::types::TimestampMillisecondType>),
+    Micros(&'a PrimitiveArray<arrow_array::types::TimestampMicrosecondType>),
+    Nanos(&'a PrimitiveArray<arrow_array::types::TimestampNanosecondType>),
+}
+
+impl<'a> Ints<'a> {
+    fn of(column: &'a dyn Array, times: bool) -> Option<Self> {
+        use arrow_schema::TimeUnit;
+        Some(match column.data_type() {
+            DataType::Int64 => Ints::I64(column.as_primitive_opt()?),
+            DataType::Int32 => Ints::I32(column.as_primitive_opt()?),
+            DataType::Int16 => Ints::I16(column.as_primitive_opt()?),
+            DataType::Int8 => Ints::I8(column.as_primitive_opt()?),
+            DataType::UInt64 => Ints::U64(column.as_primitive_opt()?),
+            DataType::UInt32 => Ints::U32(column.as_primitive_opt()?),
+            DataType::UInt16 => Ints::U16(column.as_primitive_opt()?),
+            DataType::UInt8 => Ints::U8(column.as_primitive_opt()?),
+            DataType::Timestamp(TimeUnit::Second, _) if times => {
+                Ints::Seconds(column.as_primitive_opt()?)
+            }
+            DataType::Timestamp(TimeUnit::Millisecond, _) if times => {
+                Ints::Millis(column.as_primitive_opt()?)
+            }
+            DataType::Timestamp(TimeUnit::Microsecond, _) if times => {
+                Ints::Micros(column.as_primitive_opt()?)
+            }
+            DataType::Timestamp(TimeUnit::Nanosecond, _) if times => {
+                Ints::Nanos(column.as_primitive_opt()?)
+            }
+            _ => return None,
+        })
+    }
+
+    /// The value at `row`: `Ok(None)` when null, an error when it does not
+    /// fit an `i64` (a UInt64 above 2^63 − 1).
+    #[inline]
+    fn get(self, row: usize) -> Result<Option<i64>, &'static str> {
+        fn at<T: ArrowPrimitiveType>(a: &PrimitiveArray<T>, row: usize) -> Option<T::Native> {
+            a.is_valid(row).then(|| a.value(row))
+        }
+        Ok(match self {
+            Ints::I64(a) => at(a, row),
+            Ints::I32(a) => at(a, row).map(i64::from),
+            Ints::I16(a) => at(a, row).map(i64::from),
+            Ints::I8(a) => at(a, row).map(i64::from),
+            Ints::U64(a) => match at(a, row) {
+                None => None,
+                Some(v) => Some(i64::try_from(v).map_err(|_| "out of range: above 2^63 - 1")?),
+            },
+            Ints::U32(a) => at(a, row).map(i64::from),
+            Ints::U16(a) => at(a, row).map(i64::from),
+            Ints::U8(a) => at(a, row).map(i64::from),
+            Ints::Seconds(a) => at(a, row),
+            Ints::Millis(a) => at(a, row).map(|v| v.div_euclid(1_000)),
+            Ints::Micros(a) => at(a, row).map(|v| v.div_euclid(1_000_000)),
+            Ints::Nanos(a) => at(a, row).map(|v| v.div_euclid(1_000_000_000)),
+        })
     }
 }
 
@@ -187,6 +374,7 @@ enum Documents<'a> {
     Text(Strings<'a>),
     Binary(&'a arrow_array::BinaryArray),
     LargeBinary(&'a arrow_array::LargeBinaryArray),
+    BinaryView(&'a arrow_array::BinaryViewArray),
 }
 
 impl<'a> Documents<'a> {
@@ -195,20 +383,25 @@ impl<'a> Documents<'a> {
             Documents::Text(s) => s.get(row).map(str::as_bytes),
             Documents::Binary(a) => a.is_valid(row).then(|| a.value(row)),
             Documents::LargeBinary(a) => a.is_valid(row).then(|| a.value(row)),
+            Documents::BinaryView(a) => a.is_valid(row).then(|| a.value(row)),
         }
     }
 }
 
+/// The input's columns by name, checked once: no name twice, none unknown
+/// (unless passed through), and dictionary keys normalized.
 struct Columns<'a> {
     batch: &'a RecordBatch,
+    /// The normalized keys of each dictionary column, by column index.
+    dictionary_keys: &'a [Option<Vec<usize>>],
 }
 
 impl<'a> Columns<'a> {
     fn find(&self, name: &str, required: bool) -> Result<Option<&'a ArrayRef>, ColumnError> {
-        match self.batch.column_by_name(name) {
-            Some(column) => Ok(Some(column)),
-            None if required => Err(ColumnError::new(name, "required, and missing")),
-            None => Ok(None),
+        match self.batch.schema_ref().index_of(name) {
+            Ok(index) => Ok(self.batch.columns().get(index)),
+            Err(_) if required => Err(ColumnError::new(name, "required, and missing")),
+            Err(_) => Ok(None),
         }
     }
 
@@ -216,11 +409,20 @@ impl<'a> Columns<'a> {
         ColumnError::new(name, format!("expected {expected}, found {found}"))
     }
 
-    fn int64(&self, name: &str, required: bool) -> Result<Option<&'a Int64Array>, ColumnError> {
+    fn ints(&self, name: &str, required: bool) -> Result<Option<Ints<'a>>, ColumnError> {
         self.find(name, required)?
             .map(|c| {
-                c.as_primitive_opt::<arrow_array::types::Int64Type>()
-                    .ok_or_else(|| Self::mistyped(name, "Int64", c.data_type()))
+                Ints::of(c.as_ref(), false)
+                    .ok_or_else(|| Self::mistyped(name, INTEGER_TYPES, c.data_type()))
+            })
+            .transpose()
+    }
+
+    fn times(&self, name: &str) -> Result<Option<Ints<'a>>, ColumnError> {
+        self.find(name, false)?
+            .map(|c| {
+                Ints::of(c.as_ref(), true)
+                    .ok_or_else(|| Self::mistyped(name, TIME_TYPES, c.data_type()))
             })
             .transpose()
     }
@@ -235,32 +437,129 @@ impl<'a> Columns<'a> {
     }
 
     fn strings(&self, name: &str, required: bool) -> Result<Option<Strings<'a>>, ColumnError> {
-        self.find(name, required)?
-            .map(|c| {
-                strings(c).ok_or_else(|| {
-                    Self::mistyped(
-                        name,
-                        "a string type (Utf8, LargeUtf8, Utf8View)",
-                        c.data_type(),
-                    )
-                })
-            })
-            .transpose()
+        let Some(column) = self.find(name, required)? else {
+            return Ok(None);
+        };
+        let index = self.batch.schema_ref().index_of(name).ok();
+        let keys = index
+            .and_then(|i| self.dictionary_keys.get(i))
+            .and_then(Option::as_ref);
+        self.strings_of(column.as_ref(), keys.map(Vec::as_slice))
+            .map(Some)
+            .ok_or_else(|| Self::mistyped(name, STRING_TYPES, column.data_type()))
+    }
+
+    /// A string column, plain or a dictionary whose keys are `keys`.
+    fn strings_of(&self, column: &'a dyn Array, keys: Option<&'a [usize]>) -> Option<Strings<'a>> {
+        if let Some(plain) = Plain::of(column) {
+            return Some(Strings::Plain(plain));
+        }
+        let dictionary = column.as_any_dictionary_opt()?;
+        Some(Strings::Dict {
+            keys: keys?,
+            nulls: dictionary.keys().nulls(),
+            values: Plain::of(dictionary.values().as_ref())?,
+        })
     }
 }
 
-fn strings(column: &ArrayRef) -> Option<Strings<'_>> {
-    match column.data_type() {
-        DataType::Utf8 => column.as_string_opt::<i32>().map(Strings::Utf8),
-        DataType::LargeUtf8 => column.as_string_opt::<i64>().map(Strings::Large),
-        DataType::Utf8View => column.as_string_view_opt().map(Strings::View),
-        _ => None,
+/// Checks the input's column names: none twice; none that the shape does
+/// not read, unless listed in `passthrough`; no typed account column beside
+/// `account`.
+fn check_names(schema: &Schema, passthrough: &[String]) -> Result<(), ColumnError> {
+    let documents = schema.column_with_name("account").is_some();
+    let mut seen = std::collections::HashSet::with_capacity(schema.fields().len());
+    for field in schema.fields() {
+        let name = field.name().as_str();
+        if !seen.insert(name) {
+            return Err(ColumnError::new(
+                name,
+                "appears twice in the batch: which one is meant cannot be known",
+            ));
+        }
+        let known = DEBIT_COLUMNS.contains(&name)
+            || name == "account"
+            || (!documents && TYPED_COLUMNS.contains(&name));
+        if known || passthrough.iter().any(|p| p == name) {
+            continue;
+        }
+        if documents && TYPED_COLUMNS.contains(&name) {
+            return Err(ColumnError::new(
+                name,
+                "a typed account column beside `account`: the account is the document in \
+                 `account`; drop this column or list it in passthrough",
+            ));
+        }
+        let candidates = DEBIT_COLUMNS
+            .iter()
+            .chain(std::iter::once(&"account"))
+            .chain(TYPED_COLUMNS.iter().filter(|_| !documents));
+        let nearest = candidates
+            .min_by_key(|known| name_distance(name, known))
+            .copied()
+            .unwrap_or("amount");
+        return Err(ColumnError::new(
+            name,
+            format!(
+                "not a column fundsgate reads (the nearest is `{nearest}`); list it in \
+                 passthrough to carry it through to the output unchanged"
+            ),
+        ));
     }
+    for name in passthrough {
+        if !seen.contains(name.as_str()) {
+            return Err(ColumnError::new(
+                name,
+                "listed in passthrough, but the batch has no such column",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How far apart two column names are: their edit distance, or that of
+/// their `_`-separated words in sorted order when it is smaller
+/// (`supports_ach` is near `ach_supported`).
+fn name_distance(a: &str, b: &str) -> usize {
+    let sorted = |s: &str| {
+        let mut words: Vec<&str> = s.split('_').collect();
+        words.sort_unstable();
+        words.join("_")
+    };
+    edit_distance(a, b).min(edit_distance(&sorted(a), &sorted(b)))
+}
+
+/// Levenshtein distance over characters (column names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i.saturating_add(1);
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j.saturating_add(1)).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = diagonal.saturating_add(usize::from(ca != *cb));
+            let best = cost
+                .min(above.saturating_add(1))
+                .min(left.saturating_add(1));
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j.saturating_add(1)) {
+                *cell = best;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
 }
 
 #[inline]
-fn int(column: Option<&Int64Array>, row: usize) -> Option<i64> {
-    column.and_then(|c| c.is_valid(row).then(|| c.value(row)))
+fn int(column: Option<Ints<'_>>, row: usize, name: &str) -> Result<Option<i64>, String> {
+    match column {
+        None => Ok(None),
+        Some(c) => c.get(row).map_err(|e| format!("{name}: {e}")),
+    }
 }
 
 #[inline]
@@ -280,19 +579,19 @@ struct Typed<'a> {
     status: Strings<'a>,
     category: Option<Strings<'a>>,
     balance_type: Option<Strings<'a>>,
-    as_of: Option<&'a Int64Array>,
+    as_of: Option<Ints<'a>>,
     balance_currency: Option<Strings<'a>>,
-    available: Option<&'a Int64Array>,
-    current: Option<&'a Int64Array>,
+    available: Option<Ints<'a>>,
+    current: Option<Ints<'a>>,
     refresh_status: Option<Strings<'a>>,
-    next_refresh: Option<&'a Int64Array>,
+    next_refresh: Option<Ints<'a>>,
     balances_permitted: Option<&'a BooleanArray>,
     ach_supported: Option<&'a BooleanArray>,
     livemode: Option<&'a BooleanArray>,
     account_numbers: Option<Strings<'a>>,
     closed: Option<&'a BooleanArray>,
     relink_required: Option<&'a BooleanArray>,
-    expected_deactivation: Option<&'a Int64Array>,
+    expected_deactivation: Option<Ints<'a>>,
 }
 
 impl<'a> Typed<'a> {
@@ -304,19 +603,19 @@ impl<'a> Typed<'a> {
             status,
             category: c.strings("category", false)?,
             balance_type: c.strings("balance_type", false)?,
-            as_of: c.int64("as_of", false)?,
+            as_of: c.times("as_of")?,
             balance_currency: c.strings("balance_currency", false)?,
-            available: c.int64("available", false)?,
-            current: c.int64("current", false)?,
+            available: c.ints("available", false)?,
+            current: c.ints("current", false)?,
             refresh_status: c.strings("refresh_status", false)?,
-            next_refresh: c.int64("next_refresh_available_at", false)?,
+            next_refresh: c.times("next_refresh_available_at")?,
             balances_permitted: c.boolean("balances_permitted")?,
             ach_supported: c.boolean("ach_supported")?,
             livemode: c.boolean("livemode")?,
             account_numbers: c.strings("account_numbers", false)?,
             closed: c.boolean("closed")?,
             relink_required: c.boolean("relink_required")?,
-            expected_deactivation: c.int64("expected_deactivation", false)?,
+            expected_deactivation: c.times("expected_deactivation")?,
         })
     }
 
@@ -332,8 +631,8 @@ impl<'a> Typed<'a> {
         s.status = named::<Status>(Some(self.status), row).ok_or("status: null")?;
         s.account_id = id.map(AccountId::new);
         s.category = named(self.category, row);
-        let available = int(self.available, row);
-        let current = int(self.current, row);
+        let available = int(self.available, row, "available")?;
+        let current = int(self.current, row, "current")?;
         if available.is_some() || current.is_some() {
             let kind = match self.balance_type.and_then(|c| c.get(row)) {
                 None => BalanceType::Cash,
@@ -344,21 +643,24 @@ impl<'a> Typed<'a> {
                 Some(code) => Currency::new(code).map_err(|e| format!("balance_currency: {e}"))?,
             };
             let map = |v: Option<i64>| v.map(|v| CurrencyMap::single(ccy, v));
-            let mut balance =
-                Balance::new(int(self.as_of, row), kind, map(current).unwrap_or_default());
+            let mut balance = Balance::new(
+                int(self.as_of, row, "as_of")?,
+                kind,
+                map(current).unwrap_or_default(),
+            );
             balance.available = map(available);
             s.balance = Some(balance);
         } else {
             s.balance = None;
         }
+        let next_refresh = int(self.next_refresh, row, "next_refresh_available_at")?;
         s.refresh = named::<RefreshStatus>(self.refresh_status, row).map(|status| {
             let mut refresh = Refresh::new(status);
-            refresh.next_refresh_available_at =
-                match (self.next_refresh, int(self.next_refresh, row)) {
-                    (None, _) => NextRefresh::NotStated,
-                    (Some(_), None) => NextRefresh::Unavailable,
-                    (Some(_), Some(t)) => NextRefresh::At(t),
-                };
+            refresh.next_refresh_available_at = match (self.next_refresh, next_refresh) {
+                (None, _) => NextRefresh::NotStated,
+                (Some(_), None) => NextRefresh::Unavailable,
+                (Some(_), Some(t)) => NextRefresh::At(t),
+            };
             refresh
         });
         s.balances_permitted = flag(self.balances_permitted, row);
@@ -376,7 +678,7 @@ impl<'a> Typed<'a> {
         };
         s.closed = flag(self.closed, row).unwrap_or(false);
         s.relink_required = flag(self.relink_required, row).unwrap_or(false);
-        s.expected_deactivation = int(self.expected_deactivation, row);
+        s.expected_deactivation = int(self.expected_deactivation, row, "expected_deactivation")?;
         Ok(())
     }
 }
@@ -471,14 +773,14 @@ impl Keys {
 }
 
 /// An Int64 or Int32 column under construction (nulls as for [`Keys`]).
-struct Ints<T: ArrowPrimitiveType> {
+struct IntColumn<T: ArrowPrimitiveType> {
     values: Vec<T::Native>,
     nulls: Bits,
 }
 
-impl<T: ArrowPrimitiveType> Ints<T> {
+impl<T: ArrowPrimitiveType> IntColumn<T> {
     fn new(rows: usize) -> Self {
-        Ints {
+        IntColumn {
             values: Vec::with_capacity(rows),
             nulls: Bits::new(rows),
         }
@@ -652,13 +954,13 @@ struct Out {
     reasons: CodeLists,
     warnings: CodeLists,
     basis: Keys,
-    balance: Ints<Int64Type>,
-    required: Ints<Int64Type>,
-    max_allowed: Ints<Int64Type>,
+    balance: IntColumn<Int64Type>,
+    required: IntColumn<Int64Type>,
+    max_allowed: IntColumn<Int64Type>,
     rule: Keys,
     action: Keys,
-    not_before: Ints<Int64Type>,
-    retry: Ints<Int32Type>,
+    not_before: IntColumn<Int64Type>,
+    retry: IntColumn<Int32Type>,
     explanation: Option<Vec<Option<String>>>,
     /// The error rows and their messages, in row order: few or none.
     errors: Vec<(usize, String)>,
@@ -672,13 +974,13 @@ impl Out {
             reasons: CodeLists::new(rows),
             warnings: CodeLists::new(rows),
             basis: Keys::new(rows),
-            balance: Ints::new(rows),
-            required: Ints::new(rows),
-            max_allowed: Ints::new(rows),
+            balance: IntColumn::new(rows),
+            required: IntColumn::new(rows),
+            max_allowed: IntColumn::new(rows),
             rule: Keys::new(rows),
             action: Keys::new(rows),
-            not_before: Ints::new(rows),
-            retry: Ints::new(rows),
+            not_before: IntColumn::new(rows),
+            retry: IntColumn::new(rows),
             explanation: options.explanation.then(|| Vec::with_capacity(rows)),
             errors: Vec::new(),
         }
@@ -768,6 +1070,43 @@ fn error_column(rows: usize, errors: &[(usize, String)]) -> ArrayRef {
 
 // ---- Deciding ------------------------------------------------------------------------
 
+/// The `returns` column: a List or a LargeList.
+#[derive(Clone, Copy)]
+enum Lists<'a> {
+    Small(&'a ListArray),
+    Large(&'a arrow_array::LargeListArray),
+}
+
+impl<'a> Lists<'a> {
+    fn values(self) -> &'a ArrayRef {
+        match self {
+            Lists::Small(l) => l.values(),
+            Lists::Large(l) => l.values(),
+        }
+    }
+
+    /// The row's range in `values`; `None` when the row is null (or its
+    /// offsets are out of order, which validated arrays never are).
+    fn span(self, row: usize) -> Option<(usize, usize)> {
+        fn span<O: arrow_array::OffsetSizeTrait>(
+            l: &arrow_array::GenericListArray<O>,
+            row: usize,
+        ) -> Option<(usize, usize)> {
+            if l.is_null(row) {
+                return None;
+            }
+            let offsets = l.value_offsets();
+            let start = offsets.get(row)?.as_usize();
+            let end = offsets.get(row.checked_add(1)?)?.as_usize();
+            (start <= end).then_some((start, end))
+        }
+        match self {
+            Lists::Small(l) => span(l, row),
+            Lists::Large(l) => span(l, row),
+        }
+    }
+}
+
 /// Decides every row of `input` (see the [module docs](self) for its
 /// columns) under `policy`, at `now` unless a row's `now` says otherwise.
 ///
@@ -781,37 +1120,71 @@ pub fn decide_batch(
     now: DateTime<Utc>,
     options: &Options,
 ) -> Result<RecordBatch, ColumnError> {
-    let c = Columns { batch: input };
-    let amount = c.int64("amount", true)?;
+    check_names(input.schema_ref(), &options.passthrough)?;
+    // Dictionary keys, normalized once per column (and for the `returns`
+    // lists' values): the readers borrow them.
+    let dictionary_keys: Vec<Option<Vec<usize>>> = input
+        .columns()
+        .iter()
+        .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
+        .collect();
+    let c = Columns {
+        batch: input,
+        dictionary_keys: &dictionary_keys,
+    };
+    let amount = c.ints("amount", true)?;
     let currency = c.strings("currency", true)?;
-    let in_flight = c.int64("in_flight", false)?;
+    let in_flight = c.ints("in_flight", false)?;
     let account_id = c.strings("account_id", false)?;
-    let fetched_at = c.int64("fetched_at", false)?;
-    let row_now = c.int64("now", false)?;
-    let settled = c.int64("original_settlement", false)?;
-    let returns = match c.find("returns", false)? {
-        None => None,
-        Some(column) => {
-            let list = column.as_list_opt::<i32>().ok_or_else(|| {
-                Columns::mistyped("returns", "a List of strings", column.data_type())
-            })?;
-            let codes = strings(list.values()).ok_or_else(|| {
-                Columns::mistyped("returns", "a List of strings", column.data_type())
-            })?;
+    let fetched_at = c.times("fetched_at")?;
+    let row_now = c.times("now")?;
+    let settled = c.times("original_settlement")?;
+    let returns_column = c.find("returns", false)?;
+    let lists = returns_column.map(|column| match column.data_type() {
+        DataType::List(_) => column.as_list_opt::<i32>().map(Lists::Small),
+        DataType::LargeList(_) => column.as_list_opt::<i64>().map(Lists::Large),
+        _ => None,
+    });
+    let return_keys = match &lists {
+        Some(Some(list)) => list
+            .values()
+            .as_any_dictionary_opt()
+            .map(|d| d.normalized_keys()),
+        _ => None,
+    };
+    let returns = match (returns_column, lists) {
+        (None, _) => None,
+        (Some(column), lists) => {
+            let mistyped = || {
+                Columns::mistyped(
+                    "returns",
+                    "a List or LargeList of strings",
+                    column.data_type(),
+                )
+            };
+            let list = lists.flatten().ok_or_else(mistyped)?;
+            let codes = c
+                .strings_of(list.values().as_ref(), return_keys.as_deref())
+                .ok_or_else(mistyped)?;
             Some((list, codes))
         }
     };
-    let documents =
-        match c.find("account", false)? {
-            None => None,
-            Some(column) => Some(match column.data_type() {
-                DataType::Binary => Documents::Binary(column.as_binary::<i32>()),
-                DataType::LargeBinary => Documents::LargeBinary(column.as_binary::<i64>()),
-                other => Documents::Text(strings(column).ok_or_else(|| {
-                    Columns::mistyped("account", "a string or binary type", other)
-                })?),
-            }),
-        };
+    let documents = match c.find("account", false)? {
+        None => None,
+        Some(column) => Some(match column.data_type() {
+            DataType::Binary => Documents::Binary(column.as_binary::<i32>()),
+            DataType::LargeBinary => Documents::LargeBinary(column.as_binary::<i64>()),
+            DataType::BinaryView => Documents::BinaryView(column.as_binary_view()),
+            other => Documents::Text(c.strings("account", true)?.ok_or_else(|| {
+                Columns::mistyped(
+                    "account",
+                    "a string or binary type (Utf8, LargeUtf8, Utf8View, Binary, LargeBinary, \
+                     BinaryView, or a Dictionary of strings)",
+                    other,
+                )
+            })?),
+        }),
+    };
     let typed = match documents {
         Some(_) => None,
         None => Some(Typed::read(&c)?),
@@ -834,7 +1207,7 @@ pub fn decide_batch(
         // verdict's record (account, debit, policy) is built only for an
         // explanation.
         let mut decided = || -> Result<(), String> {
-            let amount = int(amount, row).ok_or("amount: null")?;
+            let amount = int(amount, row, "amount")?.ok_or("amount: null")?;
             let code = currency.and_then(|c| c.get(row)).ok_or("currency: null")?;
             let ccy = match last_currency {
                 Some((last, ccy)) if last == code => ccy,
@@ -844,30 +1217,22 @@ pub fn decide_batch(
                     ccy
                 }
             };
-            let debit = Debit::new(amount, ccy, int(in_flight, row).unwrap_or(0))
-                .map_err(|e| format!("{}: {e}", e.field()))?;
-            let now = match int(row_now, row) {
+            let in_flight = int(in_flight, row, "in_flight")?.unwrap_or(0);
+            let debit = Debit::new(amount, ccy, in_flight)
+                .map_err(|e| RequestError::debit(&e).to_string())?;
+            let now = match int(row_now, row, "now")? {
                 Some(t) => crate::instant::unix_seconds(t)
                     .map_err(|e| format!("now: {e}"))?
                     .timestamp(),
                 None => batch_now,
             };
-            let debit = match returns.filter(|(list, _)| list.is_valid(row)) {
-                Some((list, codes)) if list.value_length(row) > 0 => {
-                    let settled =
-                        int(settled, row).ok_or("original_settlement: required with returns")?;
-                    let offsets = list.value_offsets();
-                    let (start, end) = match (offsets.get(row), offsets.get(row.saturating_add(1)))
-                    {
-                        (Some(start), Some(end)) => (*start, *end),
-                        _ => return Err("returns: malformed list".to_owned()),
-                    };
+            let debit = match returns.and_then(|(list, codes)| Some((list.span(row)?, codes))) {
+                Some(((start, end), codes)) if end > start => {
+                    let settled = int(settled, row, "original_settlement")?
+                        .ok_or("original_settlement: required with returns")?;
                     let mut parsed = Vec::new();
                     for (n, at) in (start..end).enumerate() {
-                        let code = usize::try_from(at)
-                            .ok()
-                            .and_then(|at| codes.get(at))
-                            .ok_or_else(|| format!("returns[{n}]: null"))?;
+                        let code = codes.get(at).ok_or_else(|| format!("returns[{n}]: null"))?;
                         parsed.push(
                             crate::debit::ReturnCode::new(code)
                                 .map_err(|e| format!("returns[{n}]: {e}"))?,
@@ -888,16 +1253,17 @@ pub fn decide_batch(
                     Some(bytes) => {
                         let mut read = ReadOptions::new();
                         read.account_id = id;
-                        read.fetched_at = int(fetched_at, row);
-                        snapshot =
-                            read_account(bytes, &read).map_err(|e| format!("account.{e}"))?;
+                        read.fetched_at = int(fetched_at, row, "fetched_at")?;
+                        snapshot = read_account(bytes, &read)
+                            .map_err(|e| RequestError::account(e).to_string())?;
                         true
                     }
                 },
                 (None, None) => false,
             };
             let account = linked.then_some(&snapshot);
-            let outcome = outcome(account, &debit, policy, now).map_err(|e| e.to_string())?;
+            let outcome = outcome(account, &debit, policy, now)
+                .map_err(|e| RequestError::overflow(&e).to_string())?;
             let explanation = options.explanation.then(|| {
                 outcome
                     .into_verdict(account, &debit, policy, now)
@@ -912,7 +1278,50 @@ pub fn decide_batch(
     }
     // Every column has `rows` entries of the declared types: Arrow cannot
     // refuse them.
-    out.finish(options)
+    let verdicts = out
+        .finish(options)
+        .map_err(|e| ColumnError::new("(output)", e.to_string()))?;
+    with_passthrough(verdicts, input, &options.passthrough)
+}
+
+/// `verdicts` with the `passthrough` columns of `input` after its own.
+fn with_passthrough(
+    verdicts: RecordBatch,
+    input: &RecordBatch,
+    passthrough: &[String],
+) -> Result<RecordBatch, ColumnError> {
+    if passthrough.is_empty() {
+        return Ok(verdicts);
+    }
+    let mut fields: Vec<Arc<Field>> = verdicts.schema_ref().fields().iter().cloned().collect();
+    let mut columns = verdicts.columns().to_vec();
+    for name in passthrough {
+        if fields.iter().any(|f| f.name() == name) {
+            return Err(ColumnError::new(
+                name,
+                "listed in passthrough, but the output has a verdict column of that name: \
+                 rename it",
+            ));
+        }
+        let index = input.schema_ref().index_of(name).map_err(|_| {
+            ColumnError::new(
+                name,
+                "listed in passthrough, but the batch has no such column",
+            )
+        })?;
+        let (Some(field), Some(column)) = (
+            input.schema_ref().fields().get(index),
+            input.columns().get(index),
+        ) else {
+            return Err(ColumnError::new(
+                name,
+                "listed in passthrough, but the batch has no such column",
+            ));
+        };
+        fields.push(Arc::clone(field));
+        columns.push(Arc::clone(column));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
         .map_err(|e| ColumnError::new("(output)", e.to_string()))
 }
 

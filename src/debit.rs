@@ -157,7 +157,8 @@ impl ReturnCode {
     /// R09, uncollected funds.
     pub const R09: ReturnCode = ReturnCode(9);
 
-    /// Reads `R` (or `r`) and two digits.
+    /// Reads `R` and two digits, exactly as NACHA writes return codes
+    /// (`r01` is refused: a code is never guessed).
     ///
     /// # Errors
     ///
@@ -167,7 +168,7 @@ impl ReturnCode {
             found: code.to_owned(),
         };
         match *code.as_bytes() {
-            [b'R' | b'r', tens @ b'0'..=b'9', ones @ b'0'..=b'9'] => {
+            [b'R', tens @ b'0'..=b'9', ones @ b'0'..=b'9'] => {
                 let value = (tens.wrapping_sub(b'0'))
                     .wrapping_mul(10)
                     .wrapping_add(ones.wrapping_sub(b'0'));

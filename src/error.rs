@@ -210,3 +210,35 @@ document_error!(
     /// `buffer_ratio: ratio `11` is out of range: it must be from 0 to 10`.
     PolicyError
 );
+
+document_error!(
+    /// A request that cannot be decided, named at its path in the request:
+    /// `account.balance.cash.available.usd` for a fault in the account
+    /// document, `amount`, `presentment.returns[0]`, `now`… Every front end
+    /// (the library's [`Batch`](crate::Batch), `fundsgate check` and
+    /// `batch`, Python, Arrow) reports the same fault with this same
+    /// message, `path: message`.
+    RequestError
+);
+
+impl RequestError {
+    /// An error of the account document, placed under `account`.
+    pub fn account(e: ParseError) -> Self {
+        RequestError(e.0.under("account"))
+    }
+
+    /// An error at `path` of the request (`amount`, `returns[1]`).
+    pub fn new(kind: ErrorKind, path: &str, message: impl Into<String>) -> Self {
+        RequestError(JsonError::new(kind, path, message))
+    }
+
+    /// A debit that cannot be evaluated, at its field (`amount`, `in_flight`).
+    pub fn debit(e: &DebitError) -> Self {
+        RequestError::new(ErrorKind::Invalid, e.field(), e.to_string())
+    }
+
+    /// A required amount that overflows, at `amount`.
+    pub fn overflow(e: &RequiredOverflow) -> Self {
+        RequestError::new(ErrorKind::Invalid, "amount", e.to_string())
+    }
+}

@@ -20,6 +20,12 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// input parsed a second time through `serde_path_to_error` to find where:
 /// the same deterministic parse, so it fails at the same place.
 pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonError> {
+    // serde_json checks UTF-8 only in the strings it reads, not in those it
+    // skips; RFC 8259 wants the whole text to be UTF-8, and every front end
+    // must refuse the same documents, so the whole text is checked first.
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(not_utf8(bytes));
+    }
     let first = match serde_json::from_slice(bytes) {
         Ok(value) => return Ok(value),
         Err(e) => e,
@@ -34,6 +40,77 @@ pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Res
             "",
             first.to_string(),
         )),
+    }
+}
+
+/// The error for a text that is not UTF-8: at the JSON path of the string
+/// that holds the first bad byte (a walk that builds nothing, but reads
+/// every string, so that serde_json checks it), or at the root when the walk
+/// stops earlier (a syntax error, a number beyond a double). The message has
+/// no line and column: the same document inside a batch line and in a file
+/// of its own gives the same error.
+#[cold]
+fn not_utf8(bytes: &[u8]) -> JsonError {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let message = "not valid UTF-8: JSON text must be UTF-8 (RFC 8259)";
+    match serde_path_to_error::deserialize::<_, Walk>(&mut de) {
+        Err(e) if e.inner().to_string().contains("unicode") => {
+            // A bad key is named at its map (`?` is a key not read yet).
+            let path = e.path().to_string();
+            let path = path
+                .strip_suffix(".?")
+                .or_else(|| path.strip_suffix('?'))
+                .unwrap_or(&path);
+            JsonError::new(crate::error::ErrorKind::Syntax, path, message)
+        }
+        _ => JsonError::new(crate::error::ErrorKind::Syntax, "", message),
+    }
+}
+
+/// Any JSON value, read down to every string and key (so that serde_json
+/// checks their UTF-8), keeping nothing.
+struct Walk;
+
+impl<'de> Deserialize<'de> for Walk {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WalkVisitor)
+    }
+}
+
+struct WalkVisitor;
+
+impl<'de> Visitor<'de> for WalkVisitor {
+    type Value = Walk;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_unit<E>(self) -> Result<Walk, E> {
+        Ok(Walk)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walk, A::Error> {
+        while seq.next_element::<Walk>()?.is_some() {}
+        Ok(Walk)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Walk, A::Error> {
+        while map.next_key::<String>()?.is_some() {
+            map.next_value::<Walk>()?;
+        }
+        Ok(Walk)
     }
 }
 

@@ -96,7 +96,7 @@ pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 pub use debit::{Debit, Presentment, ReturnCode};
 pub use engine::{decide, decide_unlinked};
 pub use error::{
-    DebitError, ErrorKind, ParseError, PolicyError, RequiredOverflow, ReturnCodeError,
+    DebitError, ErrorKind, ParseError, PolicyError, RequestError, RequiredOverflow, ReturnCodeError,
 };
 pub use instant::InstantError;
 pub use money::{

@@ -711,16 +711,87 @@ impl Ratio {
         (u128::from(self.numerator), u128::from(self.denominator))
     }
 
-    /// Parses a ratio from the text of a JSON number or string content, e.g.
-    /// `0.05`, `5e-2` or `"0.05"`'s inner `0.05`.
-    fn parse_literal(text: &str) -> Result<Self, RatioError> {
-        let value = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text)
-        } else {
-            Decimal::from_str_exact(text)
+    /// Parses a ratio from its text: digits with an optional fraction
+    /// (`0.05`, `10`), nothing else — no sign but a `-` that makes the error
+    /// say "out of range", no `+`, no blank, no `_`, no `.5` or `5.`. With
+    /// `exponent` (the literal text of a JSON number) an exponent part is read
+    /// too, exactly (`5e-2` is `0.05`). Trailing zeros of the fraction do not
+    /// count toward [`Ratio::MAX_SCALE`].
+    fn parse_literal(text: &str, exponent: bool) -> Result<Self, RatioError> {
+        let not_decimal = || RatioError::NotADecimal(text.to_owned());
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (number, power) = match unsigned.split_once(['e', 'E']) {
+            Some((number, power)) if exponent => {
+                let power_digits = power.strip_prefix(['+', '-']).unwrap_or(power);
+                if !digits(power_digits) {
+                    return Err(not_decimal());
+                }
+                // Beyond ±10^6 the value is 0 or out of range whatever the
+                // digits; saturating keeps the arithmetic below in range.
+                let magnitude: i64 = power_digits
+                    .get(..power_digits.len().min(7))
+                    .and_then(|d| d.parse().ok())
+                    .ok_or_else(not_decimal)?;
+                (
+                    number,
+                    if power.starts_with('-') {
+                        magnitude.saturating_neg()
+                    } else {
+                        magnitude
+                    },
+                )
+            }
+            Some(_) => return Err(not_decimal()),
+            None => (unsigned, 0),
+        };
+        let (int, frac) = match number.split_once('.') {
+            Some((int, frac)) if digits(frac) => (int, frac),
+            Some(_) => return Err(not_decimal()),
+            None => (number, ""),
+        };
+        if !digits(int) {
+            return Err(not_decimal());
         }
-        .map_err(|_| RatioError::NotADecimal(text.to_owned()))?;
-        Ratio::new(value)
+        // The significant digits and their scale: value = coefficient × 10^-scale.
+        let frac = frac.trim_end_matches('0');
+        let coefficient = format!("{int}{frac}");
+        let coefficient = coefficient.trim_start_matches('0');
+        if coefficient.is_empty() {
+            return Ok(Ratio::ZERO);
+        }
+        if negative {
+            return Err(RatioError::OutOfRange(text.to_owned()));
+        }
+        let frac_len = i64::try_from(frac.len()).map_err(|_| not_decimal())?;
+        let mut scale = frac_len.saturating_sub(power);
+        let mut coefficient = coefficient.to_owned();
+        // Trailing zeros of the integer part, with a positive exponent, are
+        // not decimal places either.
+        while scale > 0 && coefficient.ends_with('0') {
+            coefficient.pop();
+            scale = scale.saturating_sub(1);
+        }
+        if scale > i64::from(Self::MAX_SCALE) {
+            return Err(RatioError::TooPrecise(text.to_owned()));
+        }
+        // At most 10 × 10^18: 20 significant digits, or fewer with a
+        // negative scale (a whole number with an exponent).
+        let whole_digits = i64::try_from(coefficient.len())
+            .map_err(|_| not_decimal())?
+            .saturating_sub(scale);
+        if whole_digits > 2 {
+            return Err(RatioError::OutOfRange(text.to_owned()));
+        }
+        let zeros = usize::try_from(scale.min(0).unsigned_abs()).map_err(|_| not_decimal())?;
+        coefficient.extend(std::iter::repeat_n('0', zeros));
+        let mantissa: i128 = coefficient.parse().map_err(|_| not_decimal())?;
+        let scale = u32::try_from(scale.max(0)).map_err(|_| not_decimal())?;
+        Ratio::new(Decimal::from_i128_with_scale(mantissa, scale))
+            .map_err(|_| RatioError::OutOfRange(text.to_owned()))
     }
 }
 
@@ -821,7 +892,7 @@ pub(crate) fn div_floor(n: u128, d: u128) -> Option<u128> {
 impl FromStr for Ratio {
     type Err = RatioError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ratio::parse_literal(s.trim())
+        Ratio::parse_literal(s, false)
     }
 }
 
@@ -873,7 +944,7 @@ impl RatioVisitor {
             let inner: String = serde_json::from_str(text).map_err(E::custom)?;
             inner.parse().map_err(E::custom)
         } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            Ratio::parse_literal(text).map_err(E::custom)
+            Ratio::parse_literal(text, true).map_err(E::custom)
         } else {
             Err(E::custom(format_args!(
                 "expected a decimal ratio as a string or number, found {text}"
@@ -919,7 +990,12 @@ impl<'de> Visitor<'de> for RatioVisitor {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Ratio, E> {
         // `Display` of an f64 is its shortest round-trip decimal.
-        Ratio::parse_literal(&format!("{v}")).map_err(E::custom)
+        if !v.is_finite() {
+            return Err(E::custom(format_args!(
+                "expected a decimal ratio, found {v}"
+            )));
+        }
+        Ratio::parse_literal(&format!("{v}"), false).map_err(E::custom)
     }
 }
 
@@ -944,7 +1020,9 @@ pub struct DuplicateCurrency {
 #[non_exhaustive]
 pub enum RatioError {
     /// The text is not a decimal number.
-    #[error("expected a decimal ratio such as \"0.05\", found `{0}`")]
+    #[error(
+        "expected a decimal ratio such as \"0.05\" (digits, optionally a point and at most 18 decimal places), found `{0}`"
+    )]
     NotADecimal(String),
     /// Below 0 or above 10.
     #[error("ratio `{0}` is out of range: it must be from 0 to 10")]

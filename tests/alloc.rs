@@ -95,3 +95,33 @@ fn reading_a_plain_one_currency_account_allocates_nothing() {
         );
     }
 }
+
+/// Rejecting a document costs memory in proportion to it at most (SPEC v3
+/// §2): the "is this some other Stripe object?" probe on the error path
+/// skips what it does not read instead of building a tree of the whole
+/// document (which took 16 bytes of memory per byte of input).
+#[test]
+fn rejecting_a_large_document_builds_no_tree_of_it() {
+    let items = vec![r#"{"k": [1, 2, "x"], "n": {"a": null}}"#; 30_000].join(",");
+    for doc in [
+        format!(
+            r#"{{"object": "customer", "id": "cus_1", "balance": -500, "metadata": [{items}]}}"#
+        ),
+        format!(
+            r#"{{"object": "event", "type": "customer.updated", "data": {{"object": {{"object": "customer", "x": [{items}]}}}}}}"#
+        ),
+        format!(r#"{{"object": "financial_connections.account", "status": 7, "x": [{items}]}}"#),
+    ] {
+        let mut rejected = false;
+        let info = allocation_counter::measure(|| {
+            rejected = fundsgate::stripe::parse_account(doc.as_bytes()).is_err();
+        });
+        assert!(rejected);
+        assert!(
+            info.bytes_max < doc.len() as u64,
+            "peak {} bytes for a {}-byte document",
+            info.bytes_max,
+            doc.len()
+        );
+    }
+}

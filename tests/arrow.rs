@@ -689,3 +689,240 @@ mod many_rows {
         }
     }
 }
+
+// ---- Issue 18: strict columns, the types real frames hold -----------------------
+
+mod strict {
+    use super::*;
+    use fundsgate::arrow::arrow_array::types::{TimestampMillisecondType, UInt64Type};
+    use fundsgate::arrow::arrow_array::{
+        BinaryViewArray, DictionaryArray, Int32Array, LargeListArray, PrimitiveArray,
+    };
+    use fundsgate::arrow::arrow_schema::{DataType, Field};
+
+    const ACCOUNT: &str = r#"{"object": "financial_connections.account", "status": "active", "category": "cash", "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
+
+    fn decide_columns(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch, String> {
+        decide_with(columns, &Options::default())
+    }
+
+    fn decide_with(
+        columns: Vec<(&str, ArrayRef)>,
+        options: &Options,
+    ) -> Result<RecordBatch, String> {
+        let batch = RecordBatch::try_from_iter(columns).map_err(|e| e.to_string())?;
+        decide_batch(&batch, &Policy::default(), now(), options).map_err(|e| e.to_string())
+    }
+
+    fn base() -> Vec<(&'static str, ArrayRef)> {
+        vec![
+            ("account", strings(vec![Some(ACCOUNT)])),
+            ("amount", ints(vec![Some(5000)])),
+            ("currency", strings(vec![Some("usd")])),
+        ]
+    }
+
+    #[test]
+    fn a_misspelt_in_flight_is_an_error_naming_the_column_it_resembles() {
+        let mut columns = base();
+        columns.push(("inflight", ints(vec![Some(6000)])));
+        let e = decide_columns(columns).unwrap_err();
+        assert!(
+            e.starts_with(
+                "column `inflight`: not a column fundsgate reads (the nearest is `in_flight`)"
+            ),
+            "{e}"
+        );
+        // Spelt right, it denies: the typo must never have allowed.
+        let mut columns = base();
+        columns.push(("in_flight", ints(vec![Some(6000)])));
+        let out = decide_columns(columns).unwrap();
+        assert_eq!(row(&out, 0).rule.as_deref(), Some("insufficient"));
+    }
+
+    #[test]
+    fn a_misspelt_returns_column_is_an_error() {
+        let mut columns = base();
+        columns.push(("return_codes", strings(vec![Some("R02")])));
+        let e = decide_columns(columns).unwrap_err();
+        assert!(e.contains("the nearest is `returns`"), "{e}");
+    }
+
+    #[test]
+    fn misnamed_typed_columns_are_errors() {
+        for (name, nearest) in [
+            ("is_closed", "closed"),
+            ("supports_ach", "ach_supported"),
+            ("balance_permitted", "balances_permitted"),
+        ] {
+            let e = decide_columns(vec![
+                ("status", strings(vec![Some("active")])),
+                (name, flags(vec![Some(true)])),
+                ("amount", ints(vec![Some(100)])),
+                ("currency", strings(vec![Some("usd")])),
+            ])
+            .unwrap_err();
+            assert!(
+                e.starts_with(&format!("column `{name}`")) && e.contains(&format!("`{nearest}`")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_typed_column_beside_account_is_an_error() {
+        let mut columns = base();
+        columns.push(("status", strings(vec![Some("inactive")])));
+        let e = decide_columns(columns).unwrap_err();
+        assert!(
+            e.starts_with("column `status`: a typed account column beside `account`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn two_columns_of_one_name_are_an_error() {
+        let schema = Arc::new(fundsgate::arrow::arrow_schema::Schema::new(vec![
+            Field::new("status", DataType::Utf8, true),
+            Field::new("status", DataType::Utf8, true),
+            Field::new("amount", DataType::Int64, true),
+            Field::new("currency", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                strings(vec![Some("active")]),
+                strings(vec![Some("inactive")]),
+                ints(vec![Some(100)]),
+                strings(vec![Some("usd")]),
+            ],
+        )
+        .unwrap();
+        let e = decide_batch(&batch, &Policy::default(), now(), &Options::default()).unwrap_err();
+        assert_eq!(e.column(), "status");
+        assert!(e.message().contains("appears twice"), "{e}");
+    }
+
+    #[test]
+    fn passthrough_columns_come_back_unchanged() {
+        let mut columns = base();
+        columns.push(("order_key", strings(vec![Some("ord_7")])));
+        let e = decide_columns(columns.clone()).unwrap_err();
+        assert!(e.starts_with("column `order_key`"), "{e}");
+        let out =
+            decide_with(columns, &Options::default().with_passthrough(["order_key"])).unwrap();
+        let key = out.column_by_name("order_key").unwrap().as_string::<i32>();
+        assert_eq!(key.value(0), "ord_7");
+        assert_eq!(row(&out, 0).rule.as_deref(), Some("sufficient"));
+        // A passthrough column that is not there, or that clashes with a verdict column.
+        let e =
+            decide_with(base(), &Options::default().with_passthrough(["order_key"])).unwrap_err();
+        assert!(e.contains("no such column"), "{e}");
+        let mut columns = base();
+        columns.push(("rule", strings(vec![Some("x")])));
+        let e = decide_with(columns, &Options::default().with_passthrough(["rule"])).unwrap_err();
+        assert!(e.contains("verdict column of that name"), "{e}");
+    }
+
+    #[test]
+    fn integers_of_any_width_timestamps_and_dictionary_strings_are_read() {
+        let currency: DictionaryArray<Int8Type> = vec!["usd"].into_iter().collect();
+        let now_ms = PrimitiveArray::<TimestampMillisecondType>::from(vec![rows::NOW * 1000 + 999])
+            .with_timezone("UTC");
+        let out = decide_columns(vec![
+            (
+                "account",
+                Arc::new(BinaryViewArray::from(vec![ACCOUNT.as_bytes()])) as ArrayRef,
+            ),
+            ("amount", Arc::new(Int32Array::from(vec![5000])) as ArrayRef),
+            ("currency", Arc::new(currency) as ArrayRef),
+            (
+                "in_flight",
+                Arc::new(PrimitiveArray::<UInt64Type>::from(vec![500])) as ArrayRef,
+            ),
+            ("now", Arc::new(now_ms) as ArrayRef),
+        ])
+        .unwrap();
+        let debit = fundsgate::Debit::new(5000, Currency::new("usd").unwrap(), 500).unwrap();
+        let snapshot = fundsgate::stripe::parse_account(ACCOUNT.as_bytes()).unwrap();
+        let v = decide(&snapshot, &debit, &Policy::default(), now()).unwrap();
+        assert_eq!(row(&out, 0), expected(&v, false));
+    }
+
+    #[test]
+    fn a_uint64_above_i64_is_that_rows_error() {
+        let out = decide_columns(vec![
+            ("account", strings(vec![Some(ACCOUNT), Some(ACCOUNT)])),
+            (
+                "amount",
+                Arc::new(PrimitiveArray::<UInt64Type>::from(vec![u64::MAX, 100])) as ArrayRef,
+            ),
+            ("currency", strings(vec![Some("usd"), Some("usd")])),
+        ])
+        .unwrap();
+        assert_eq!(
+            row(&out, 0).error.as_deref(),
+            Some("amount: out of range: above 2^63 - 1")
+        );
+        assert_eq!(row(&out, 1).rule.as_deref(), Some("sufficient"));
+    }
+
+    #[test]
+    fn float_amounts_are_refused_with_what_to_pass() {
+        let e = decide_columns(vec![
+            ("account", strings(vec![Some(ACCOUNT)])),
+            (
+                "amount",
+                Arc::new(fundsgate::arrow::arrow_array::Float64Array::from(vec![
+                    5000.0,
+                ])) as ArrayRef,
+            ),
+            ("currency", strings(vec![Some("usd")])),
+        ])
+        .unwrap_err();
+        assert!(
+            e.contains("expected an integer type") && e.contains("Float64"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn large_list_returns_are_read() {
+        let values = strings(vec![Some("R02")]);
+        let returns = LargeListArray::new(
+            Arc::new(Field::new_list_field(DataType::Utf8, true)),
+            fundsgate::arrow::arrow_buffer::OffsetBuffer::new(vec![0_i64, 1].into()),
+            values,
+            None,
+        );
+        let mut columns = base();
+        columns.push(("returns", Arc::new(returns) as ArrayRef));
+        columns.push(("original_settlement", ints(vec![Some(rows::NOW - 86_400)])));
+        let out = decide_columns(columns).unwrap();
+        assert_eq!(row(&out, 0).rule.as_deref(), Some("not_retryable"));
+    }
+
+    #[test]
+    fn an_account_error_is_named_under_account_as_everywhere() {
+        let out = decide_columns(vec![
+            (
+                "account",
+                strings(vec![
+                    Some("{"),
+                    Some(r#"{"status": "active", "balance": {"current": {}}}"#),
+                ]),
+            ),
+            ("amount", ints(vec![Some(1), Some(1)])),
+            ("currency", strings(vec![Some("usd"), Some("usd")])),
+        ])
+        .unwrap();
+        let e = row(&out, 0).error.unwrap();
+        assert!(e.starts_with("account: EOF while parsing"), "{e}");
+        assert!(
+            row(&out, 1)
+                .error
+                .unwrap()
+                .starts_with("account.balance.as_of: ")
+        );
+    }
+}

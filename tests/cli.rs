@@ -301,7 +301,7 @@ fn a_document_that_is_not_an_account_is_an_input_error() {
     );
     let err = usage_error(&out);
     assert!(
-        err.starts_with("fundsgate: --account -: object: expected `financial_connections.account`"),
+        err.starts_with("fundsgate: account.object: expected `financial_connections.account`"),
         "{err}"
     );
     assert!(err.contains("a Stripe `customer` object"), "{err}");

@@ -10,13 +10,15 @@ fn code(text: &str) -> ReturnCode {
 #[test]
 fn return_codes_are_r_and_two_digits() {
     assert_eq!(code("R01"), ReturnCode::R01);
-    assert_eq!(code("r09"), ReturnCode::R09);
+    assert_eq!(code("R09"), ReturnCode::R09);
     assert_eq!(code("R29").number(), 29);
     assert_eq!(code("R00").number(), 0);
     assert_eq!(code("R99").number(), 99);
-    assert_eq!(code("r02").to_string(), "R02");
+    assert_eq!(code("R02").to_string(), "R02");
     assert_eq!(code("R10").to_string(), "R10");
-    for bad in ["R1", "R100", "X01", "01", "", "R0a", "R-1", "Ｒ01"] {
+    for bad in [
+        "R1", "R100", "X01", "01", "", "R0a", "R-1", "Ｒ01", "r01", "r09", " R01",
+    ] {
         let e = ReturnCode::new(bad).unwrap_err();
         assert_eq!(e.found, bad);
         assert!(e.to_string().contains("R and two digits"), "{e}");

@@ -146,7 +146,14 @@ fn invalid_utf8() {
     let at = doc.windows(2).position(|w| w == b"XX").unwrap();
     doc[at] = 0xff;
     doc[at + 1] = 0xfe;
-    assert_eq!(verdict_rule(&doc), Rule::Sufficient);
+    // SPEC v3: bytes that are not UTF-8 are an error wherever they stand,
+    // in a field the gate reads or not, named at their path.
+    assert_eq!(error_path(&doc), "institution_name");
+    let e = stripe::parse_account(&doc).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "institution_name: not valid UTF-8: JSON text must be UTF-8 (RFC 8259)"
+    );
     assert_eq!(error_path(b"{\"status\": \"\xff\"}"), "status");
     assert_eq!(
         error_path(
@@ -323,7 +330,7 @@ fn batch_line_errors_name_their_field() {
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "dollars"}}"#), "currency: expected a currency code of 3 ASCII letters, found `dollars`"),
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 0, "currency": "usd"}}"#), "amount: must be a positive integer in minor units, found 0"),
         (format!(r#"{{"id": 1, "account": {acct}, "amount": 5, "currency": "usd", "in_flight": -1}}"#), "in_flight: must be zero or a positive integer in minor units, found -1"),
-        (format!(r#"{{"id": 1, "account": {acct}, "amount": 9223372036854775807, "currency": "usd", "in_flight": 1}}"#), "required amount overflows i64"),
+        (format!(r#"{{"id": 1, "account": {acct}, "amount": 9223372036854775807, "currency": "usd", "in_flight": 1}}"#), "amount: required amount overflows i64"),
         (r#"{"id": 1, "account": {"status": "active", "balance": {"current": {}}}, "amount": 5, "currency": "usd"}"#.to_owned(), "account.balance.as_of: required"),
     ];
     for (line, expected) in cases {

@@ -114,6 +114,20 @@ fn ratios_are_exact_and_bounded() {
         let err = bad.parse::<Ratio>().unwrap_err().to_string();
         assert!(err.contains(message), "{bad}: {err}");
     }
-    assert_eq!("5e-2".parse::<Ratio>().unwrap(), r);
+    // A ratio string is digits with an optional fraction, nothing else.
+    for bad in [
+        "5e-2", "1_0", "+0.5", " 0.5", "0.5 ", ".5", "5.", "0.5e1", "1e-30", "0x1", "",
+    ] {
+        let err = bad.parse::<Ratio>().unwrap_err().to_string();
+        assert!(
+            err.contains("digits, optionally a point and at most 18 decimal places"),
+            "{bad:?}: {err}"
+        );
+    }
+    assert_eq!(
+        "0.050000000000000000000000".parse::<Ratio>().unwrap(),
+        r,
+        "trailing zeros are not decimal places"
+    );
     assert_eq!(serde_json::to_string(&r).unwrap(), r#""0.05""#);
 }

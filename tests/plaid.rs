@@ -469,3 +469,41 @@ fn a_stripe_document_must_carry_the_account_id_given() {
     assert_eq!(e.path(), "id");
     assert!(e.message().contains("fca_other"), "{e}");
 }
+
+// ---- Issue 18: ambiguous responses are input errors -----------------------------
+
+#[test]
+fn the_same_account_id_twice_is_an_input_error() {
+    let doc = br#"{"accounts": [
+        {"account_id": "a1", "balances": {"available": 100, "current": 100, "iso_currency_code": "USD"}, "type": "depository"},
+        {"account_id": "a1", "balances": {"available": 0, "current": 0, "iso_currency_code": "USD"}, "type": "depository"}
+    ], "request_id": "r"}"#;
+    for wanted in [Some("a1"), None] {
+        let options = match wanted {
+            Some(id) => ReadOptions::new().account_id(id),
+            None => ReadOptions::new(),
+        };
+        let e = read_account(doc, &options).unwrap_err();
+        assert_eq!(e.path(), "accounts[1].account_id", "{e}");
+        assert_eq!(e.kind(), fundsgate::ErrorKind::Duplicate);
+        assert!(e.message().contains("account `a1` appears twice"), "{e}");
+    }
+}
+
+#[test]
+fn accounts_and_error_type_in_one_response_is_an_input_error() {
+    for error_type in [r#""ITEM_ERROR""#, "null"] {
+        let doc = format!(
+            r#"{{"accounts": [{{"account_id": "a1", "balances": {{"available": 100, "current": 100, "iso_currency_code": "USD"}}, "type": "depository"}}], "error_type": {error_type}}}"#
+        );
+        let e = read_account(doc.as_bytes(), &ReadOptions::new()).unwrap_err();
+        assert_eq!(e.path(), "error_type", "{error_type}: {e}");
+        assert!(e.message().contains("ambiguous"), "{e}");
+        // Reported as Plaid, whichever reader answers.
+        let e = fundsgate::plaid::parse_response(doc.as_bytes(), None, None).unwrap_err();
+        assert_eq!(e.path(), "error_type");
+        let e =
+            fundsgate::__private::parse_plaid_reference(doc.as_bytes(), None, None).unwrap_err();
+        assert_eq!(e.path(), "error_type");
+    }
+}

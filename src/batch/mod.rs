@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 use crate::debit::{Debit, Presentment, ReturnCode};
 use crate::engine::{decide, decide_unlinked};
-use crate::error::JsonError;
+use crate::error::{JsonError, RequestError};
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
@@ -190,7 +190,7 @@ impl Batch {
         let amount = request.amount.ok_or_else(|| required("amount"))?;
         let currency = request.currency.ok_or_else(|| required("currency"))?;
         let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
-            .map_err(|e| format!("{}: {e}", e.field()))?;
+            .map_err(|e| RequestError::debit(&e).to_string())?;
         let debit = match request.presentment {
             Some(presentment) => debit.with_presentment(presentment),
             None => debit,
@@ -200,7 +200,7 @@ impl Batch {
             Some(snapshot) => decide(snapshot, &debit, &self.policy, now),
             None => decide_unlinked(&debit, &self.policy, now),
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| RequestError::overflow(&e).to_string())?;
         Ok((request.id.map(echoable).transpose()?, verdict))
     }
 }

@@ -14,8 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use fundsgate::Batch;
 use fundsgate::parse_instant;
 use fundsgate::{
-    Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, ReturnCode, Snapshot,
-    decide, decide_unlinked, neutral, read_account,
+    Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, RequestError,
+    ReturnCode, Snapshot, decide, decide_unlinked, neutral, read_account,
 };
 
 mod stream;
@@ -133,9 +133,8 @@ impl SourceArgs {
         let Some(path) = &self.account else {
             return Ok(None);
         };
-        let fail =
-            |e: &dyn std::fmt::Display| Failure(format!("--account {}: {e}", path.display()));
-        let bytes = read_input(path).map_err(|e| fail(&e))?;
+        let bytes =
+            read_input(path).map_err(|e| Failure(format!("--account {}: {e}", path.display())))?;
         let mut options = ReadOptions::new();
         if let Some(provider) = self.provider {
             options = options.provider(match provider {
@@ -150,9 +149,11 @@ impl SourceArgs {
         if let Some(t) = self.fetched_at {
             options = options.fetched_at(t.timestamp());
         }
+        // The document's faults are named as every front end names them:
+        // under `account`, the request's key for it.
         read_account(&bytes, &options)
             .map(Some)
-            .map_err(|e| fail(&e))
+            .map_err(|e| Failure(RequestError::account(e).to_string()))
     }
 }
 
@@ -286,6 +287,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     // clap requires --account unless --unlinked, and refuses both.
     let snapshot = args.source.read()?;
     let debit = Debit::new(args.amount, args.currency, args.in_flight)
+        // The flag the user typed names the field.
         .map_err(|e| Failure(format!("--{}: {e}", e.field().replace('_', "-"))))?;
     let debit = match args.original_settlement {
         Some(settled) => {
@@ -298,7 +300,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         Some(snapshot) => decide(snapshot, &debit, &policy, now),
         None => decide_unlinked(&debit, &policy, now),
     }
-    .map_err(|e| Failure(e.to_string()))?;
+    .map_err(|e| Failure(RequestError::overflow(&e).to_string()))?;
     if args.explain {
         println!("{}", verdict.explanation());
     } else {

@@ -31,7 +31,7 @@ pub(crate) fn response(bytes: &[u8]) -> Option<Response<'_>> {
         }
         b"error_type" => {
             seen.first(ResponseField::ErrorType)?;
-            r.error_type = s.nullable(text)?;
+            r.error_type = Some(s.nullable(text)?);
             Some(())
         }
         _ => s.skip_value(),

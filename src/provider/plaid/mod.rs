@@ -104,8 +104,10 @@ pub(crate) fn parse_json(
 pub(crate) struct Response<'a> {
     #[serde(default, borrow)]
     pub(crate) accounts: Option<Vec<Obj<Account<'a>>>>,
-    #[serde(default, borrow)]
-    pub(crate) error_type: Option<Cow<'a, str>>,
+    /// Present (`Some`), even when null: a response with `accounts` and an
+    /// `error_type` key is ambiguous.
+    #[serde(default, borrow, deserialize_with = "crate::json::present")]
+    pub(crate) error_type: Option<Option<Cow<'a, str>>>,
 }
 
 #[derive(Deserialize, Default, Debug, PartialEq)]
@@ -160,9 +162,17 @@ impl Response<'_> {
         fetched_at: Option<UnixSeconds>,
     ) -> Result<Snapshot, JsonError> {
         let accounts = match (self.accounts, self.error_type) {
-            (Some(accounts), _) => accounts,
-            (None, Some(error_type)) => return Ok(error_snapshot(&error_type, wanted)),
-            (None, None) => {
+            (Some(_), Some(_)) => {
+                return Err(JsonError::new(
+                    ErrorKind::Invalid,
+                    "error_type",
+                    "a response with both `accounts` and `error_type` is ambiguous: \
+                     neither is read",
+                ));
+            }
+            (Some(accounts), None) => accounts,
+            (None, Some(Some(error_type))) => return Ok(error_snapshot(&error_type, wanted)),
+            (None, Some(None) | None) => {
                 return Err(JsonError::new(
                     ErrorKind::NotAnAccount,
                     "accounts",
@@ -180,8 +190,25 @@ impl Response<'_> {
     }
 }
 
-/// The index of the account to read: the one with id `wanted`, or the only one.
+/// The index of the account to read: the one with id `wanted`, or the only
+/// one. An id that stands twice in the response is an error, whichever
+/// account is wanted: the response is not one Plaid would send, and which of
+/// the two is meant cannot be known.
 fn select(accounts: &[Obj<Account<'_>>], wanted: Option<&str>) -> Result<usize, JsonError> {
+    let mut seen = std::collections::HashMap::with_capacity(accounts.len());
+    for (i, Obj(account)) in accounts.iter().enumerate() {
+        if let Some(id) = account.account_id.as_deref()
+            && let Some(first) = seen.insert(id, i)
+        {
+            return Err(JsonError::new(
+                ErrorKind::Duplicate,
+                format!("accounts[{i}].account_id"),
+                format!(
+                    "account `{id}` appears twice in the response (accounts[{first}] and accounts[{i}])"
+                ),
+            ));
+        }
+    }
     let id = |a: &Obj<Account<'_>>| a.0.account_id.as_deref().map(str::to_owned);
     let found = match wanted {
         Some(wanted) => accounts

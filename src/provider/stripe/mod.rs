@@ -26,6 +26,11 @@
 pub(crate) mod fast;
 pub(crate) mod wire;
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
 use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::snapshot::Snapshot;
@@ -80,18 +85,44 @@ pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, J
 /// the first field that did not fit the account's model (a Customer's
 /// integer `balance`, say).
 fn not_an_account(bytes: &[u8]) -> Option<JsonError> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let object = doc.get("object")?.as_str()?;
-    match object {
+    // Reads `object`, `type` and `data.object.object`, skipping every other
+    // value without building it: rejecting a document costs no more than
+    // reading it (no tree of a 100 MB document on the error path).
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(default, borrow)]
+        object: Option<&'a RawValue>,
+        #[serde(default, borrow, rename = "type")]
+        kind: Option<&'a RawValue>,
+        #[serde(default, borrow)]
+        data: Option<&'a RawValue>,
+    }
+    #[derive(Deserialize)]
+    struct Inner<'a> {
+        #[serde(default, borrow)]
+        object: Option<&'a RawValue>,
+    }
+    /// The string a raw value holds; `None` for any other value.
+    fn text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+        raw.filter(|r| r.get().starts_with('"'))
+            .and_then(|r| serde_json::from_str(r.get()).ok())
+    }
+    fn inner(raw: Option<&RawValue>) -> Option<&RawValue> {
+        let raw = raw.filter(|r| r.get().starts_with('{'))?;
+        serde_json::from_str::<Inner<'_>>(raw.get()).ok()?.object
+    }
+    let probe: Probe<'_> = serde_json::from_slice(bytes).ok()?;
+    let object = text(probe.object)?;
+    match object.as_ref() {
         ACCOUNT_OBJECT => None,
         "event" => {
-            let inner = doc.get("data")?.get("object")?.get("object")?.as_str()?;
+            let inner = text(inner(inner(probe.data)))?;
             (inner != ACCOUNT_OBJECT).then(|| {
-                let event = doc.get("type").and_then(serde_json::Value::as_str);
+                let event = text(probe.kind);
                 JsonError::new(
                     ErrorKind::NotAnAccount,
                     "data.object.object",
-                    wrong_object(inner, Some(event)),
+                    wrong_object(&inner, Some(event.as_deref())),
                 )
             })
         }
