@@ -1119,3 +1119,170 @@ fn batch_reads_plaid_and_snapshot_accounts_with_their_keys() {
         }
     }
 }
+
+// ---- Issue 18: output faults are errors, memory stays bounded ------------------
+
+/// Runs `fundsgate args` with stdout sent to `stdout` and `stdin` fed in.
+fn fundsgate_to(args: &[&str], stdin: &[u8], stdout: Stdio) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+fn batch_lines(n: usize) -> Vec<u8> {
+    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', "");
+    (0..n)
+        .map(|i| format!(r#"{{"id":{i},"account":{account},"amount":3000,"currency":"usd"}}"#))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes()
+}
+
+#[test]
+fn a_full_disk_is_exit_2_for_every_command() {
+    let full = || {
+        Stdio::from(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+    };
+    for args in [
+        &[
+            "check",
+            "--account",
+            ACTIVE,
+            "--amount",
+            "100",
+            "--currency",
+            "usd",
+            "--now",
+            NOW,
+        ][..],
+        &["policy"],
+        &["schema", "verdict"],
+        &["snapshot", "--account", ACTIVE],
+        &["batch", "--now", NOW],
+    ] {
+        let out = fundsgate_to(args, &batch_lines(10), full());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_exit_2_not_a_panic() {
+    // The reader is gone before the first write.
+    for args in [
+        &["policy"][..],
+        &["schema", "verdict"],
+        &["batch", "--now", NOW],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut input = child.stdin.take().unwrap();
+        let _ = input.write_all(&batch_lines(2_000));
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_line_longer_than_max_line_bytes_is_an_error_line_and_the_batch_goes_on() {
+    let mut input = b"{\"id\": 1, \"pad\": \"".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 5_000));
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(&batch_lines(1));
+    let out = fundsgate(&["batch", "--now", NOW, "--max-line-bytes", "1000"], &input);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(
+        lines[0],
+        r#"{"id":null,"error":"line longer than --max-line-bytes (1000 bytes)"}"#
+    );
+    assert!(
+        lines[1].starts_with(r#"{"id":0,"decision":"allow""#),
+        "{}",
+        lines[1]
+    );
+    // A line without end (`batch < /dev/zero`) ends in one error line.
+    let out = fundsgate(
+        &["batch", "--now", NOW, "--max-line-bytes", "64"],
+        &[0_u8; 3 << 20],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"id\":null,\"error\":\"line longer than --max-line-bytes (64 bytes)\"}\n"
+    );
+}
+
+#[test]
+fn an_id_no_reader_can_read_back_is_not_echoed() {
+    let out = fundsgate(
+        &["batch", "--now", NOW],
+        br#"{"id": "\ud800", "account": null, "amount": 1, "currency": "usd"}
+{"id": "\ud83d\ude00", "account": null, "amount": 1, "currency": "usd"}"#,
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        r#"{"id":null,"error":"id: cannot be echoed: a string escape that is half a UTF-16 surrogate pair"}"#
+    );
+    // A whole pair is text: echoed as it came.
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with(r#"{"id":"\ud83d\ude00","decision""#)
+    );
+    for line in text.lines() {
+        serde_json::from_str::<Value>(line).unwrap();
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_exit_2_but_dev_null_is_fine() {
+    for (redirect, code) in [(">&-", 2), ("> /dev/null", 0)] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec \"$0\" batch --now {NOW} < {ACTIVE} {redirect}"
+            ))
+            .arg(BIN)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{redirect}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

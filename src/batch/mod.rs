@@ -359,8 +359,19 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
 /// make the whole answer line unreadable to them.
 fn echoable(raw: &[u8]) -> Result<&[u8], String> {
     if raw.first() == Some(&b'"') {
-        // A string the reader accepted: any reader can read it back.
-        return Ok(raw);
+        // A string the reader accepted: any reader can read it back, unless
+        // an escape stands for half a surrogate pair (`"\ud800"`), which is
+        // JSON grammar but no Unicode text (serde_json, Python's `json` in
+        // strict decoders, and most others refuse it).
+        if !raw.windows(2).any(|w| w == b"\\u") {
+            return Ok(raw);
+        }
+        return serde_json::from_slice::<String>(raw)
+            .map(|_| raw)
+            .map_err(|_| {
+                "id: cannot be echoed: a string escape that is half a UTF-16 surrogate pair"
+                    .to_owned()
+            });
     }
     match serde_json::from_slice::<serde_json::Value>(raw) {
         Ok(_) => Ok(raw),

@@ -4,15 +4,15 @@
 //! decision to [`fundsgate::decide`].
 
 use std::fs;
-use std::io::{self, BufWriter, ErrorKind, Read};
+use std::io::{self, BufWriter, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use fundsgate::Batch;
 use fundsgate::parse_instant;
+use fundsgate::{Batch, LineOutcome};
 use fundsgate::{
     Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, RequestError,
     ReturnCode, Snapshot, decide, decide_unlinked, neutral, read_account,
@@ -71,8 +71,10 @@ enum Command {
          document `check --account` reads (Stripe, Plaid, neutral snapshot), found from its shape.\n\
          Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
          for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
-         Exit status: 0, unless reading stdin or writing stdout fails (2). A closed stdout ends \
-         the batch quietly.\n\n{POLICY_KEYS}"
+         A line longer than --max-line-bytes is answered with an error line; only whole answer \
+         lines are written.\n\n\
+         Exit status: 0 when every line was read and every answer written; 2 with a message when \
+         reading stdin or writing stdout fails (a closed pipe, a full disk, a closed stdout).\n\n{POLICY_KEYS}"
     ))]
     Batch(BatchArgs),
     /// Print the default policy as JSON, or check a policy file.
@@ -218,6 +220,10 @@ struct BatchArgs {
     /// are the same; `benches/batch_cli.sh` compares their speed.
     #[arg(long, value_enum, default_value_t = Reader::Fast, hide = true)]
     reader: Reader,
+    /// A longer request line is answered with an error line (its id null),
+    /// and only this much of it is ever held in memory.
+    #[arg(long, value_name = "N", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1..=(1 << 30)))]
+    max_line_bytes: u64,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -302,9 +308,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|e| Failure(RequestError::overflow(&e).to_string()))?;
     if args.explain {
-        println!("{}", verdict.explanation());
+        print_line(&verdict.explanation())?;
     } else {
-        println!("{}", verdict.to_json());
+        print_line(&verdict.to_json())?;
     }
     Ok(ExitCode::from(match verdict.decision {
         Decision::Allow => 0,
@@ -322,17 +328,28 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
     let batch = Batch::new(policy, args.common.now.unwrap_or_else(Utc::now));
     let input = io::stdin();
+    stdout_is_open()?;
     let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     // As ripgrep does: one worker per available core unless told otherwise.
     let jobs = args.jobs.map_or_else(
         || thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
+    let max_line = usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX);
+    let too_long = format!("line longer than --max-line-bytes ({max_line} bytes)");
+    let too_long =
+        |out: &mut Vec<u8>| LineOutcome::new(None, Err(too_long.clone())).write_answer(out);
     // The answer line is all that `batch` needs; what became of it is not.
     let fast = |line: &[u8], out: &mut Vec<u8>| {
+        if line.len() > max_line {
+            return too_long(out);
+        }
         batch.answer(line, out);
     };
     let serde_only = |line: &[u8], out: &mut Vec<u8>| {
+        if line.len() > max_line {
+            return too_long(out);
+        }
         fundsgate::__private::answer_reference(&batch, line, out);
     };
     let answer: &stream::Answer<'_> = match args.reader {
@@ -340,12 +357,17 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         Reader::Serde => &serde_only,
     };
     let result = match jobs {
-        1 => stream::run_serial(answer, input, &mut output),
-        jobs => stream::run_parallel(answer, jobs, input, &mut output),
+        1 => stream::run_serial(answer, max_line, input, &mut output),
+        jobs => stream::run_parallel(answer, jobs, max_line, input, &mut output),
     };
+    // A closed pipe is a failure too: answers were lost, and the caller
+    // must know (SPEC §6).
+    let result = result.and_then(|()| output.flush());
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Err(Failure(
+            "batch: stdout was closed before every answer was written".to_owned(),
+        )),
         Err(e) => Err(Failure(format!("batch: {e}"))),
     }
 }
@@ -356,7 +378,7 @@ fn snapshot(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         .source
         .read()?
         .ok_or_else(|| Failure("snapshot: --account is required".to_owned()))?;
-    println!("{}", neutral::to_json(&snapshot));
+    print_line(&neutral::to_json(&snapshot))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -365,7 +387,7 @@ fn policy(args: PolicyArgs) -> Result<ExitCode, Failure> {
         None => Policy::default(),
         Some(path) => load_policy("--check", Some(&path))?,
     };
-    println!("{}", policy.to_json_pretty());
+    print_line(&policy.to_json_pretty())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -375,8 +397,44 @@ fn schema(name: &str) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure(format!("schema: no schema called `{name}`")))?;
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|e| Failure(format!("schema {name}: {e}")))?;
-    println!("{text}");
+    print_line(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` and a newline to stdout, flushed: a closed pipe, a full
+/// disk or a closed stdout is an error (exit 2), never a panic and never a
+/// silent success.
+fn print_line(text: &str) -> Result<(), Failure> {
+    stdout_is_open()?;
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure(format!("cannot write the output: {e}")))
+}
+
+/// Whether stdout can be written to. A process started with stdout closed
+/// (`fundsgate batch >&-`) finds it open on `/dev/null`: Rust's runtime
+/// opens `/dev/null` read-write on a closed standard descriptor before
+/// `main`, so that answers would vanish with exit status 0. A caller's own
+/// `> /dev/null` opens it write-only, which is told apart here through
+/// `/proc` (Linux; elsewhere the check passes).
+fn stdout_is_open() -> Result<(), Failure> {
+    let closed = std::fs::read_link("/proc/self/fd/1")
+        .is_ok_and(|target| target == Path::new("/dev/null"))
+        && std::fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("flags:"))
+                .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+                // O_ACCMODE = 3, O_RDWR = 2.
+                .is_some_and(|flags| flags & 0o3 == 0o2)
+        });
+    if closed {
+        return Err(Failure(
+            "cannot write the output: stdout is closed".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads the policy named by `flag` (a file, or stdin for `-`); the

@@ -19,15 +19,34 @@ pub struct Chunker<R> {
     input: R,
     carry: Vec<u8>,
     eof: bool,
+    /// A line longer than this is cut to `max_line + 1` bytes (so that it is
+    /// still longer, and answered with an error) and the rest of it is
+    /// skipped as it is read: memory stays bounded whatever the input.
+    max_line: usize,
 }
 
 impl<R: Read> Chunker<R> {
-    pub fn new(input: R) -> Self {
+    pub fn new(input: R, max_line: usize) -> Self {
         Chunker {
             input,
             carry: Vec::new(),
             eof: false,
+            max_line,
         }
+    }
+
+    /// Reads into `buf[from..]`, retrying on EINTR; the count read.
+    fn read_at(&mut self, buf: &mut Vec<u8>, from: usize) -> io::Result<usize> {
+        buf.resize(from.saturating_add(CHUNK), 0);
+        let n = loop {
+            match self.input.read(buf.get_mut(from..).unwrap_or_default()) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        buf.truncate(from.saturating_add(n));
+        Ok(n)
     }
 
     /// Replaces `chunk` with the next whole lines, newlines included (at the
@@ -35,9 +54,9 @@ impl<R: Read> Chunker<R> {
     /// the input is exhausted.
     #[expect(
         clippy::indexing_slicing,
-        reason = "`start ≤ chunk.len()` after each resize and truncate, and `cut ≤ chunk.len()` \
-                  since it follows a newline found in the chunk; a wrong index must stop the \
-                  batch, never read an empty buffer as the end of the input"
+        reason = "`start ≤ chunk.len()` after each read, and `cut ≤ chunk.len()` since it \
+                  follows a newline found in the chunk; a wrong index must stop the batch, \
+                  never read an empty buffer as the end of the input"
     )]
     pub fn next_into(&mut self, chunk: &mut Vec<u8>) -> io::Result<bool> {
         chunk.clear();
@@ -47,15 +66,7 @@ impl<R: Read> Chunker<R> {
                 return Ok(!chunk.is_empty());
             }
             let start = chunk.len();
-            chunk.resize(start.saturating_add(CHUNK), 0);
-            let n = loop {
-                match self.input.read(&mut chunk[start..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            chunk.truncate(start.saturating_add(n));
+            let n = self.read_at(chunk, start)?;
             if n == 0 {
                 self.eof = true;
                 continue;
@@ -67,7 +78,37 @@ impl<R: Read> Chunker<R> {
                 chunk.truncate(cut);
                 return Ok(true);
             }
-            // No newline yet: a line longer than what was read; read more.
+            // No newline yet: the chunk is one line (the carry is the start
+            // of one), longer than what was read.
+            let keep = self.max_line.saturating_add(1);
+            if chunk.len() > keep {
+                chunk.truncate(keep);
+                if self.skip_line()? {
+                    chunk.push(b'\n');
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// Skips the rest of an overlong line; `true` when its newline was
+    /// found (what follows it is carried), `false` at the end of the input.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`at < scratch.len()`: a position memchr found in it"
+    )]
+    fn skip_line(&mut self) -> io::Result<bool> {
+        let mut scratch = Vec::new();
+        loop {
+            if self.read_at(&mut scratch, 0)? == 0 {
+                self.eof = true;
+                return Ok(false);
+            }
+            if let Some(at) = memchr::memchr(b'\n', &scratch) {
+                self.carry
+                    .extend_from_slice(&scratch[at.saturating_add(1)..]);
+                return Ok(true);
+            }
         }
     }
 }
@@ -93,10 +134,11 @@ pub fn answer_chunk(answer: &Answer<'_>, chunk: &[u8], out: &mut Vec<u8>) {
 /// Answers every line of `input` on this thread.
 pub fn run_serial(
     answer: &Answer<'_>,
+    max_line: usize,
     input: impl Read,
     output: &mut impl Write,
 ) -> io::Result<()> {
-    let mut chunker = Chunker::new(input);
+    let mut chunker = Chunker::new(input, max_line);
     let mut chunk = Vec::new();
     let mut answers = Vec::new();
     while chunker.next_into(&mut chunk)? {
@@ -115,6 +157,7 @@ pub fn run_serial(
 pub fn run_parallel(
     answer: &Answer<'_>,
     jobs: usize,
+    max_line: usize,
     input: impl Read + Send,
     output: &mut impl Write,
 ) -> io::Result<()> {
@@ -131,7 +174,7 @@ pub fn run_parallel(
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
 
     thread::scope(|scope| {
-        let reader = scope.spawn(move || read_chunks(input, &permit_rx, &work_tx));
+        let reader = scope.spawn(move || read_chunks(input, max_line, &permit_rx, &work_tx));
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
@@ -152,10 +195,11 @@ pub fn run_parallel(
 
 fn read_chunks(
     input: impl Read,
+    max_line: usize,
     permits: &Receiver<()>,
     work: &SyncSender<(u64, Vec<u8>)>,
 ) -> io::Result<()> {
-    let mut chunker = Chunker::new(input);
+    let mut chunker = Chunker::new(input, max_line);
     let mut seq = 0_u64;
     loop {
         if permits.recv().is_err() {
