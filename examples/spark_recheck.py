@@ -82,9 +82,13 @@ def recheck(frame: DataFrame, now: int, policy_json: str | None = None) -> DataF
     def decide(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         policy = fundsgate.Policy(policy_json) if policy_json else None
         for batch in batches:
-            verdicts = fundsgate.decide_arrow(batch, now=now, policy=policy, dictionary=False)
-            columns: list[Any] = [batch.column("id"), *verdicts.columns]
-            yield pa.RecordBatch.from_arrays(columns, names=["id", *verdicts.schema.names])
+            # `id` is not a column fundsgate reads: carried through, and put first.
+            verdicts = fundsgate.decide_arrow(
+                batch, now=now, policy=policy, dictionary=False, passthrough=["id"]
+            )
+            names = ["id", *(n for n in verdicts.schema.names if n != "id")]
+            columns: list[Any] = [verdicts.column(n) for n in names]
+            yield pa.RecordBatch.from_arrays(columns, names=names)
 
     return frame.mapInArrow(decide, VERDICT_SCHEMA)
 

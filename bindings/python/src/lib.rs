@@ -6,25 +6,38 @@
 //! input error is raised as `fundsgate.InputError` (or `PolicyError`) with the
 //! JSON path at fault; nothing here panics on any input.
 
+#![deny(unsafe_code)]
+
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::thread;
 
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
+use arrow_array::{Array, RecordBatch, StructArray};
 use fundsgate::{
     Batch, Currency, Debit, LineOutcome, Presentment, ReadOptions, ReturnCode, decide_unlinked,
     from_unix, read_account, unix_seconds,
 };
-use pyo3::exceptions::PyOSError;
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyBytes, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 
 /// `datetime.datetime`, looked up once.
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn datetime_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DATETIME.import(py, "datetime", "datetime")
+}
+
+/// `decimal.Decimal`, looked up once.
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    DECIMAL.import(py, "decimal", "Decimal")
 }
 
 /// The default policy, built (and fingerprinted) once.
@@ -55,7 +68,10 @@ fn input_error(py: Python<'_>, message: &str, path: &str) -> PyErr {
     error(py, "InputError", message, path)
 }
 
-fn parse_error(py: Python<'_>, e: &fundsgate::ParseError) -> PyErr {
+/// An account document's error, named under `account` as every front end
+/// names it.
+fn parse_error(py: Python<'_>, e: fundsgate::ParseError) -> PyErr {
+    let e = fundsgate::RequestError::account(e);
     input_error(py, e.message(), e.path())
 }
 
@@ -98,6 +114,9 @@ struct Writer<'py> {
     out: Vec<u8>,
     path: Vec<Step>,
     datetime: Bound<'py, PyType>,
+    /// `to_dict()` calls followed on the way to the current value: a chain
+    /// that never ends (an object whose `to_dict()` returns itself) stops.
+    hops: usize,
     /// The exception class raised for a value that cannot be written
     /// (`InputError` for an account, `PolicyError` for a policy).
     error: &'static str,
@@ -110,30 +129,39 @@ impl<'py> Writer<'py> {
             out: Vec::with_capacity(1024),
             path: Vec::new(),
             datetime: datetime_type(py)?.clone(),
+            hops: 0,
             error,
         })
     }
 
     fn fail(&self, message: String) -> PyErr {
-        error(self.py, self.error, &message, &render_path(&self.path))
+        let path = render_path(&self.path);
+        // An account's faults are named under `account`, as the library
+        // names those it finds; a policy's from its root.
+        let path = match (self.error, path.as_str()) {
+            ("InputError", "(root)") => "account".to_owned(),
+            ("InputError", _) => format!("account.{path}"),
+            _ => path,
+        };
+        error(self.py, self.error, &message, &path)
     }
 
     fn value(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.path.len() > MAX_DEPTH {
+        if self.path.len().saturating_add(self.hops) > MAX_DEPTH {
             return Err(self.fail(format!(
                 "nested deeper than {MAX_DEPTH} levels (a structure that contains itself?)"
             )));
         }
         if value.is_none() {
             self.out.extend_from_slice(b"null");
-        } else if let Ok(b) = value.downcast::<PyBool>() {
+        } else if let Ok(b) = value.cast::<PyBool>() {
             self.out
                 .extend_from_slice(if b.is_true() { b"true" } else { b"false" });
-        } else if value.is_instance_of::<PyInt>() {
-            // Python's own digits; an out-of-range amount is the reader's to report.
-            self.out
-                .extend_from_slice(value.str()?.to_str()?.as_bytes());
-        } else if let Ok(f) = value.downcast::<PyFloat>() {
+        } else if let Some(digits) = int_digits(value)? {
+            // By value (an int subclass's `__str__` is not asked); an
+            // out-of-range amount is the reader's to report.
+            self.out.extend_from_slice(digits.as_bytes());
+        } else if let Ok(f) = value.cast::<PyFloat>() {
             let f = f.value();
             if !f.is_finite() {
                 return Err(self.fail(format!("{f} is not a JSON number")));
@@ -141,12 +169,12 @@ impl<'py> Writer<'py> {
             // Debug: the shortest digits that read back as `f`, with `.0` on
             // whole numbers (6000.0 stays a float, which a Stripe amount refuses).
             self.out.extend_from_slice(format!("{f:?}").as_bytes());
-        } else if let Ok(s) = value.downcast::<PyString>() {
+        } else if let Ok(s) = value.cast::<PyString>() {
             self.string(s.to_str()?)?;
-        } else if let Ok(d) = value.downcast::<PyDict>() {
+        } else if let Ok(d) = value.cast::<PyDict>() {
             self.out.push(b'{');
             for (n, (key, item)) in d.iter().enumerate() {
-                let Ok(key) = key.downcast::<PyString>() else {
+                let Ok(key) = key.cast::<PyString>() else {
                     let kind = key.get_type().name()?.to_string();
                     return Err(self.fail(format!("object keys must be str, found {kind}")));
                 };
@@ -175,9 +203,24 @@ impl<'py> Writer<'py> {
         } else if value.is_instance(&self.datetime)? {
             let text: String = value.call_method0("isoformat")?.extract()?;
             self.string(&text)?;
+        } else if value.is_instance(decimal_type(self.py)?)? {
+            // A JSON number of the decimal's exact digits (a policy's
+            // ratio, a Plaid amount): never through a float.
+            if !value.call_method0("is_finite")?.is_truthy()? {
+                return Err(self.fail(format!("{} is not a JSON number", value.str()?)));
+            }
+            let text: String = self
+                .py
+                .import("builtins")?
+                .getattr("format")?
+                .call1((value, "f"))?
+                .extract()?;
+            self.out.extend_from_slice(text.as_bytes());
         } else if value.hasattr("to_dict")? {
             let dict = value.call_method0("to_dict")?;
+            self.hops = self.hops.saturating_add(1);
             self.value(&dict)?;
+            self.hops = self.hops.saturating_sub(1);
         } else {
             let kind = value.get_type().name()?.to_string();
             return Err(self.fail(format!("a {kind} cannot be read as JSON")));
@@ -197,10 +240,10 @@ fn document_bytes<'a>(
     value: &'a Bound<'_, PyAny>,
     error: &'static str,
 ) -> PyResult<Cow<'a, [u8]>> {
-    if let Ok(b) = value.downcast::<PyBytes>() {
+    if let Ok(b) = value.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(b.as_bytes()));
     }
-    if let Ok(s) = value.downcast::<PyString>() {
+    if let Ok(s) = value.cast::<PyString>() {
         return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
     }
     let mut writer = Writer::new(py, error)?;
@@ -210,24 +253,47 @@ fn document_bytes<'a>(
 
 // ---- Scalars ----------------------------------------------------------------------------
 
-/// An `int` argument (never a `bool` or a `float`) in `i64` range.
+/// The decimal digits of an integer: an `int` (a subclass read by its
+/// value, not its `__str__`) or an integer scalar of another library
+/// (`numpy.int64`: anything with `__index__`); `None` for anything else,
+/// `bool` included.
+fn int_digits(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if value.is_instance_of::<PyBool>()
+        || value.is_instance_of::<PyFloat>()
+        || value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyBytes>()
+        || !(value.is_instance_of::<PyInt>() || value.hasattr("__index__")?)
+    {
+        return Ok(None);
+    }
+    let exact = value
+        .py()
+        .import("operator")?
+        .getattr("index")?
+        .call1((value,))?;
+    // `operator.index` returns an exact `int`, whose `__str__` is Python's own.
+    Ok(Some(exact.cast::<PyInt>()?.str()?.to_str()?.to_owned()))
+}
+
+/// An integer argument (an `int` or an integer scalar such as
+/// `numpy.int64`; never a `bool` or a `float`) in `i64` range.
 fn int_arg(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+    let Some(digits) = int_digits(value)? else {
         let kind = value.get_type().name()?.to_string();
         return Err(input_error(
             py,
             &format!("expected an int (minor units for an amount), found {kind}"),
             name,
         ));
-    }
-    value
-        .extract::<i64>()
+    };
+    digits
+        .parse::<i64>()
         .map_err(|_| input_error(py, "out of range: at most 2^63 - 1", name))
 }
 
 /// An instant: unix seconds (`int`) or an aware `datetime`.
 fn instant_arg(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
-    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+    if int_digits(value)?.is_some() {
         let seconds = int_arg(py, value, name)?;
         return unix_seconds(seconds)
             .map(|t| t.timestamp())
@@ -271,7 +337,7 @@ fn chrono_at(
 
 /// `{"original_settlement": int | datetime, "returns": ["R01", …]}`.
 fn presentment_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Presentment> {
-    let Ok(d) = value.downcast::<PyDict>() else {
+    let Ok(d) = value.cast::<PyDict>() else {
         return Err(input_error(
             py,
             "expected a dict {\"original_settlement\": ..., \"returns\": [...]}",
@@ -296,7 +362,7 @@ fn presentment_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Present
     for (i, code) in returns.try_iter()?.enumerate() {
         let path = format!("presentment.returns[{i}]");
         let code = code?;
-        let Ok(text) = code.downcast::<PyString>() else {
+        let Ok(text) = code.cast::<PyString>() else {
             return Err(input_error(
                 py,
                 "expected a return code such as \"R01\"",
@@ -492,8 +558,23 @@ impl Verdict {
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
-            .downcast::<Verdict>()
+            .cast::<Verdict>()
             .is_ok_and(|o| o.get().inner == self.inner && o.get().id == self.id)
+    }
+    /// Pickles as its JSON (and batch id): `multiprocessing`, Dask, Ray
+    /// and Spark closures can carry verdicts.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        Ok((
+            rebuilder(py, "_verdict")?,
+            (self.inner.to_json(), self.id.clone()),
+        ))
+    }
+    /// Immutable: a copy is the object itself.
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
     }
     fn __hash__(&self) -> u64 {
         // Frozen and compared by value: hash the JSON.
@@ -509,14 +590,39 @@ fn py_int(value: Option<i64>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| v.to_string())
 }
 
+/// The id as Python's `json.loads` reads the answer line: an integer of
+/// any size stays an exact `int` (never a float that could collide).
 fn id_object(py: Python<'_>, raw: Option<&[u8]>) -> PyResult<Py<PyAny>> {
-    match raw {
+    match raw.map(std::str::from_utf8) {
         None => Ok(py.None()),
-        Some(raw) => match serde_json::from_slice::<serde_json::Value>(raw) {
-            Ok(value) => to_py(py, &value),
-            Err(_) => Ok(py.None()),
-        },
+        Some(Ok(text)) => Ok(py.import("json")?.call_method1("loads", (text,))?.unbind()),
+        Some(Err(_)) => Ok(py.None()),
     }
+}
+
+/// What `__reduce__` returns for a verdict or a batch error: the rebuilding
+/// callable and its arguments (a text and the raw batch id).
+type Reduced<'py> = (Bound<'py, PyAny>, (String, Option<Vec<u8>>));
+
+/// The callable that rebuilds a pickled object: `fundsgate._native.NAME`.
+fn rebuilder<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("fundsgate._native")?.getattr(name)
+}
+
+/// Rebuilds a pickled `Verdict` from its JSON and its batch id.
+#[pyfunction]
+#[pyo3(signature = (json, id=None))]
+fn _verdict(json: &str, id: Option<Vec<u8>>) -> PyResult<Verdict> {
+    let inner: fundsgate::Verdict =
+        serde_json::from_str(json).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(Verdict { inner, id })
+}
+
+/// Rebuilds a pickled `BatchError`.
+#[pyfunction]
+#[pyo3(signature = (message, id=None))]
+fn _batch_error(message: String, id: Option<Vec<u8>>) -> BatchError {
+    BatchError { id, message }
 }
 
 fn line(id: Option<&[u8]>, result: Result<fundsgate::Verdict, String>) -> PyResult<String> {
@@ -558,6 +664,23 @@ impl BatchError {
     fn __repr__(&self) -> String {
         format!("BatchError({:?})", self.message)
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        Ok((
+            rebuilder(py, "_batch_error")?,
+            (self.message.clone(), self.id.clone()),
+        ))
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<BatchError>()
+            .is_ok_and(|o| o.get().message == self.message && o.get().id == self.id)
+    }
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
 }
 
 // ---- Policy -------------------------------------------------------------------------
@@ -590,8 +713,13 @@ impl Policy {
     /// Reads a policy file (JSON).
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+        // `FileNotFoundError`, `PermissionError`… as Python's `open` raises.
+        let bytes = std::fs::read(&path).map_err(|e| {
+            PyErr::from(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            ))
+        })?;
         Ok(Policy {
             inner: policy_from(py, &bytes)?,
         })
@@ -623,8 +751,21 @@ impl Policy {
             self.inner.fingerprint()
         )
     }
+    /// Pickles as its JSON, which reads back to the same policy.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((
+            py.get_type::<Policy>().into_any(),
+            (self.inner.to_json_pretty(),),
+        ))
+    }
+    fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __deepcopy__<'py>(slf: PyRef<'py, Self>, _memo: &Bound<'py, PyAny>) -> PyRef<'py, Self> {
+        slf
+    }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.downcast::<Policy>().is_ok_and(|o| {
+        other.cast::<Policy>().is_ok_and(|o| {
             o.get().inner.fingerprint() == self.inner.fingerprint()
                 && o.get().inner.name() == self.inner.name()
         })
@@ -659,7 +800,7 @@ fn decide(
         Some(v) => int_arg(py, v, "in_flight")?,
         None => 0,
     };
-    let Ok(currency) = currency.downcast::<PyString>() else {
+    let Ok(currency) = currency.cast::<PyString>() else {
         return Err(input_error(
             py,
             "expected a three-letter code such as \"usd\"",
@@ -681,7 +822,7 @@ fn decide(
     };
     let account_id = match account_id {
         Some(id) if !id.is_none() => Some(
-            id.downcast::<PyString>()
+            id.cast::<PyString>()
                 .map_err(|_| input_error(py, "expected a str", "account_id"))?
                 .to_str()?
                 .to_owned(),
@@ -703,7 +844,7 @@ fn decide(
         if let Some(t) = fetched_at {
             options = options.fetched_at(t);
         }
-        let snapshot = read_account(&bytes, &options).map_err(|e| parse_error(py, &e))?;
+        let snapshot = read_account(&bytes, &options).map_err(|e| parse_error(py, e))?;
         fundsgate::decide(&snapshot, &debit, policy, now)
     }
     .map_err(|e| input_error(py, &e.to_string(), "amount"))?;
@@ -728,9 +869,9 @@ fn decide_many(
     now: Option<&Bound<'_, PyAny>>,
     jobs: Option<usize>,
 ) -> PyResult<Vec<Py<PyAny>>> {
-    let data: Vec<u8> = if let Ok(b) = requests.downcast::<PyBytes>() {
+    let data: Vec<u8> = if let Ok(b) = requests.cast::<PyBytes>() {
         b.as_bytes().to_vec()
-    } else if let Ok(s) = requests.downcast::<PyString>() {
+    } else if let Ok(s) = requests.cast::<PyString>() {
         s.to_str()?.as_bytes().to_vec()
     } else {
         return Err(input_error(
@@ -747,9 +888,18 @@ fn decide_many(
         policy.map_or_else(|| default_policy().clone(), |p| p.inner.clone()),
         chrono_at(py, now, "now")?,
     );
-    let jobs = jobs
-        .filter(|j| *j > 0)
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from));
+    // Bounded as on the command line (`--jobs 1..=256`).
+    let jobs = match jobs {
+        None => thread::available_parallelism().map_or(1, usize::from),
+        Some(j @ 1..=256) => j,
+        Some(j) => {
+            return Err(input_error(
+                py,
+                &format!("expected 1 to 256 worker threads, found {j}"),
+                "jobs",
+            ));
+        }
+    };
     let decided: Vec<Decided> = py.detach(|| decide_lines(&batch, &data, jobs));
     let mut out = Vec::with_capacity(decided.len());
     for (id, result) in decided {
@@ -801,92 +951,96 @@ fn decide_lines(batch: &Batch, data: &[u8], jobs: usize) -> Vec<Decided> {
 
 // ---- Arrow ------------------------------------------------------------------------------
 
-/// Decides a `pyarrow.RecordBatch` (or any object with `__arrow_c_array__`
-/// that holds a struct array: the Arrow PyCapsule interface) and returns the
-/// verdict columns as a `pyarrow.RecordBatch`. Zero-copy both ways: the
-/// columns are read where pyarrow keeps them, and the result is handed over
-/// through the Arrow C data interface.
+/// Verdict columns handed back through the Arrow PyCapsule interface:
+/// `pyarrow.record_batch(result)` (or any consumer of `__arrow_c_array__`)
+/// takes them without a copy, once.
+#[pyclass(module = "fundsgate._native", name = "ArrowVerdicts")]
+struct ArrowVerdicts {
+    /// Behind a lock: Python objects may be shared between threads.
+    exported: std::sync::Mutex<Option<(FFI_ArrowSchema, FFI_ArrowArray)>>,
+}
+
+#[pymethods]
+impl ArrowVerdicts {
+    /// The `(arrow_schema, arrow_array)` capsule pair; the data moves to the
+    /// consumer, so a second call is an error.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyCapsule>, Bound<'py, PyCapsule>)> {
+        if requested_schema.is_some_and(|s| !s.is_none()) {
+            return Err(PyValueError::new_err(
+                "the verdict columns come in their own schema only",
+            ));
+        }
+        let (schema, array) = self
+            .exported
+            .lock()
+            .ok()
+            .and_then(|mut exported| exported.take())
+            .ok_or_else(|| PyValueError::new_err("these verdicts were handed over already"))?;
+        Ok((
+            PyCapsule::new_with_value(py, schema, c"arrow_schema")?,
+            PyCapsule::new_with_value(py, array, c"arrow_array")?,
+        ))
+    }
+}
+
+/// Decides one record batch given through the Arrow PyCapsule interface
+/// (any object with `__arrow_c_array__` holding a struct array); the
+/// verdict columns come back as an [`ArrowVerdicts`]. The Python wrapper
+/// `fundsgate.decide_arrow` feeds it every batch of a table or stream.
 #[pyfunction]
-#[pyo3(signature = (batch, *, policy=None, now=None, explanation=false))]
+#[pyo3(signature = (batch, *, policy=None, now=None, explanation=false, passthrough=None))]
 fn decide_arrow(
     py: Python<'_>,
     batch: &Bound<'_, PyAny>,
     policy: Option<PyRef<'_, Policy>>,
     now: Option<&Bound<'_, PyAny>>,
     explanation: bool,
-) -> PyResult<Py<PyAny>> {
-    use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
-    use arrow_array::{Array, RecordBatch, StructArray};
-    use pyo3::types::PyCapsule;
-
-    let arrow_error = |e: &dyn std::fmt::Display| input_error(py, &e.to_string(), "(batch)");
+    passthrough: Option<Vec<String>>,
+) -> PyResult<ArrowVerdicts> {
+    let arrow_error = |message: &str| input_error(py, message, "(batch)");
     let now = match now {
         Some(t) if !t.is_none() => instant_arg(py, t, "now")?,
         _ => system_now(py)?,
     };
     let now = chrono_at(py, now, "now")?;
     let policy = policy.map_or_else(|| default_policy().clone(), |p| p.inner.clone());
-
+    if !batch.hasattr("__arrow_c_array__")? {
+        let kind = batch.get_type().name()?.to_string();
+        return Err(PyTypeError::new_err(format!(
+            "expected an Arrow record batch (an object with __arrow_c_array__), found {kind}"
+        )));
+    }
     let (schema, array): (Bound<'_, PyCapsule>, Bound<'_, PyCapsule>) =
         batch.call_method0("__arrow_c_array__")?.extract()?;
-    let named = |capsule: &Bound<'_, PyCapsule>, name: &str| -> PyResult<bool> {
-        Ok(capsule
-            .name()?
-            .is_some_and(|n| n.to_bytes() == name.as_bytes()))
-    };
-    if !named(&schema, "arrow_schema")? || !named(&array, "arrow_array")? {
-        return Err(input_error(py, "not an Arrow PyCapsule pair", "(batch)"));
+    let input = ffi::import_struct(&schema, &array).map_err(|e| arrow_error(&e))?;
+    let input = RecordBatch::from(input);
+    let mut options = fundsgate::arrow::Options::default();
+    if explanation {
+        options = options.with_explanation();
     }
-    let schema_ptr = schema.pointer().cast::<FFI_ArrowSchema>();
-    let array_ptr = array.pointer().cast::<FFI_ArrowArray>();
-    if schema_ptr.is_null() || array_ptr.is_null() {
-        return Err(input_error(py, "an empty Arrow capsule", "(batch)"));
+    if let Some(columns) = passthrough {
+        options = options.with_passthrough(columns);
     }
-    // SAFETY: by the Arrow PyCapsule interface, the capsules named
-    // `arrow_schema` and `arrow_array` point to valid, aligned, initialized
-    // C data interface structs. The array is moved out (its capsule is left
-    // with a released one, which its destructor does not release again); the
-    // schema is only read, and outlives this call with its capsule.
-    let data = unsafe {
-        let array = FFI_ArrowArray::from_raw(array_ptr);
-        from_ffi(array, &*schema_ptr)
-    }
-    .map_err(|e| arrow_error(&e))?;
-    if !matches!(
-        data.data_type(),
-        fundsgate::arrow::arrow_schema::DataType::Struct(_)
-    ) {
-        return Err(input_error(
-            py,
-            "expected a record batch (a struct array)",
-            "(batch)",
-        ));
-    }
-    let input = RecordBatch::from(StructArray::from(data));
-    let options = if explanation {
-        fundsgate::arrow::Options::default().with_explanation()
-    } else {
-        fundsgate::arrow::Options::default()
-    };
     let output = py
-        .detach(|| fundsgate::arrow::decide_batch(&input, &policy, now, &options))
+        .detach(|| {
+            // The library does not panic; should it, the caller gets an
+            // exception it can catch, not a PanicException.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                fundsgate::arrow::decide_batch(&input, &policy, now, &options)
+            }))
+        })
+        .map_err(|_| arrow_error("internal error while deciding the batch"))?
         .map_err(|e| input_error(py, e.message(), e.column()))?;
-
     let (out_array, out_schema) =
-        to_ffi(&StructArray::from(output).into_data()).map_err(|e| arrow_error(&e))?;
-    let mut out_array = Box::new(out_array);
-    let mut out_schema = Box::new(out_schema);
-    let array_addr = std::ptr::addr_of_mut!(*out_array) as usize;
-    let schema_addr = std::ptr::addr_of_mut!(*out_schema) as usize;
-    // pyarrow moves both structs out (leaving them released): dropping the
-    // boxes afterwards releases nothing twice.
-    let imported = py
-        .import("pyarrow")?
-        .getattr("RecordBatch")?
-        .call_method1("_import_from_c", (array_addr, schema_addr))?;
-    drop(out_array);
-    drop(out_schema);
-    Ok(imported.unbind())
+        to_ffi(&StructArray::from(output).into_data()).map_err(|e| arrow_error(&e.to_string()))?;
+    Ok(ArrowVerdicts {
+        exported: std::sync::Mutex::new(Some((out_schema, out_array))),
+    })
 }
 
 /// Unix seconds now, from Python's clock.
@@ -899,15 +1053,24 @@ fn system_now(py: Python<'_>) -> PyResult<i64> {
     Ok(seconds.floor() as i64)
 }
 
+#[expect(
+    unsafe_code,
+    reason = "importing Arrow data through the C data interface"
+)]
+mod ffi;
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Verdict>()?;
     m.add_class::<BatchError>()?;
     m.add_class::<Policy>()?;
+    m.add_class::<ArrowVerdicts>()?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_many, m)?)?;
     m.add_function(wrap_pyfunction!(decide_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(_verdict, m)?)?;
+    m.add_function(wrap_pyfunction!(_batch_error, m)?)?;
     m.add("ENGINE", fundsgate::Engine::CURRENT.to_string())?;
     Ok(())
 }

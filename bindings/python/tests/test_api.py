@@ -74,7 +74,7 @@ def test_plaid_selection_and_fetched_at() -> None:
     assert (v.provider, v.account, v.as_of, v.basis) == ("plaid", savings, NOW - 10, "current")
     with pytest.raises(fundsgate.InputError) as e:
         fundsgate.decide(PLAID, amount=5000, currency="usd", now=NOW)
-    assert e.value.path == "accounts" and savings in e.value.message
+    assert e.value.path == "account.accounts" and savings in e.value.message
 
 
 def test_dicts_as_the_sdks_hand_them_over() -> None:

@@ -14,6 +14,12 @@ class InputError(ValueError):
         self.message = message
         self.path = path
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Exceptions pickle as ``cls(*self.args)`` by default, and ``args``
+        # holds the whole text only: a worker's error could not cross
+        # ``multiprocessing`` (the pool hung) without this.
+        return (type(self), (self.message, self.path))
+
 
 class PolicyError(InputError):
     """A policy fundsgate refuses (an unknown key, a value out of range...)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Protocol, final
+from typing import Any, Literal, Protocol, SupportsIndex, final
 
 ENGINE: str
 
 Decision = Literal["allow", "deny", "refresh_needed"]
-Instant = int | datetime.datetime
+# Integers by value: `int` and anything with `__index__` (`numpy.int64`).
+Instant = SupportsIndex | datetime.datetime
 class _Model(Protocol):
     """An SDK model (the Plaid SDK's): read through its ``to_dict()``."""
 
@@ -96,26 +97,35 @@ class Policy:
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> tuple[type[Policy], tuple[str]]: ...
 
 def decide(
     account: Account,
     *,
-    amount: int,
+    amount: SupportsIndex,
     currency: str,
     now: Instant,
-    in_flight: int | None = None,
+    in_flight: SupportsIndex | None = None,
     policy: Policy | None = None,
     account_id: str | None = None,
     fetched_at: Instant | None = None,
     presentment: Mapping[str, Instant | Sequence[str]] | None = None,
 ) -> Verdict: ...
+class ArrowVerdicts:
+    """Verdict columns, handed over once through the Arrow PyCapsule interface."""
+
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
 def decide_arrow(
     batch: Any,
     *,
     policy: Policy | None = None,
     now: Instant | None = None,
     explanation: bool = False,
-) -> Any: ...
+    passthrough: Sequence[str] | None = None,
+) -> ArrowVerdicts: ...
+def _verdict(json: str, id: bytes | None = None) -> Verdict: ...
+def _batch_error(message: str, id: bytes | None = None) -> BatchError: ...
 def decide_many(
     requests: bytes | str,
     *,

@@ -1,0 +1,318 @@
+"""Issue 18: every front end as strict as a batch line, nothing crashes the
+host, and Python objects behave as Python users expect. Each test is named
+after the reproduction it pins down."""
+
+from __future__ import annotations
+
+import copy
+import decimal
+import json
+import multiprocessing
+import pathlib
+import pickle
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import fundsgate
+from conftest import NOW, ROOT, run_cli
+
+ACTIVE = (ROOT / "examples" / "accounts" / "active_cash.json").read_bytes()
+ACTIVE_TEXT = json.dumps(json.loads(ACTIVE))
+
+
+def frame(**extra: Any) -> pd.DataFrame:
+    return pd.DataFrame({"account": [ACTIVE_TEXT], "amount": [5000], "currency": ["usd"], **extra})
+
+
+def arrow_error(data: Any, **kwargs: Any) -> fundsgate.InputError:
+    with pytest.raises(fundsgate.InputError) as e:
+        fundsgate.decide_arrow(data, now=NOW, **kwargs)
+    return e.value
+
+
+# ---- Money risk: a typo never changes a decision ----------------------------------
+
+
+def test_a_misspelt_in_flight_column_is_an_error_not_an_allow() -> None:
+    table = pa.Table.from_pandas(frame(inflight=[6000]), preserve_index=False)
+    e = arrow_error(table)
+    assert e.path == "inflight" and "the nearest is `in_flight`" in e.message
+    table = pa.Table.from_pandas(frame(in_flight=[6000]), preserve_index=False)
+    assert fundsgate.decide_arrow(table, now=NOW, dictionary=False).to_pylist()[0]["rule"] == "insufficient"
+
+
+def test_a_misspelt_returns_column_is_an_error() -> None:
+    table = pa.table({"account": [ACTIVE_TEXT], "amount": [5000], "currency": ["usd"], "return_codes": [["R02"]]})
+    e = arrow_error(table)
+    assert e.path == "return_codes" and "`returns`" in e.message
+
+
+@pytest.mark.parametrize("name", ["is_closed", "supports_ach", "balance_permitted"])
+def test_misnamed_typed_columns_are_errors(name: str) -> None:
+    batch = pa.record_batch({"status": ["active"], name: [True], "amount": [1], "currency": ["usd"]})
+    assert arrow_error(batch).path == name
+
+
+def test_two_columns_of_one_name_are_an_error() -> None:
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(["active"]), pa.array(["inactive"]), pa.array([1]), pa.array(["usd"])],
+        names=["status", "status", "amount", "currency"],
+    )
+    e = arrow_error(batch)
+    assert e.path == "status" and "twice" in e.message
+
+
+def test_passthrough_keys_survive_the_round_trip() -> None:
+    df = frame(order_id=["ord_1"])
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    assert arrow_error(table).path == "order_id"
+    out = fundsgate.decide_arrow(table, now=NOW, passthrough=["order_id"], dictionary=False).to_pandas()
+    assert list(out["order_id"]) == ["ord_1"] and list(out["rule"]) == ["sufficient"]
+
+
+def test_an_int_subclass_is_read_by_value_not_by_its_str() -> None:
+    class Liar(int):
+        def __str__(self) -> str:
+            return "6000"
+
+        __repr__ = __str__
+
+    account = json.loads(ACTIVE)
+    account["balance"]["cash"]["available"]["usd"] = Liar(1)
+    account["balance"]["current"]["usd"] = Liar(1)
+    v = fundsgate.decide(account, amount=Liar(5000), currency="usd", now=NOW)
+    assert (v.balance, v.required, v.decision) == (1, 5000, "deny")
+
+
+# ---- Nothing crashes the host -------------------------------------------------------
+
+
+def run_isolated(code: str) -> subprocess.CompletedProcess[str]:
+    """Runs `code` in a fresh interpreter: a crash fails the test instead of
+    killing the test runner."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_lying_offsets_are_an_error_not_a_segfault() -> None:
+    out = run_isolated(f"""
+        import pyarrow as pa, fundsgate
+        for offsets in ([0, 100000000, 87], [0, 4087, 87]):
+            data = pa.py_buffer(b"x" * 87)
+            off = pa.py_buffer(pa.array(offsets, pa.int32()).buffers()[1])
+            account = pa.Array.from_buffers(pa.string(), 2, [None, off, data])
+            batch = pa.RecordBatch.from_arrays(
+                [account, pa.array([1, 1]), pa.array(["usd", "usd"])], names=["account", "amount", "currency"])
+            try:
+                fundsgate.decide_arrow(batch, now={NOW})
+            except fundsgate.InputError as e:
+                assert "invalid Arrow data" in str(e), e
+                print("refused")
+            else:
+                raise SystemExit("accepted lying offsets")
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["refused", "refused"]
+
+
+def test_lying_offsets_are_refused_by_the_native_import_too() -> None:
+    # The same data straight into the native function (no pyarrow-side check).
+    out = run_isolated(f"""
+        import pyarrow as pa, fundsgate
+        from fundsgate import _native
+        data = pa.py_buffer(b"x" * 87)
+        off = pa.py_buffer(pa.array([0, 4087, 87], pa.int32()).buffers()[1])
+        account = pa.Array.from_buffers(pa.string(), 2, [None, off, data])
+        batch = pa.RecordBatch.from_arrays(
+            [account, pa.array([1, 1]), pa.array(["usd", "usd"])], names=["account", "amount", "currency"])
+        try:
+            _native.decide_arrow(batch, now={NOW})
+        except fundsgate.InputError as e:
+            print("refused:", e)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("refused: (batch): invalid Arrow data"), out.stdout
+
+
+def test_a_struct_array_with_a_null_row_is_an_error_not_a_panic() -> None:
+    rows = pa.array([{"account": ACTIVE_TEXT, "amount": 1, "currency": "usd"}, None])
+    e = arrow_error(rows)
+    assert "row 1 is null" in e.message
+
+
+def test_an_object_whose_to_dict_returns_itself_is_an_error() -> None:
+    out = run_isolated("""
+        import fundsgate
+        class Loop:
+            def to_dict(self): return self
+        for call in (lambda: fundsgate.decide(Loop(), amount=1, currency="usd", now=1),
+                     lambda: fundsgate.Policy(Loop())):
+            try:
+                call()
+            except fundsgate.InputError as e:
+                print(type(e).__name__, "deeper than" in e.message)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["InputError", "True", "PolicyError", "True"]
+
+
+@pytest.mark.parametrize("jobs", [0, 257, 10**9])
+def test_jobs_out_of_range_is_an_error(jobs: int) -> None:
+    with pytest.raises(fundsgate.InputError) as e:
+        fundsgate.decide_many(b"", now=NOW, jobs=jobs)
+    assert e.value.path == "jobs"
+
+
+# ---- Lost or unreadable output --------------------------------------------------------
+
+
+def test_every_batch_of_a_table_is_decided() -> None:
+    one = pa.table({"account": [ACTIVE_TEXT] * 3, "amount": [1, 2, 3], "currency": ["usd"] * 3})
+    table = pa.concat_tables([one, one, one])
+    assert len(table.to_batches()) == 3
+    out = fundsgate.decide_arrow(table, now=NOW, dictionary=False)
+    assert isinstance(out, pa.Table) and out.num_rows == 9
+    assert out.column("required").to_pylist() == [1, 2, 3] * 3
+    reader = pa.RecordBatchReader.from_batches(one.schema, table.to_batches())
+    assert fundsgate.decide_arrow(reader, now=NOW).num_rows == 9
+
+
+def test_ids_beyond_u64_stay_exact_ints() -> None:
+    line = b'{"id": 18446744073709551617, "account": null, "amount": 1, "currency": "usd"}\n'
+    line += b'{"id": 18446744073709551616, "account": null, "amount": 1, "currency": "usd"}'
+    ids = [a.id for a in fundsgate.decide_many(line, now=NOW)]
+    assert ids == [18446744073709551617, 18446744073709551616]
+    assert all(type(i) is int for i in ids)
+
+
+# ---- Python as Python users expect ---------------------------------------------------------
+
+
+def _decide_bad(_: int) -> str:
+    fundsgate.decide(b"{", amount=1, currency="usd", now=NOW)
+    return "no error"
+
+
+def test_errors_cross_a_multiprocessing_pool() -> None:
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        with pytest.raises(fundsgate.InputError) as e:
+            pool.map(_decide_bad, range(2), chunksize=1)
+    assert e.value.path == "account"
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with pytest.raises(fundsgate.InputError):
+            list(ex.map(_decide_bad, range(2)))
+
+
+def test_verdicts_policies_and_errors_pickle_and_copy() -> None:
+    policy = fundsgate.Policy({"name": "cautious", "buffer_ratio": "0.1"})
+    verdict = fundsgate.decide(ACTIVE, amount=100, currency="usd", now=NOW, policy=policy)
+    many = fundsgate.decide_many(b'{"id": 7, "account": null, "amount": 1, "currency": "usd"}\n{"id": 8}', now=NOW)
+    errors = [fundsgate.InputError("m", "p"), fundsgate.PolicyError("m", "q")]
+    for value in [policy, verdict, *many, *errors]:
+        for again in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value), copy.copy(value)):
+            assert type(again) is type(value)
+            if isinstance(value, fundsgate.InputError):
+                assert isinstance(again, fundsgate.InputError)
+                assert (again.message, again.path, str(again)) == (value.message, value.path, str(value))
+            else:
+                assert again == value
+    assert pickle.loads(pickle.dumps(verdict)).to_json() == verdict.to_json()
+    assert pickle.loads(pickle.dumps(many[0])).id == 7
+
+
+def test_numpy_integers_and_decimals_are_accepted() -> None:
+    df = pd.DataFrame({"amount": [5000, 7000]})
+    for row in df.itertuples():
+        v = fundsgate.decide(ACTIVE, amount=row.amount, currency="usd", now=np.int64(NOW))
+        assert v.required == int(row.amount)
+    policy = fundsgate.Policy({"buffer_ratio": decimal.Decimal("0.10"), "buffer_min": np.int64(5)})
+    assert policy == fundsgate.Policy({"buffer_ratio": "0.1", "buffer_min": 5})
+    with pytest.raises(fundsgate.PolicyError):
+        fundsgate.Policy({"buffer_ratio": decimal.Decimal("NaN")})
+    with pytest.raises(fundsgate.InputError):
+        fundsgate.decide(ACTIVE, amount=np.float64(5000), currency="usd", now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(fundsgate.InputError):
+        fundsgate.decide(ACTIVE, amount=True, currency="usd", now=NOW)
+
+
+def test_a_missing_policy_file_is_file_not_found() -> None:
+    with pytest.raises(FileNotFoundError):
+        fundsgate.Policy.from_file("no/such/policy.json")
+
+
+def test_the_package_has_a_version() -> None:
+    assert fundsgate.__version__ == fundsgate.ENGINE.removeprefix("fundsgate ")
+
+
+def test_a_pandas_dataframe_is_read_or_told_what_to_pass() -> None:
+    df = frame()
+    if hasattr(df, "__arrow_c_stream__"):
+        assert fundsgate.decide_arrow(df, now=NOW).num_rows == 1
+    else:
+        with pytest.raises(TypeError, match="from_pandas"):
+            fundsgate.decide_arrow(df, now=NOW)
+
+
+# ---- The types real frames hold ---------------------------------------------------------------
+
+
+def test_the_types_frames_hold_are_read() -> None:
+    batch = pa.record_batch({
+        "account": pa.array([ACTIVE], pa.binary_view()),
+        "amount": pa.array([5000], pa.int32()),
+        "currency": pa.array(["usd"]).dictionary_encode(),
+        "in_flight": pa.array([1], pa.uint64()),
+        "now": pa.array([NOW * 1_000_000], pa.timestamp("us", tz="UTC")),
+        "returns": pa.array([["R01"]], pa.large_list(pa.string())),
+        "original_settlement": pa.array([NOW - 86_400], pa.timestamp("s")),
+    })
+    row = fundsgate.decide_arrow(batch, dictionary=False).to_pylist()[0]
+    v = fundsgate.decide(ACTIVE, amount=5000, in_flight=1, currency="usd", now=NOW,
+                         presentment={"original_settlement": NOW - 86_400, "returns": ["R01"]})
+    assert (row["rule"], row["required"], row["retry_attempt"]) == (v.rule, v.required, 1)
+
+
+def test_a_null_amount_is_that_rows_error() -> None:
+    df = pd.DataFrame({"account": [ACTIVE_TEXT] * 2, "amount": pd.array([None, 5000], dtype="Int64"), "currency": ["usd"] * 2})
+    rows = fundsgate.decide_arrow(pa.Table.from_pandas(df, preserve_index=False), now=NOW, dictionary=False).to_pylist()
+    assert rows[0]["error"] == "amount: null" and rows[1]["rule"] == "sufficient"
+    floats = pd.DataFrame({"account": [ACTIVE_TEXT] * 2, "amount": [None, 5000], "currency": ["usd"] * 2})
+    e = arrow_error(pa.Table.from_pandas(floats, preserve_index=False))
+    assert e.path == "amount" and "found Float64" in e.message
+
+
+# ---- The same error for the same bad input, everywhere ------------------------------------------
+
+
+@pytest.mark.parametrize("document", [
+    b'{"status": "active", "balance": {"current": {"usd": 1}}}',
+    b'{"object": "customer", "id": "cus_1"}',
+    b'{"status": "active", "nickname": "\xff", "balance": null}',
+    b'{"status": "active", "balance": {"as_of": 1, "type": "cash", "current": {"usd": 6000.5}}}',
+    b"{",
+])
+def test_one_bad_account_one_message_on_every_front_end(cli: pathlib.Path, document: bytes) -> None:
+    with pytest.raises(fundsgate.InputError) as e:
+        fundsgate.decide(document, amount=1, currency="usd", now=NOW)
+    expected = str(e.value)
+    assert expected.startswith("account")
+    line = b'{"id": 1, "account": ' + document + b', "amount": 1, "currency": "usd"}'
+    if document != b"{":
+        many = fundsgate.decide_many(line, now=NOW)[0]
+        assert isinstance(many, fundsgate.BatchError) and many.message == expected
+        answer = json.loads(run_cli(cli, "batch", "--now", str(NOW), stdin=line).stdout)
+        assert answer["error"] == expected
+    arrow = pa.record_batch({"account": pa.array([document], pa.binary()), "amount": [1], "currency": ["usd"]})
+    assert fundsgate.decide_arrow(arrow, now=NOW, dictionary=False).to_pylist()[0]["error"] == expected
+    check = run_cli(cli, "check", "--account", "-", "--amount", "1", "--currency", "usd", "--now", str(NOW), stdin=document)
+    assert check.returncode == 2
+    assert check.stderr.decode().strip() == f"fundsgate: {expected}"
