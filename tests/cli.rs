@@ -18,11 +18,16 @@ const ACTIVE: &str = "examples/accounts/active_cash.json";
 const NOW: &str = "1651516600";
 
 fn fundsgate(args: &[&str], stdin: &[u8]) -> Output {
+    fundsgate_to(args, stdin, Stdio::piped())
+}
+
+/// Runs `fundsgate args` with stdout sent to `stdout` and `stdin` fed in.
+fn fundsgate_to(args: &[&str], stdin: &[u8], stdout: Stdio) -> Output {
     let mut child = Command::new(BIN)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -1121,25 +1126,6 @@ fn batch_reads_plaid_and_snapshot_accounts_with_their_keys() {
 }
 
 // ---- Issue 18: output faults are errors, memory stays bounded ------------------
-
-/// Runs `fundsgate args` with stdout sent to `stdout` and `stdin` fed in.
-fn fundsgate_to(args: &[&str], stdin: &[u8], stdout: Stdio) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    out
-}
 
 fn batch_lines(n: usize) -> Vec<u8> {
     let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', "");
