@@ -98,11 +98,12 @@ use chrono::{DateTime, Utc};
 
 use crate::debit::Debit;
 use crate::engine::{Outcome, outcome};
-use crate::error::RequestError;
+use crate::error::{ErrorKind, RequestError};
 use crate::money::{Currency, CurrencyMap};
 use crate::policy::Policy;
+use crate::provider::ReadOptions;
 use crate::provider::names::WireEnum;
-use crate::provider::{ReadOptions, read_account};
+use crate::request::AccountSource;
 use crate::snapshot::{
     AccountId, AccountNumbers, Balance, BalanceType, NextRefresh, Refresh, RefreshStatus, Snapshot,
     Status,
@@ -157,16 +158,28 @@ impl Options {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("column `{column}`: {message}")]
 pub struct ColumnError {
+    kind: ErrorKind,
     column: String,
     message: String,
 }
 
 impl ColumnError {
     fn new(column: &str, message: impl Into<String>) -> Self {
+        ColumnError::of_kind(ErrorKind::Invalid, column, message)
+    }
+
+    fn of_kind(kind: ErrorKind, column: &str, message: impl Into<String>) -> Self {
         ColumnError {
+            kind,
             column: column.to_owned(),
             message: message.into(),
         }
+    }
+
+    /// What kind of fault it is: `UnknownField` for a column fundsgate does
+    /// not read, `Duplicate`, `Missing`, or `Invalid` (a wrong type).
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
     }
 
     /// The column's name.
@@ -400,7 +413,11 @@ impl<'a> Columns<'a> {
     fn find(&self, name: &str, required: bool) -> Result<Option<&'a ArrayRef>, ColumnError> {
         match self.batch.schema_ref().index_of(name) {
             Ok(index) => Ok(self.batch.columns().get(index)),
-            Err(_) if required => Err(ColumnError::new(name, "required, and missing")),
+            Err(_) if required => Err(ColumnError::of_kind(
+                ErrorKind::Missing,
+                name,
+                "required, and missing",
+            )),
             Err(_) => Ok(None),
         }
     }
@@ -472,7 +489,8 @@ fn check_names(schema: &Schema, passthrough: &[String]) -> Result<(), ColumnErro
     for field in schema.fields() {
         let name = field.name().as_str();
         if !seen.insert(name) {
-            return Err(ColumnError::new(
+            return Err(ColumnError::of_kind(
+                ErrorKind::Duplicate,
                 name,
                 "appears twice in the batch: which one is meant cannot be known",
             ));
@@ -484,7 +502,8 @@ fn check_names(schema: &Schema, passthrough: &[String]) -> Result<(), ColumnErro
             continue;
         }
         if documents && TYPED_COLUMNS.contains(&name) {
-            return Err(ColumnError::new(
+            return Err(ColumnError::of_kind(
+                ErrorKind::UnknownField,
                 name,
                 "a typed account column beside `account`: the account is the document in \
                  `account`; drop this column or list it in passthrough",
@@ -498,7 +517,8 @@ fn check_names(schema: &Schema, passthrough: &[String]) -> Result<(), ColumnErro
             .min_by_key(|known| name_distance(name, known))
             .copied()
             .unwrap_or("amount");
-        return Err(ColumnError::new(
+        return Err(ColumnError::of_kind(
+            ErrorKind::UnknownField,
             name,
             format!(
                 "not a column fundsgate reads (the nearest is `{nearest}`); list it in \
@@ -596,9 +616,9 @@ struct Typed<'a> {
 
 impl<'a> Typed<'a> {
     fn read(c: &Columns<'a>) -> Result<Self, ColumnError> {
-        let status = c
-            .strings("status", true)?
-            .ok_or_else(|| ColumnError::new("status", "required, and missing"))?;
+        let status = c.strings("status", true)?.ok_or_else(|| {
+            ColumnError::of_kind(ErrorKind::Missing, "status", "required, and missing")
+        })?;
         Ok(Typed {
             status,
             category: c.strings("category", false)?,
@@ -1254,8 +1274,11 @@ pub fn decide_batch(
                         let mut read = ReadOptions::new();
                         read.account_id = id;
                         read.fetched_at = int(fetched_at, row, "fetched_at")?;
-                        snapshot = read_account(bytes, &read)
-                            .map_err(|e| RequestError::account(e).to_string())?;
+                        let account = AccountSource::Document(bytes, read).read();
+                        snapshot = account
+                            .map_err(|e| e.to_string())?
+                            .map(std::borrow::Cow::into_owned)
+                            .ok_or("account: not read")?;
                         true
                     }
                 },

@@ -72,6 +72,21 @@ pub enum ErrorKind {
     NotAnAccount,
 }
 
+impl ErrorKind {
+    /// The kind's name in snake case (`unknown_field`), as the bindings
+    /// expose it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::UnknownField => "unknown_field",
+            ErrorKind::Duplicate => "duplicate",
+            ErrorKind::Missing => "missing",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::NotAnAccount => "not_an_account",
+        }
+    }
+}
+
 /// A JSON document (account, event, policy or batch line) that cannot be
 /// read: the crate-internal error behind [`ParseError`] and [`PolicyError`].
 ///
@@ -142,6 +157,27 @@ impl JsonError {
             Some(field) => JsonError::new(kind, format!("{path}.{field}"), message),
             None => JsonError::new(kind, path, message),
         }
+    }
+
+    /// The same error without serde_json's ` at line L column C` after the
+    /// message, when the path says where: a request's field is named the same
+    /// whether it came in a batch line, a Python argument or an Arrow column.
+    /// Syntax errors keep their position (they have no other).
+    pub(crate) fn without_position(mut self) -> Self {
+        if self.kind == ErrorKind::Syntax {
+            return self;
+        }
+        if let Some(at) = self.message.rfind(" at line ") {
+            let tail = self.message.get(at..).unwrap_or_default();
+            let numbers = tail
+                .trim_start_matches(" at line ")
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if numbers && tail.contains(" column ") {
+                self.message.truncate(at);
+            }
+        }
+        self
     }
 
     /// The same error with `prefix.` in front of its path, for a document

@@ -83,6 +83,7 @@ mod money;
 mod policy;
 mod provider;
 mod render;
+mod request;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
@@ -92,6 +93,7 @@ pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, s
 
 pub use batch::{Answered, Batch, LineOutcome};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
+pub use request::{AccountSource, Request};
 
 pub use debit::{Debit, Presentment, ReturnCode};
 pub use engine::{decide, decide_unlinked};

@@ -1172,20 +1172,21 @@ fn a_full_disk_is_exit_2_for_every_command() {
 
 #[test]
 fn a_closed_pipe_is_exit_2_not_a_panic() {
-    // The reader is gone before the first write.
+    // The reader is gone before the child starts: every write fails.
     for args in [
         &["policy"][..],
         &["schema", "verdict"],
         &["batch", "--now", NOW],
     ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
         let mut child = Command::new(BIN)
             .args(args)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        drop(child.stdout.take());
         let mut input = child.stdin.take().unwrap();
         let _ = input.write_all(&batch_lines(2_000));
         drop(input);

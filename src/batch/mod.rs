@@ -9,13 +9,13 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use crate::debit::{Debit, Presentment, ReturnCode};
-use crate::engine::{decide, decide_unlinked};
-use crate::error::{JsonError, RequestError};
+use crate::error::{JsonError, ParseError, RequestError};
 use crate::instant::{parse_instant, unix_seconds};
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::provider::{ReadOptions, check_id, read_json};
+use crate::request::{self, AccountSource};
 
 mod fast;
 
@@ -162,13 +162,25 @@ impl Batch {
         let line = strip_bom(line);
         let request = match fast.then(|| fast::request(line)).flatten() {
             Some(request) => request,
-            None => serde_request(line).map_err(|e| e.to_string())?,
+            None => serde_request(line).map_err(|e| e.without_position().to_string())?,
         };
         // `"account": null` is an unlinked debit; no `account` key at all is
         // a mistake.
         let account = request
             .account
             .ok_or("account: required (null for an unlinked debit)")?;
+        let required = |field: &str| format!("{field}: required");
+        let amount = request.amount.ok_or_else(|| required("amount"))?;
+        let currency = request.currency.ok_or_else(|| required("currency"))?;
+        let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
+            .map_err(|e| RequestError::debit(&e).to_string())?;
+        let debit = match request.presentment {
+            Some(presentment) => debit.with_presentment(presentment),
+            None => debit,
+        };
+        let now = request.now.unwrap_or(self.now);
+        // The debit's values first, then the account (the order of every
+        // front end: see `Request`).
         let mut options = ReadOptions {
             provider: None,
             account_id: request.account_id.as_deref(),
@@ -185,22 +197,13 @@ impl Batch {
                 }
             })
             .transpose()
-            .map_err(|e| e.under("account").to_string())?;
-        let required = |field: &str| format!("{field}: required");
-        let amount = request.amount.ok_or_else(|| required("amount"))?;
-        let currency = request.currency.ok_or_else(|| required("currency"))?;
-        let debit = Debit::new(amount, currency, request.in_flight.unwrap_or(0))
-            .map_err(|e| RequestError::debit(&e).to_string())?;
-        let debit = match request.presentment {
-            Some(presentment) => debit.with_presentment(presentment),
-            None => debit,
-        };
-        let now = request.now.unwrap_or(self.now);
-        let verdict = match &snapshot {
-            Some(snapshot) => decide(snapshot, &debit, &self.policy, now),
-            None => decide_unlinked(&debit, &self.policy, now),
-        }
-        .map_err(|e| RequestError::overflow(&e).to_string())?;
+            .map_err(|e| RequestError::account(ParseError::from(e)).to_string())?;
+        let account = snapshot
+            .as_ref()
+            .map_or(AccountSource::Unlinked, AccountSource::Snapshot);
+        let verdict = request::Request::new(account, debit, now)
+            .decide(&self.policy)
+            .map_err(|e| e.to_string())?;
         Ok((request.id.map(echoable).transpose()?, verdict))
     }
 }

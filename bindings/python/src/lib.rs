@@ -16,8 +16,8 @@ use std::thread;
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
 use arrow_array::{Array, RecordBatch, StructArray};
 use fundsgate::{
-    Batch, Currency, Debit, LineOutcome, Presentment, ReadOptions, ReturnCode, decide_unlinked,
-    from_unix, read_account, unix_seconds,
+    AccountSource, Batch, Currency, Debit, LineOutcome, Presentment, ReadOptions, Request,
+    ReturnCode, from_unix, unix_seconds,
 };
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -54,10 +54,21 @@ const MAX_DEPTH: usize = 128;
 
 /// Raises `fundsgate.<class>(message, path)` (defined in `fundsgate/_errors.py`).
 fn error(py: Python<'_>, class: &str, message: &str, path: &str) -> PyErr {
+    error_of_kind(py, class, message, path, fundsgate::ErrorKind::Invalid)
+}
+
+/// Raises `fundsgate.<class>(message, path, kind)`.
+fn error_of_kind(
+    py: Python<'_>,
+    class: &str,
+    message: &str,
+    path: &str,
+    kind: fundsgate::ErrorKind,
+) -> PyErr {
     let instance = py
         .import("fundsgate._errors")
         .and_then(|m| m.getattr(class))
-        .and_then(|c| c.call1((message, path)));
+        .and_then(|c| c.call1((message, path, kind.as_str())));
     match instance {
         Ok(instance) => PyErr::from_value(instance),
         Err(e) => e,
@@ -68,11 +79,10 @@ fn input_error(py: Python<'_>, message: &str, path: &str) -> PyErr {
     error(py, "InputError", message, path)
 }
 
-/// An account document's error, named under `account` as every front end
-/// names it.
-fn parse_error(py: Python<'_>, e: fundsgate::ParseError) -> PyErr {
-    let e = fundsgate::RequestError::account(e);
-    input_error(py, e.message(), e.path())
+/// A request's error, at its path in the request (an account document's
+/// under `account`), as every front end names it.
+fn request_error(py: Python<'_>, e: &fundsgate::RequestError) -> PyErr {
+    error_of_kind(py, "InputError", e.message(), e.path(), e.kind())
 }
 
 // ---- Python values to JSON ------------------------------------------------------------
@@ -693,7 +703,8 @@ struct Policy {
 }
 
 fn policy_from(py: Python<'_>, bytes: &[u8]) -> PyResult<fundsgate::Policy> {
-    fundsgate::Policy::from_json(bytes).map_err(|e| error(py, "PolicyError", e.message(), e.path()))
+    fundsgate::Policy::from_json(bytes)
+        .map_err(|e| error_of_kind(py, "PolicyError", e.message(), e.path(), e.kind()))
 }
 
 #[pymethods]
@@ -833,21 +844,25 @@ fn decide(
         Some(t) if !t.is_none() => Some(instant_arg(py, t, "fetched_at")?),
         _ => None,
     };
-    let verdict = if account.is_none() {
-        decide_unlinked(&debit, policy, now)
+    let bytes = if account.is_none() {
+        None
     } else {
-        let bytes = document_bytes(py, account, "InputError")?;
-        let mut options = ReadOptions::new();
-        if let Some(id) = &account_id {
-            options = options.account_id(id);
-        }
-        if let Some(t) = fetched_at {
-            options = options.fetched_at(t);
-        }
-        let snapshot = read_account(&bytes, &options).map_err(|e| parse_error(py, e))?;
-        fundsgate::decide(&snapshot, &debit, policy, now)
+        Some(document_bytes(py, account, "InputError")?)
+    };
+    let mut options = ReadOptions::new();
+    if let Some(id) = &account_id {
+        options = options.account_id(id);
     }
-    .map_err(|e| input_error(py, &e.to_string(), "amount"))?;
+    if let Some(t) = fetched_at {
+        options = options.fetched_at(t);
+    }
+    let source = match &bytes {
+        Some(bytes) => AccountSource::Document(bytes, options),
+        None => AccountSource::Unlinked,
+    };
+    let verdict = Request::new(source, debit, now)
+        .decide(policy)
+        .map_err(|e| request_error(py, &e))?;
     Ok(Verdict {
         inner: verdict,
         id: None,
@@ -1035,7 +1050,7 @@ fn decide_arrow(
             }))
         })
         .map_err(|_| arrow_error("internal error while deciding the batch"))?
-        .map_err(|e| input_error(py, e.message(), e.column()))?;
+        .map_err(|e| error_of_kind(py, "InputError", e.message(), e.column(), e.kind()))?;
     let (out_array, out_schema) =
         to_ffi(&StructArray::from(output).into_data()).map_err(|e| arrow_error(&e.to_string()))?;
     Ok(ArrowVerdicts {

@@ -12,11 +12,11 @@ use std::thread;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use fundsgate::parse_instant;
-use fundsgate::{Batch, LineOutcome};
 use fundsgate::{
-    Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, RequestError,
-    ReturnCode, Snapshot, decide, decide_unlinked, neutral, read_account,
+    AccountSource, Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, Request,
+    ReturnCode, Snapshot, neutral,
 };
+use fundsgate::{Batch, LineOutcome};
 
 mod stream;
 
@@ -132,6 +132,19 @@ enum ProviderArg {
 impl SourceArgs {
     /// Reads the document at `--account`; `None` when there is none.
     fn read(&self) -> Result<Option<Snapshot>, Failure> {
+        let Some((bytes, options)) = self.document()? else {
+            return Ok(None);
+        };
+        // The document's faults are named as every front end names them:
+        // under `account`, the request's key for it.
+        AccountSource::Document(&bytes, options)
+            .read()
+            .map(|s| s.map(std::borrow::Cow::into_owned))
+            .map_err(|e| Failure(e.to_string()))
+    }
+
+    /// The bytes at `--account` and how to read them; `None` without one.
+    fn document(&self) -> Result<Option<(Vec<u8>, ReadOptions<'_>)>, Failure> {
         let Some(path) = &self.account else {
             return Ok(None);
         };
@@ -151,11 +164,7 @@ impl SourceArgs {
         if let Some(t) = self.fetched_at {
             options = options.fetched_at(t.timestamp());
         }
-        // The document's faults are named as every front end names them:
-        // under `account`, the request's key for it.
-        read_account(&bytes, &options)
-            .map(Some)
-            .map_err(|e| Failure(RequestError::account(e).to_string()))
+        Ok(Some((bytes, options)))
     }
 }
 
@@ -290,8 +299,6 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         ));
     }
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
-    // clap requires --account unless --unlinked, and refuses both.
-    let snapshot = args.source.read()?;
     let debit = Debit::new(args.amount, args.currency, args.in_flight)
         // The flag the user typed names the field.
         .map_err(|e| Failure(format!("--{}: {e}", e.field().replace('_', "-"))))?;
@@ -302,11 +309,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         None => debit,
     };
     let now = args.common.now.unwrap_or_else(Utc::now);
-    let verdict = match &snapshot {
-        Some(snapshot) => decide(snapshot, &debit, &policy, now),
-        None => decide_unlinked(&debit, &policy, now),
-    }
-    .map_err(|e| Failure(RequestError::overflow(&e).to_string()))?;
+    // clap requires --account unless --unlinked, and refuses both.
+    let document = args.source.document()?;
+    let account = match &document {
+        Some((bytes, options)) => AccountSource::Document(bytes, *options),
+        None => AccountSource::Unlinked,
+    };
+    let verdict = Request::new(account, debit, now)
+        .decide(&policy)
+        .map_err(|e| Failure(e.to_string()))?;
     if args.explain {
         print_line(&verdict.explanation())?;
     } else {
