@@ -1273,3 +1273,50 @@ fn a_closed_stdout_is_exit_2_but_dev_null_is_fine() {
         );
     }
 }
+
+#[test]
+fn sigint_and_sigterm_end_the_batch_on_a_whole_line() {
+    use std::io::{BufRead, BufReader};
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let mut child = Command::new(BIN)
+            .args(["batch", "--now", NOW, "--jobs", "2"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(&batch_lines(300)).unwrap();
+        input.write_all(b"\n").unwrap();
+        input.flush().unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        // stdin stays open: the batch is waiting for more when the signal comes.
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        drop(input);
+        assert_eq!(status.code(), Some(code), "{signal}");
+        let lines: Vec<&str> = std::iter::once(first.as_str())
+            .chain(rest.split_inclusive('\n'))
+            .collect();
+        // The answers written are a prefix of the input's, each line whole.
+        assert!(
+            !lines.is_empty() && lines.len() <= 300,
+            "{signal}: {}",
+            lines.len()
+        );
+        for (i, line) in lines.into_iter().enumerate() {
+            assert!(line.ends_with('\n'), "{signal}: a truncated line: {line}");
+            let answer: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(answer["id"], i, "{signal}");
+        }
+    }
+}

@@ -72,7 +72,8 @@ enum Command {
          Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
          for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
          A line longer than --max-line-bytes is answered with an error line; only whole answer \
-         lines are written.\n\n\
+         lines are written, also on SIGINT or SIGTERM (the lines answered so far go out, then exit \
+         130 or 143).\n\n\
          Exit status: 0 when every line was read and every answer written; 2 with a message when \
          reading stdin or writing stdout fails (a closed pipe, a full disk, a closed stdout).\n\n{POLICY_KEYS}"
     ))]
@@ -340,7 +341,10 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
     let batch = Batch::new(policy, args.common.now.unwrap_or_else(Utc::now));
     let input = io::stdin();
     stdout_is_open()?;
-    let mut output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut output = stream::Guarded::new(BufWriter::with_capacity(1 << 16, io::stdout()));
+    // On SIGINT or SIGTERM: the whole lines written so far go out, then the
+    // process exits (130, 143): never a truncated last line.
+    stream::exit_on_signal(&output).map_err(|e| Failure(format!("batch: signals: {e}")))?;
     // As ripgrep does: one worker per available core unless told otherwise.
     let jobs = args.jobs.map_or_else(
         || thread::available_parallelism().map_or(1, usize::from),
