@@ -32,6 +32,10 @@ export FUNDSGATE_REQUIRE_SPARK=1
 cargo build --release --quiet --bin fundsgate --example gen_requests
 (cd bindings/python/tests && "../../../$work/test/bin/python" -m pytest -q -p no:cacheprovider)
 
+echo "-- stubtest (the stubs against the module as built)"
+"$work/test/bin/python" -m mypy.stubtest fundsgate --mypy-config-file bindings/python/pyproject.toml \
+  --allowlist bindings/python/stubtest-allowlist.txt
+
 echo "-- mypy --strict (stubs and tests)"
 "$work/test/bin/mypy" --strict --config-file bindings/python/pyproject.toml --cache-dir "$work/mypy" \
   bindings/python/python/fundsgate bindings/python/tests examples/spark_recheck.py

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import pathlib
 
 import pytest
 
 import fundsgate
-from conftest import NOW, ROOT
+from conftest import NOW, ROOT, run_cli
 
 ACTIVE = (ROOT / "examples" / "accounts" / "active_cash.json").read_bytes()
 PLAID = (ROOT / "examples" / "accounts" / "plaid_balance_get.json").read_bytes()
@@ -135,3 +136,22 @@ def test_decide_many_forms() -> None:
     assert len(fundsgate.decide_many(b"\n", now=NOW)) == 1
     with pytest.raises(fundsgate.InputError):
         fundsgate.decide_many([b"{}"], now=NOW)  # type: ignore[arg-type]
+
+
+def test_the_type_aliases_match_the_verdict_schema(cli: pathlib.Path) -> None:
+    """`fundsgate.Code`, `Rule`… are importable at run time and list exactly
+    what the verdict's JSON Schema (generated from the Rust types) allows."""
+    import typing
+
+    schema = json.loads(run_cli(cli, "schema", "verdict").stdout)["$defs"]
+
+    def allowed(name: str) -> set[str]:
+        d = schema[name]
+        return {v["const"] for v in d["oneOf"]} if "oneOf" in d else set(d["enum"])
+
+    for alias, name in [(fundsgate.Code, "Code"), (fundsgate.Rule, "Rule"), (fundsgate.Decision, "Decision"),
+                        (fundsgate.Basis, "Basis"), (fundsgate.Provider, "Provider"),
+                        (fundsgate.RefreshAction, "RefreshAction")]:
+        assert set(typing.get_args(alias)) == allowed(name), name
+    verdict = fundsgate.decide(ACTIVE, amount=100, currency="usd", now=NOW)
+    assert set(verdict.to_dict()) == set(fundsgate.VerdictDict.__annotations__)

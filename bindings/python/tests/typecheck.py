@@ -13,8 +13,14 @@ def check(account: bytes) -> bool:
         account, amount=6000, currency="usd",
         now=datetime.datetime.now(tz=datetime.timezone.utc), policy=policy,
     )
-    decision: str = verdict.decision
-    reasons: list[str] = verdict.reasons
+    decision: fundsgate.Decision = verdict.decision
+    reasons: list[fundsgate.Code] = verdict.reasons
+    rule: fundsgate.Rule = verdict.rule
+    if verdict.refresh is not None:
+        action: fundsgate.RefreshAction = verdict.refresh["action"]
+        print(action, verdict.refresh["not_before"])
+    record: fundsgate.VerdictDict = verdict.to_dict()
+    print(rule, record["debit"]["amount"], record["policy"]["fingerprint"])
     max_allowed: int | None = verdict.max_allowed
     answers = fundsgate.decide_many(b"", now=1651516600)
     for answer in answers:

@@ -13,11 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fundsgate import _native
 from fundsgate._errors import InputError, PolicyError
 from fundsgate._native import ENGINE, BatchError, Policy, Verdict, decide, decide_many
+from fundsgate._types import (
+    Basis,
+    Code,
+    DebitDict,
+    Decision,
+    PolicyRecordDict,
+    Provider,
+    RefreshAction,
+    RefreshDict,
+    RetryDict,
+    Rule,
+    VerdictDict,
+)
+from fundsgate._errors import ErrorKind
+
+if TYPE_CHECKING:
+    import pyarrow
 
 try:
     __version__: str = version("fundsgate")
@@ -26,6 +43,18 @@ except PackageNotFoundError:  # pragma: no cover - imported from a source tree
 
 __all__ = [
     "ENGINE",
+    "Basis",
+    "Code",
+    "DebitDict",
+    "Decision",
+    "ErrorKind",
+    "PolicyRecordDict",
+    "Provider",
+    "RefreshAction",
+    "RefreshDict",
+    "RetryDict",
+    "Rule",
+    "VerdictDict",
     "__version__",
     "BatchError",
     "InputError",
@@ -46,7 +75,7 @@ def decide_arrow(
     explanation: bool = False,
     dictionary: bool = True,
     passthrough: Sequence[str] = (),
-) -> Any:
+) -> pyarrow.RecordBatch | pyarrow.Table:
     """Decides every row of Arrow data (needs pyarrow).
 
     ``data`` is a ``pyarrow.RecordBatch`` (the result is a ``RecordBatch``),
@@ -74,7 +103,7 @@ def decide_arrow(
         "passthrough": list(passthrough),
     }
 
-    def one(batch: Any) -> pa.RecordBatch:
+    def one(batch: Any) -> pyarrow.RecordBatch:
         if isinstance(batch, pa.RecordBatch):
             # Offsets beyond their buffers can only be seen by the library
             # that knows the buffers' sizes: check here before the import.
