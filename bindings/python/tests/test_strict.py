@@ -319,3 +319,93 @@ def test_one_bad_account_one_message_on_every_front_end(cli: pathlib.Path, docum
     check = run_cli(cli, "check", "--account", "-", "--amount", "1", "--currency", "usd", "--now", str(NOW), stdin=document)
     assert check.returncode == 2
     assert check.stderr.decode().strip() == f"fundsgate: {expected}"
+
+
+MALFORMED = r'''
+import random, struct, sys
+import pyarrow as pa
+import fundsgate
+
+rng = random.Random(int(sys.argv[1]))
+ACCOUNT = b'{"object": "financial_connections.account", "status": "active", "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}}}'
+
+def buf(values, fmt):
+    return pa.py_buffer(struct.pack("<%d%s" % (len(values), fmt), *values))
+
+def strings(n, large=False):
+    """A string array of n rows built from raw buffers: offsets that may
+    lie (out of order, past the data), bytes that may not be UTF-8, a
+    validity bitmap that may be short or set at random."""
+    data = bytes(rng.choice([ACCOUNT, b"\xff\xfe", b"usd", b"{", b"x" * rng.randint(0, 40)]))
+    offsets = sorted(rng.randint(0, len(data)) for _ in range(n + 1))
+    if rng.random() < 0.5:
+        i = rng.randrange(n + 1)
+        offsets[i] = rng.choice([-1, len(data) + rng.randint(1, 10**6), 2**31 - 1, 0])
+    nulls = None
+    if rng.random() < 0.3:
+        nulls = pa.py_buffer(bytes(rng.getrandbits(8) for _ in range(rng.randint(0, (n + 7) // 8))))
+    kind, fmt = (pa.large_binary(), "q") if large else (rng.choice([pa.string(), pa.binary()]), "i")
+    return pa.Array.from_buffers(kind, n, [nulls, buf(offsets, fmt), pa.py_buffer(data)],
+                                 offset=rng.choice([0, 0, 1]) if n > 1 else 0)
+
+def ints(n):
+    kind = rng.choice([pa.int64(), pa.int32(), pa.uint64(), pa.int8(), pa.float64(), pa.bool_(),
+                       pa.timestamp("ms"), pa.string()])
+    try:
+        return pa.array([rng.choice([None, 0, 1, 5000, -1, 2**31 - 1]) for _ in range(n)]).cast(kind, safe=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pa.array([rng.randint(1, 10**6) for _ in range(n)], pa.int64())
+
+refused = decided = 0
+def build(n):
+    columns = {"amount": ints(n), "currency": pa.array(["usd"] * n)}
+    if rng.random() < 0.8:
+        columns["account"] = strings(n, large=rng.random() < 0.2)
+    else:
+        columns["status"] = rng.choice([strings(n), pa.array(["active"] * n)])
+        columns["as_of"] = ints(n)
+        columns["available"] = ints(n)
+    if rng.random() < 0.3:
+        columns["returns"] = pa.array([rng.choice([None, [], ["R01"], ["r01", None]]) for _ in range(n)])
+        columns["original_settlement"] = ints(n)
+    if rng.random() < 0.1:
+        columns[rng.choice(["inflight", "amount ", "Status"])] = ints(n)
+    return pa.RecordBatch.from_arrays(list(columns.values()), names=list(columns))
+
+for case in range(int(sys.argv[2])):
+    try:
+        # pyarrow itself refuses some lies as they are built: not our case.
+        batch = build(rng.randint(1, 6))
+    except (pa.ArrowInvalid, ValueError):
+        continue
+    data = batch
+    shape = rng.random()
+    if shape < 0.2 and batch.num_rows > 1:
+        data = batch.slice(1)
+    elif shape < 0.4:
+        data = pa.Table.from_batches([batch, batch])
+    elif shape < 0.5:
+        data = pa.StructArray.from_arrays(batch.columns, names=batch.schema.names,
+                                          mask=pa.array([rng.random() < 0.3 for _ in range(batch.num_rows)]))
+    try:
+        out = fundsgate.decide_arrow(data, now=1651516600, dictionary=rng.random() < 0.5)
+        out.validate(full=True)
+        decided += 1
+    except (fundsgate.InputError, TypeError):
+        refused += 1
+print(decided, refused)
+'''
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_malformed_arrow_input_is_an_error_never_a_crash(seed: int) -> None:
+    """Random Arrow data built from raw buffers — lying offsets, bytes that
+    are not UTF-8, short or random validity bitmaps, slices, tables of
+    several batches, struct arrays with null rows, columns of every type,
+    misspelt names — each decided or refused with an InputError or a
+    TypeError, in a subprocess: a crash or any other exception fails."""
+    out = subprocess.run([sys.executable, "-c", MALFORMED, str(seed), "300"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    decided, refused = map(int, out.stdout.split())
+    assert decided > 0 and refused > 0, out.stdout
