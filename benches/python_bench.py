@@ -2,7 +2,8 @@
 """Measures the Python bindings beside the check a team would hand-write in
 plain Python, in one run (best of 5 each):
 
-  1. `fundsgate.decide` on Stripe's docs example (bytes, and a dict), per call;
+  1. `fundsgate.decide` on Stripe's docs example (bytes, a dict, and a
+     stripe-python object, read through its `to_dict()`), per call;
   2. `fundsgate.decide_many` on the 200,000-line batch benchmark input
      (`gen_requests 200000`), one thread and the default (all cores);
   3. the plain-Python check (json.loads, then the basic rules: status, balance
@@ -68,6 +69,14 @@ def main() -> None:
     print(f"decide, docs example as bytes:   {t / calls * 1e6:6.2f} µs/call")
     t = best(lambda: [fundsgate.decide(docs_dict, amount=6000, currency="usd", now=NOW) for _ in range(calls)])
     print(f"decide, docs example as a dict:  {t / calls * 1e6:6.2f} µs/call")
+    try:
+        import stripe  # stripe-python >= 16: objects are not dicts, read through to_dict()
+    except ImportError:
+        print("decide, a stripe SDK object:     (stripe not installed)")
+    else:
+        sdk = stripe.financial_connections.Account.construct_from(docs_dict, "sk_test")
+        t = best(lambda: [fundsgate.decide(sdk, amount=6000, currency="usd", now=NOW) for _ in range(calls)])
+        print(f"decide, a stripe {stripe.VERSION} object: {t / calls * 1e6:6.2f} µs/call (to_dict(), then the dict)")
     t = best(lambda: [plain_python_check(json.loads(DOCS_EXAMPLE), 6000, "usd", 0, NOW) for _ in range(calls)])
     print(f"plain Python, json.loads + check: {t / calls * 1e6:6.2f} µs/call")
     t = best(lambda: [plain_python_check(docs_dict, 6000, "usd", 0, NOW) for _ in range(calls)])

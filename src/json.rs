@@ -20,12 +20,7 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// input parsed a second time through `serde_path_to_error` to find where:
 /// the same deterministic parse, so it fails at the same place.
 pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, JsonError> {
-    // serde_json checks UTF-8 only in the strings it reads, not in those it
-    // skips; RFC 8259 wants the whole text to be UTF-8, and every front end
-    // must refuse the same documents, so the whole text is checked first.
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(not_utf8(bytes));
-    }
+    check_utf8(bytes)?;
     let first = match serde_json::from_slice(bytes) {
         Ok(value) => return Ok(value),
         Err(e) => e,
@@ -40,6 +35,17 @@ pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Res
             "",
             first.to_string(),
         )),
+    }
+}
+
+/// serde_json checks UTF-8 only in the strings it reads, not in those it
+/// skips; RFC 8259 wants the whole text to be UTF-8, and every front end
+/// must refuse the same documents, so every serde read checks the whole
+/// text first (the fast readers take ASCII only).
+pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), JsonError> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(not_utf8(bytes)),
     }
 }
 

@@ -488,6 +488,17 @@ fn the_same_account_id_twice_is_an_input_error() {
         assert_eq!(e.kind(), fundsgate::ErrorKind::Duplicate);
         assert!(e.message().contains("account `a1` appears twice"), "{e}");
     }
+    // A long list (hashed rather than compared pair by pair) says the same.
+    let account = |id: usize| format!(r#"{{"account_id": "a{id}", "type": "depository"}}"#);
+    let mut accounts: Vec<String> = (0..20).map(account).collect();
+    accounts.push(account(7));
+    let doc = format!(r#"{{"accounts": [{}]}}"#, accounts.join(","));
+    let e = read_account(doc.as_bytes(), &ReadOptions::new().account_id("a3")).unwrap_err();
+    assert_eq!(e.path(), "accounts[20].account_id");
+    assert!(
+        e.message().contains("(accounts[7] and accounts[20])"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -33,6 +33,9 @@ fn datetime_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DATETIME.import(py, "datetime", "datetime")
 }
 
+/// `operator.index`, looked up once.
+static OPERATOR_INDEX: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
 /// `decimal.Decimal`, looked up once.
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
@@ -167,10 +170,8 @@ impl<'py> Writer<'py> {
         } else if let Ok(b) = value.cast::<PyBool>() {
             self.out
                 .extend_from_slice(if b.is_true() { b"true" } else { b"false" });
-        } else if let Some(digits) = int_digits(value)? {
-            // By value (an int subclass's `__str__` is not asked); an
-            // out-of-range amount is the reader's to report.
-            self.out.extend_from_slice(digits.as_bytes());
+        } else if value.is_exact_instance_of::<PyInt>() {
+            self.int(value)?;
         } else if let Ok(f) = value.cast::<PyFloat>() {
             let f = f.value();
             if !f.is_finite() {
@@ -226,6 +227,10 @@ impl<'py> Writer<'py> {
                 .call1((value, "f"))?
                 .extract()?;
             self.out.extend_from_slice(text.as_bytes());
+        } else if value.is_instance_of::<PyInt>() || value.hasattr("__index__")? {
+            // An int subclass, a numpy integer: after the common types, so
+            // that they pay for no attribute look-up.
+            self.int(value)?;
         } else if value.hasattr("to_dict")? {
             let dict = value.call_method0("to_dict")?;
             self.hops = self.hops.saturating_add(1);
@@ -236,6 +241,21 @@ impl<'py> Writer<'py> {
             return Err(self.fail(format!("a {kind} cannot be read as JSON")));
         }
         Ok(())
+    }
+
+    /// An integer by value (an int subclass's `__str__` is not asked); an
+    /// out-of-range amount is the reader's to report.
+    fn int(&mut self, value: &Bound<'py, PyAny>) -> PyResult<()> {
+        match int_digits(value)? {
+            Some(digits) => {
+                self.out.extend_from_slice(digits.as_bytes());
+                Ok(())
+            }
+            None => {
+                let kind = value.get_type().name()?.to_string();
+                Err(self.fail(format!("a {kind} cannot be read as JSON")))
+            }
+        }
     }
 
     fn string(&mut self, s: &str) -> PyResult<()> {
@@ -268,6 +288,13 @@ fn document_bytes<'a>(
 /// (`numpy.int64`: anything with `__index__`); `None` for anything else,
 /// `bool` included.
 fn int_digits(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    // The common case first, without a call into Python: an exact `int`.
+    if value.is_exact_instance_of::<PyInt>() {
+        return Ok(Some(match value.extract::<i64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => value.str()?.to_str()?.to_owned(),
+        }));
+    }
     if value.is_instance_of::<PyBool>()
         || value.is_instance_of::<PyFloat>()
         || value.is_instance_of::<PyString>()
@@ -276,11 +303,13 @@ fn int_digits(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     {
         return Ok(None);
     }
-    let exact = value
-        .py()
-        .import("operator")?
-        .getattr("index")?
-        .call1((value,))?;
+    // An `__index__` that refuses (numpy's `bool_`) makes this no integer.
+    let Ok(exact) = OPERATOR_INDEX
+        .import(value.py(), "operator", "index")?
+        .call1((value,))
+    else {
+        return Ok(None);
+    };
     // `operator.index` returns an exact `int`, whose `__str__` is Python's own.
     Ok(Some(exact.cast::<PyInt>()?.str()?.to_str()?.to_owned()))
 }

@@ -195,19 +195,33 @@ impl Response<'_> {
 /// account is wanted: the response is not one Plaid would send, and which of
 /// the two is meant cannot be known.
 fn select(accounts: &[Obj<Account<'_>>], wanted: Option<&str>) -> Result<usize, JsonError> {
-    let mut seen = std::collections::HashMap::with_capacity(accounts.len());
-    for (i, Obj(account)) in accounts.iter().enumerate() {
-        if let Some(id) = account.account_id.as_deref()
-            && let Some(first) = seen.insert(id, i)
-        {
-            return Err(JsonError::new(
-                ErrorKind::Duplicate,
-                format!("accounts[{i}].account_id"),
-                format!(
-                    "account `{id}` appears twice in the response (accounts[{first}] and accounts[{i}])"
-                ),
-            ));
-        }
+    // A response holds a handful of accounts: pairs are compared without a
+    // table (no allocation on the batch hot path); a long list is hashed.
+    let ids = || {
+        accounts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, Obj(a))| a.account_id.as_deref().map(|id| (i, id)))
+    };
+    let twice = if accounts.len() <= 16 {
+        ids().find_map(|(i, id)| {
+            ids()
+                .take_while(|(j, _)| *j < i)
+                .find(|(_, other)| *other == id)
+                .map(|(first, _)| (first, i, id))
+        })
+    } else {
+        let mut seen = std::collections::HashMap::with_capacity(accounts.len());
+        ids().find_map(|(i, id)| seen.insert(id, i).map(|first| (first, i, id)))
+    };
+    if let Some((first, i, id)) = twice {
+        return Err(JsonError::new(
+            ErrorKind::Duplicate,
+            format!("accounts[{i}].account_id"),
+            format!(
+                "account `{id}` appears twice in the response (accounts[{first}] and accounts[{i}])"
+            ),
+        ));
     }
     let id = |a: &Obj<Account<'_>>| a.0.account_id.as_deref().map(str::to_owned);
     let found = match wanted {

@@ -32,7 +32,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{ErrorKind, JsonError, ParseError};
-use crate::json::{Obj, from_slice_tracked, strip_bom};
+use crate::json::{Obj, check_utf8, from_slice_tracked, strip_bom};
 use crate::snapshot::Snapshot;
 use wire::{Document, wrong_object};
 
@@ -73,7 +73,19 @@ pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, J
     let bytes = strip_bom(bytes);
     let document = match fast.then(|| fast::document(bytes)).flatten() {
         Some(document) => Ok(document),
-        None => from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d),
+        None => {
+            check_utf8(bytes)?;
+            match serde_json::from_slice::<Obj<Document>>(bytes) {
+                Ok(Obj(d)) => Ok(d),
+                // Some other Stripe object is said to be one before the
+                // document is read a second time to name the path at fault:
+                // two passes over a rejected document, not three.
+                Err(_) => match not_an_account(bytes) {
+                    Some(e) => return Err(e),
+                    None => from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d),
+                },
+            }
+        }
     };
     document
         .and_then(|d| d.into_snapshot(""))
