@@ -36,7 +36,7 @@
 //! Two shapes. With an `account` column (`Utf8`, `LargeUtf8`, `Utf8View` or
 //! `Binary`), each row's account is a document as a provider sent it (Stripe,
 //! Plaid or a neutral snapshot; null: an unlinked debit), read as
-//! [`read_account`] reads it. Without one, the account is
+//! [`read_account`](crate::read_account) reads it. Without one, the account is
 //! given as typed columns, as a warehouse table holds it (one currency per
 //! row: the debit's):
 //!
@@ -67,6 +67,19 @@
 //! | `now` | Int64 | the row's evaluation instant; null: the batch's |
 //! | `returns` | List of strings | for a re-initiated entry: the return codes of its earlier presentments, oldest first (`R01`, …); null or empty: an original entry |
 //! | `original_settlement` | Int64 | when the original entry settled; required with non-empty `returns` |
+//!
+//! Where a table says Int64, any integer type is read (a UInt64 above
+//! 2^63 − 1 is that row's error), and Float64 where it holds a whole number
+//! (pandas' int column with a missing value); times also read
+//! `Timestamp(s|ms|us|ns)` with or without a zone. Strings may be Utf8,
+//! LargeUtf8, Utf8View or dictionary-encoded; `returns` a List or LargeList;
+//! `account` also Binary, LargeBinary or BinaryView.
+//!
+//! The columns are ours, like a batch line's keys: a column fundsgate does
+//! not read is a [`ColumnError`] naming it and the known column it most
+//! resembles, unless listed in [`Options::passthrough`] (carried through
+//! unchanged after the verdict columns); so are two columns of one name and
+//! typed account columns beside `account`.
 //!
 //! A missing required column, or a column of another type, is a
 //! [`ColumnError`] naming it. A row whose values cannot be decided (a bad
@@ -228,9 +241,10 @@ const TYPED_COLUMNS: [&str; 16] = [
 ];
 
 /// What an integer column may be.
-const INTEGER_TYPES: &str = "an integer type (Int8 to Int64, UInt8 to UInt64)";
+const INTEGER_TYPES: &str =
+    "an integer type (Int8 to Int64, UInt8 to UInt64; or Float64 holding whole numbers)";
 /// What a time column may be.
-const TIME_TYPES: &str = "unix seconds as an integer type (Int8 to Int64, UInt8 to UInt64) or a Timestamp (s, ms, us, ns; any zone)";
+const TIME_TYPES: &str = "unix seconds as an integer type (Int8 to Int64, UInt8 to UInt64; or Float64 holding whole numbers) or a Timestamp (s, ms, us, ns; any zone)";
 /// What a string column may be.
 const STRING_TYPES: &str = "a string type (Utf8, LargeUtf8, Utf8View, or a Dictionary of one)";
 
@@ -324,6 +338,10 @@ enum Ints<'a> {
     Millis(&'a PrimitiveArray<arrow_array::types::TimestampMillisecondType>),
     Micros(&'a PrimitiveArray<arrow_array::types::TimestampMicrosecondType>),
     Nanos(&'a PrimitiveArray<arrow_array::types::TimestampNanosecondType>),
+    /// What pandas makes of an integer column with a missing value: read
+    /// only where it holds a whole number (exactly, within ±2^53); anything
+    /// else is that row's error, never rounded.
+    F64(&'a PrimitiveArray<arrow_array::types::Float64Type>),
 }
 
 impl<'a> Ints<'a> {
@@ -338,6 +356,7 @@ impl<'a> Ints<'a> {
             DataType::UInt32 => Ints::U32(column.as_primitive_opt()?),
             DataType::UInt16 => Ints::U16(column.as_primitive_opt()?),
             DataType::UInt8 => Ints::U8(column.as_primitive_opt()?),
+            DataType::Float64 => Ints::F64(column.as_primitive_opt()?),
             DataType::Timestamp(TimeUnit::Second, _) if times => {
                 Ints::Seconds(column.as_primitive_opt()?)
             }
@@ -378,8 +397,28 @@ impl<'a> Ints<'a> {
             Ints::Millis(a) => at(a, row).map(|v| v.div_euclid(1_000)),
             Ints::Micros(a) => at(a, row).map(|v| v.div_euclid(1_000_000)),
             Ints::Nanos(a) => at(a, row).map(|v| v.div_euclid(1_000_000_000)),
+            Ints::F64(a) => match at(a, row) {
+                None => None,
+                Some(v) => Some(whole(v)?),
+            },
         })
     }
+}
+
+/// A float that holds a whole number exactly representable (|v| ≤ 2^53).
+fn whole(v: f64) -> Result<i64, &'static str> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.is_nan() {
+        return Err("NaN is not an amount or an instant (a float column: null means missing)");
+    }
+    if v.fract() != 0.0 || !(-EXACT..=EXACT).contains(&v) {
+        return Err("not a whole number within ±2^53 (a float column: use an integer type)");
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a whole number within ±2^53 converts exactly"
+    )]
+    Ok(v as i64)
 }
 
 /// An account document column: strings or bytes.

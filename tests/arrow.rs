@@ -868,20 +868,50 @@ mod strict {
     }
 
     #[test]
-    fn float_amounts_are_refused_with_what_to_pass() {
+    fn float_amounts_are_read_where_whole_and_that_rows_error_elsewhere() {
+        // What pandas makes of an int column with a missing value.
+        let floats = fundsgate::arrow::arrow_array::Float64Array::from(vec![
+            Some(5000.0),
+            None,
+            Some(5000.5),
+            Some(f64::NAN),
+            Some(1e300),
+        ]);
+        let out = decide_columns(vec![
+            ("account", strings(vec![Some(ACCOUNT); 5])),
+            ("amount", Arc::new(floats) as ArrayRef),
+            ("currency", strings(vec![Some("usd"); 5])),
+        ])
+        .unwrap();
+        assert_eq!(row(&out, 0).rule.as_deref(), Some("sufficient"));
+        assert_eq!(row(&out, 1).error.as_deref(), Some("amount: null"));
+        for i in [2, 4] {
+            assert!(
+                row(&out, i)
+                    .error
+                    .unwrap()
+                    .starts_with("amount: not a whole number")
+            );
+        }
+        assert!(
+            row(&out, 3)
+                .error
+                .unwrap()
+                .starts_with("amount: NaN is not")
+        );
         let e = decide_columns(vec![
             ("account", strings(vec![Some(ACCOUNT)])),
             (
                 "amount",
-                Arc::new(fundsgate::arrow::arrow_array::Float64Array::from(vec![
-                    5000.0,
+                Arc::new(fundsgate::arrow::arrow_array::Float32Array::from(vec![
+                    1.0_f32,
                 ])) as ArrayRef,
             ),
             ("currency", strings(vec![Some("usd")])),
         ])
         .unwrap_err();
         assert!(
-            e.contains("expected an integer type") && e.contains("Float64"),
+            e.contains("expected an integer type") && e.contains("Float32"),
             "{e}"
         );
     }

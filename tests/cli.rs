@@ -1177,11 +1177,24 @@ fn a_closed_pipe_is_exit_2_not_a_panic() {
         &["policy"][..],
         &["schema", "verdict"],
         &["batch", "--now", NOW],
+        &[
+            "check",
+            "--account",
+            ACTIVE,
+            "--amount",
+            "1",
+            "--currency",
+            "usd",
+            "--now",
+            NOW,
+        ],
+        &["snapshot", "--account", ACTIVE],
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let mut child = Command::new(BIN)
             .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::piped())
             .stdout(writer)
             .stderr(Stdio::piped())
