@@ -21,16 +21,21 @@ fn fundsgate(args: &[&str], stdin: &[u8]) -> Output {
     fundsgate_to(args, stdin, Stdio::piped())
 }
 
-/// Runs `fundsgate args` with stdout sent to `stdout` and `stdin` fed in.
-fn fundsgate_to(args: &[&str], stdin: &[u8], stdout: Stdio) -> Output {
-    let mut child = Command::new(BIN)
+/// Starts `fundsgate args` in the crate's directory, stdin and stderr piped.
+fn spawn(args: &[&str], stdout: Stdio) -> std::process::Child {
+    Command::new(BIN)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `fundsgate args` with stdout sent to `stdout` and `stdin` fed in.
+fn fundsgate_to(args: &[&str], stdin: &[u8], stdout: Stdio) -> Output {
+    let mut child = spawn(args, stdout);
     // Feed stdin from another thread: the child may fill its stdout pipe
     // before it has read all of its input.
     let mut pipe = child.stdin.take().unwrap();
@@ -1192,14 +1197,7 @@ fn a_closed_pipe_is_exit_2_not_a_panic() {
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let mut child = Command::new(BIN)
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::piped())
-            .stdout(writer)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(args, Stdio::from(writer));
         let mut input = child.stdin.take().unwrap();
         let _ = input.write_all(&batch_lines(2_000));
         drop(input);
@@ -1291,14 +1289,7 @@ fn a_closed_stdout_is_exit_2_but_dev_null_is_fine() {
 fn sigint_and_sigterm_end_the_batch_on_a_whole_line() {
     use std::io::{BufRead, BufReader};
     for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
-        let mut child = Command::new(BIN)
-            .args(["batch", "--now", NOW, "--jobs", "2"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&["batch", "--now", NOW, "--jobs", "2"], Stdio::piped());
         let mut input = child.stdin.take().unwrap();
         input.write_all(&batch_lines(300)).unwrap();
         input.write_all(b"\n").unwrap();
