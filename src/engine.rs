@@ -521,6 +521,19 @@ fn bound(c: i128, r: Ratio, e: Ratio, fallback: i128) -> i128 {
 fn rule(f: &Facts) -> Rule {
     use RefreshStatus::{Failed, Pending};
     let link_down = f.status.is_down();
+    // SPEC v3: the re-presentment rows come first. No allowance, unlinked
+    // debit or category can let a non-retryable, over-limit or
+    // out-of-window re-presentment through (version 2 let one through on
+    // `unlinked` and `category` under an `unverified_allowance`).
+    if f.not_retryable {
+        return Rule::NotRetryable;
+    }
+    if f.retry_limit {
+        return Rule::RetryLimit;
+    }
+    if f.retry_window {
+        return Rule::RetryWindow;
+    }
     if !f.linked {
         return Rule::Unlinked;
     }
@@ -544,15 +557,6 @@ fn rule(f: &Facts) -> Rule {
     }
     if f.category_not_accepted {
         return Rule::Category;
-    }
-    if f.not_retryable {
-        return Rule::NotRetryable;
-    }
-    if f.retry_limit {
-        return Rule::RetryLimit;
-    }
-    if f.retry_window {
-        return Rule::RetryWindow;
     }
     if !f.has_balance {
         return match f.refresh {
@@ -707,17 +711,7 @@ impl Rule {
     fn after_retry_rows(self) -> bool {
         !matches!(
             self,
-            Rule::Unlinked
-                | Rule::Unrecognized
-                | Rule::Livemode
-                | Rule::Closed
-                | Rule::NotDebitable
-                | Rule::NumbersDeactivated
-                | Rule::Credit
-                | Rule::Category
-                | Rule::NotRetryable
-                | Rule::RetryLimit
-                | Rule::RetryWindow
+            Rule::NotRetryable | Rule::RetryLimit | Rule::RetryWindow
         )
     }
 }

@@ -421,6 +421,15 @@ impl RefreshHint {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Rule {
+    /// `not_retryable`: A re-initiated debit whose earlier returns include a code other than R01/R09. `deny`, `return_not_retryable`.
+    #[serde(rename = "not_retryable")]
+    NotRetryable,
+    /// `retry_limit`: More earlier returns than `max_reinitiations`. `deny`, `retry_limit_reached`.
+    #[serde(rename = "retry_limit")]
+    RetryLimit,
+    /// `retry_window`: A re-initiation later than `reinitiation_window_days` after the original settlement. `deny`, `retry_window_closed`.
+    #[serde(rename = "retry_window")]
+    RetryWindow,
     /// `unlinked`: No account document: the debit's payment method has no linked account (entered by hand or verified by microdeposits). `deny`*, `no_balance_data`.
     #[serde(rename = "unlinked")]
     Unlinked,
@@ -445,15 +454,6 @@ pub enum Rule {
     /// `category`: The category is not in `accept_categories` (a null category passes). `deny`*, `category_not_accepted`.
     #[serde(rename = "category")]
     Category,
-    /// `not_retryable`: A re-initiated debit whose earlier returns include a code other than R01/R09. `deny`, `return_not_retryable`.
-    #[serde(rename = "not_retryable")]
-    NotRetryable,
-    /// `retry_limit`: More earlier returns than `max_reinitiations`. `deny`, `retry_limit_reached`.
-    #[serde(rename = "retry_limit")]
-    RetryLimit,
-    /// `retry_window`: A re-initiation later than `reinitiation_window_days` after the original settlement. `deny`, `retry_window_closed`.
-    #[serde(rename = "retry_window")]
-    RetryWindow,
     /// `missing_link_down`: No balance and the link is down. `deny`*, `balance_missing` + `account_inactive` / `account_disconnected`.
     #[serde(rename = "missing_link_down")]
     MissingLinkDown,
@@ -507,6 +507,9 @@ pub enum Rule {
 impl Rule {
     /// Every row, in table order (first match wins).
     pub const ALL: [Rule; 27] = [
+        Rule::NotRetryable,
+        Rule::RetryLimit,
+        Rule::RetryWindow,
         Rule::Unlinked,
         Rule::Unrecognized,
         Rule::Livemode,
@@ -515,9 +518,6 @@ impl Rule {
         Rule::NumbersDeactivated,
         Rule::Credit,
         Rule::Category,
-        Rule::NotRetryable,
-        Rule::RetryLimit,
-        Rule::RetryWindow,
         Rule::MissingLinkDown,
         Rule::MissingNotPermitted,
         Rule::MissingNeverRefreshed,

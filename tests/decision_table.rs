@@ -75,10 +75,53 @@ fn row_unlinked_is_softened_by_the_allowance() {
 }
 
 #[test]
-fn row_unlinked_comes_before_the_re_presentment_rows() {
+fn the_re_presentment_rows_come_before_unlinked() {
+    // SPEC v3 §5a: v2 let these through on `unlinked` under an allowance.
     let d = represented(100, NOW - 400 * DAY, &["R02", "R01", "R01"]);
     let v = decide_unlinked(&d, &Policy::default(), at(NOW)).unwrap();
-    assert_eq!((v.rule, v.retry), (Rule::Unlinked, None));
+    assert_eq!((v.rule, v.retry), (Rule::NotRetryable, None));
+    for (returns, settled, rule) in [
+        (&["R10"][..], NOW - DAY, Rule::NotRetryable),
+        (&["R01", "R01", "R01"], NOW - DAY, Rule::RetryLimit),
+        (&["R01"], NOW - 200 * DAY, Rule::RetryWindow),
+    ] {
+        let d = represented(100, settled, returns);
+        let v = decide_unlinked(&d, &allowance(5_000), at(NOW)).unwrap();
+        assert_row(
+            &v,
+            rule,
+            Deny,
+            &[v.reasons.into_iter().next().unwrap()],
+            &[],
+            None,
+        );
+        assert_eq!(v.retry, None);
+    }
+    // A retryable re-presentment of an unlinked debit goes on to `unlinked`,
+    // softened by the allowance, and carries `retry`.
+    let d = represented(100, NOW - DAY, &["R01"]);
+    let v = decide_unlinked(&d, &allowance(5_000), at(NOW)).unwrap();
+    assert_eq!(
+        (v.rule, v.decision, v.retry),
+        (Rule::Unlinked, Allow, Some(Retry::new(1)))
+    );
+}
+
+#[test]
+fn the_re_presentment_rows_come_before_category() {
+    let investment = with!(healthy(AMPLE);
+        category: Some(Category::Investment),
+    );
+    let d = represented(100, NOW - DAY, &["R10"]);
+    let v = run_debit(&investment, &d, &allowance(5_000));
+    assert_eq!((v.rule, v.decision), (Rule::NotRetryable, Deny));
+    let credit = with!(healthy(AMPLE);
+        category: Some(Category::Credit),
+    );
+    assert_eq!(
+        run_debit(&credit, &d, &Policy::default()).rule,
+        Rule::NotRetryable
+    );
 }
 
 // ---- unrecognized ----------------------------------------------------------
@@ -423,11 +466,13 @@ fn retry_is_set_on_every_row_after_the_window_whatever_the_decision() {
         (v.rule, v.retry),
         (Rule::MissingPending, Some(Retry::new(1)))
     );
-    // Before the re-presentment rows: no retry.
+    // Every row after the re-presentment rows carries it (SPEC v3: they
+    // all are), `credit` included.
     let credit = with!(healthy(AMPLE);
         category: Some(Category::Credit),
     );
-    assert_eq!(run_debit(&credit, &d, &Policy::default()).retry, None);
+    let v = run_debit(&credit, &d, &Policy::default());
+    assert_eq!((v.rule, v.retry), (Rule::Credit, Some(Retry::new(1))));
 }
 
 // ---- missing_* ---------------------------------------------------------------
@@ -1172,7 +1217,7 @@ fn every_row_is_reached_by_some_test_input() {
     // The table has as many rows as `Rule::ALL`, in order, and each id is unique.
     let ids: std::collections::BTreeSet<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
     assert_eq!(ids.len(), Rule::ALL.len());
-    assert_eq!(Rule::ALL.first(), Some(&Rule::Unlinked));
+    assert_eq!(Rule::ALL.first(), Some(&Rule::NotRetryable));
     assert_eq!(Rule::ALL.last(), Some(&Rule::Insufficient));
 }
 

@@ -773,7 +773,11 @@ proptest! {
         }
         let v = verdict(&s, &d, &p);
         prop_assert_ne!(v.decision, Decision::Allow);
-        prop_assert_eq!(v.rule, Rule::Unrecognized);
+        // The re-presentment rows come first (SPEC v3), then `unrecognized`.
+        prop_assert!(
+            matches!(v.rule, Rule::Unrecognized | Rule::NotRetryable | Rule::RetryLimit | Rule::RetryWindow),
+            "{:?}", v.rule
+        );
     }
 
     #[test]
@@ -822,5 +826,32 @@ proptest! {
             balance: None,
         );
         only_unverified_allow(&verdict(&s, &d, &p), &d, &p)?;
+    }
+}
+
+proptest! {
+    /// SPEC v3 §5a: no non-retryable, over-limit or out-of-window
+    /// re-presentment is ever allowed, under any policy and on any account
+    /// (unlinked included), and its row is a re-presentment row.
+    #[test]
+    fn no_bad_re_presentment_is_ever_allowed(s in snapshot(), d in debit(), p in policy(), linked in any::<bool>()) {
+        let Some(presented) = d.presentment() else { return Ok(()) };
+        let returns = presented.attempt();
+        let window = i64::from(p.reinitiation_window_days().get()) * 86_400;
+        let bad = returns > 0 && (
+            !presented.only_funds_returns()
+            || returns > u32::from(p.max_reinitiations().get())
+            || NOW > presented.original_settlement().saturating_add(window)
+        );
+        let v = if linked {
+            verdict(&s, &d, &p)
+        } else {
+            fundsgate::decide_unlinked(&d, &p, fundsgate::from_unix(NOW).unwrap()).unwrap()
+        };
+        if bad {
+            prop_assert_eq!(v.decision, Decision::Deny);
+            prop_assert!(matches!(v.rule, Rule::NotRetryable | Rule::RetryLimit | Rule::RetryWindow), "{:?}", v.rule);
+            prop_assert_eq!(v.retry, None);
+        }
     }
 }

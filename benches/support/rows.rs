@@ -112,6 +112,24 @@ pub fn cases() -> Vec<RowCase> {
         policy,
     };
     vec![
+        case(
+            Rule::NotRetryable,
+            Some(healthy()),
+            represented(&["R02"], NOW),
+            Policy::default(),
+        ),
+        case(
+            Rule::RetryLimit,
+            Some(healthy()),
+            represented(&["R01", "R01", "R01"], NOW),
+            Policy::default(),
+        ),
+        case(
+            Rule::RetryWindow,
+            Some(healthy()),
+            represented(&["R01"], NOW - 200 * DAY),
+            Policy::default(),
+        ),
         case(Rule::Unlinked, None, d, lenient()),
         case(
             Rule::Unrecognized,
@@ -149,24 +167,6 @@ pub fn cases() -> Vec<RowCase> {
             with(|s| s.category = Some(Category::Other)),
             d,
             lenient(),
-        ),
-        case(
-            Rule::NotRetryable,
-            Some(healthy()),
-            represented(&["R02"], NOW),
-            Policy::default(),
-        ),
-        case(
-            Rule::RetryLimit,
-            Some(healthy()),
-            represented(&["R01", "R01", "R01"], NOW),
-            Policy::default(),
-        ),
-        case(
-            Rule::RetryWindow,
-            Some(healthy()),
-            represented(&["R01"], NOW - 200 * DAY),
-            Policy::default(),
         ),
         case(
             Rule::MissingLinkDown,
