@@ -109,14 +109,15 @@ use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use chrono::{DateTime, Utc};
 
-use crate::debit::Debit;
-use crate::engine::{Outcome, outcome};
+use crate::debit::{Debit, DebitId, PriorDebit, PriorDebits};
+use crate::engine::Outcome;
 use crate::error::{ErrorKind, RequestError};
 use crate::money::{Currency, CurrencyMap};
 use crate::policy::Policy;
 use crate::provider::ReadOptions;
 use crate::provider::names::WireEnum;
 use crate::request::AccountSource;
+use crate::run::Run;
 use crate::snapshot::{
     AccountId, AccountNumbers, Balance, BalanceType, NextRefresh, Refresh, RefreshStatus, Snapshot,
     Status,
@@ -145,9 +146,23 @@ pub struct Options {
     /// fundsgate does not read is an error: a misspelt `in_flight` must
     /// never be dropped silently.
     pub passthrough: Vec<String>,
+    /// Decide every row alone, as SPEC version 2 did. By default rows are
+    /// decided in order and a debit allowed on an account (the same
+    /// provider and `account_id`) is a prior debit of the later rows of that
+    /// account (SPEC §5b, "Within a run").
+    pub independent: bool,
 }
 
 impl Options {
+    /// Every row decided alone (see [`Options::independent`]).
+    #[must_use]
+    pub fn with_independent(self) -> Self {
+        Options {
+            independent: true,
+            ..self
+        }
+    }
+
     /// With the `explanation` column.
     #[must_use]
     pub fn with_explanation(self) -> Self {
@@ -209,7 +224,7 @@ impl ColumnError {
 // ---- Reading columns ----------------------------------------------------------------
 
 /// The columns of the debit and its context, read in both shapes.
-const DEBIT_COLUMNS: [&str; 8] = [
+const DEBIT_COLUMNS: [&str; 10] = [
     "amount",
     "currency",
     "in_flight",
@@ -218,7 +233,12 @@ const DEBIT_COLUMNS: [&str; 8] = [
     "now",
     "returns",
     "original_settlement",
+    "debit_id",
+    "prior",
 ];
+
+/// The fields of a `prior` entry (a struct).
+const PRIOR_FIELDS: [&str; 5] = ["id", "amount", "currency", "initiated_at", "settled_at"];
 
 /// The account as typed columns (the shape without `account`).
 const TYPED_COLUMNS: [&str; 16] = [
@@ -444,21 +464,26 @@ impl<'a> Documents<'a> {
 /// The input's columns by name, checked once: no name twice, none unknown
 /// (unless passed through), and dictionary keys normalized.
 struct Columns<'a> {
-    batch: &'a RecordBatch,
+    fields: &'a arrow_schema::Fields,
+    columns: &'a [ArrayRef],
     /// The normalized keys of each dictionary column, by column index.
     dictionary_keys: &'a [Option<Vec<usize>>],
 }
 
 impl<'a> Columns<'a> {
+    fn index_of(&self, name: &str) -> Option<usize> {
+        self.fields.find(name).map(|(index, _)| index)
+    }
+
     fn find(&self, name: &str, required: bool) -> Result<Option<&'a ArrayRef>, ColumnError> {
-        match self.batch.schema_ref().index_of(name) {
-            Ok(index) => Ok(self.batch.columns().get(index)),
-            Err(_) if required => Err(ColumnError::of_kind(
+        match self.index_of(name) {
+            Some(index) => Ok(self.columns.get(index)),
+            None if required => Err(ColumnError::of_kind(
                 ErrorKind::Missing,
                 name,
                 "required, and missing",
             )),
-            Err(_) => Ok(None),
+            None => Ok(None),
         }
     }
 
@@ -497,7 +522,7 @@ impl<'a> Columns<'a> {
         let Some(column) = self.find(name, required)? else {
             return Ok(None);
         };
-        let index = self.batch.schema_ref().index_of(name).ok();
+        let index = self.index_of(name);
         let keys = index
             .and_then(|i| self.dictionary_keys.get(i))
             .and_then(Option::as_ref);
@@ -1015,6 +1040,9 @@ pub fn output_schema(options: &Options) -> SchemaRef {
         Field::new("refresh_action", dict, true),
         Field::new("refresh_not_before", DataType::Int64, true),
         Field::new("retry_attempt", DataType::Int32, true),
+        Field::new("exposure_count", DataType::Int32, true),
+        Field::new("exposure_amount", DataType::Int64, true),
+        Field::new("not_before", DataType::Int64, true),
     ];
     if options.explanation {
         fields.push(Field::new("explanation", DataType::Utf8, true));
@@ -1040,6 +1068,9 @@ struct Out {
     action: Keys,
     not_before: IntColumn<Int64Type>,
     retry: IntColumn<Int32Type>,
+    exposure_count: IntColumn<Int32Type>,
+    exposure_amount: IntColumn<Int64Type>,
+    velocity_not_before: IntColumn<Int64Type>,
     explanation: Option<Vec<Option<String>>>,
     /// The error rows and their messages, in row order: few or none.
     errors: Vec<(usize, String)>,
@@ -1060,6 +1091,9 @@ impl Out {
             action: Keys::new(rows),
             not_before: IntColumn::new(rows),
             retry: IntColumn::new(rows),
+            exposure_count: IntColumn::new(rows),
+            exposure_amount: IntColumn::new(rows),
+            velocity_not_before: IntColumn::new(rows),
             explanation: options.explanation.then(|| Vec::with_capacity(rows)),
             errors: Vec::new(),
         }
@@ -1080,6 +1114,12 @@ impl Out {
         self.not_before.push(o.refresh.and_then(|r| r.not_before));
         #[expect(clippy::cast_possible_wrap, reason = "an attempt is 1 or 2")]
         self.retry.push(o.retry.map(|r| r.attempt as i32));
+        self.exposure_count.push(
+            o.exposure
+                .map(|e| i32::try_from(e.count).unwrap_or(i32::MAX)),
+        );
+        self.exposure_amount.push(o.exposure.map(|e| e.amount));
+        self.velocity_not_before.push(o.not_before);
         if let Some(column) = &mut self.explanation {
             column.push(explanation);
         }
@@ -1100,6 +1140,9 @@ impl Out {
         self.action.push(None);
         self.not_before.push(None);
         self.retry.push(None);
+        self.exposure_count.push(None);
+        self.exposure_amount.push(None);
+        self.velocity_not_before.push(None);
         if let Some(column) = &mut self.explanation {
             column.push(None);
         }
@@ -1121,6 +1164,9 @@ impl Out {
             self.action.finish(&d.action, None)?,
             self.not_before.finish(None),
             self.retry.finish(None),
+            self.exposure_count.finish(None),
+            self.exposure_amount.finish(None),
+            self.velocity_not_before.finish(None),
         ];
         if let Some(explanation) = self.explanation {
             columns.push(Arc::new(StringArray::from(explanation)));
@@ -1211,6 +1257,29 @@ pub fn decide_batch(
     now: DateTime<Utc>,
     options: &Options,
 ) -> Result<RecordBatch, ColumnError> {
+    let mut run = if options.independent {
+        Run::independent()
+    } else {
+        Run::new()
+    };
+    decide_batch_in(input, policy, now, options, &mut run)
+}
+
+/// [`decide_batch`] for one batch of several (a table's, a stream's): its
+/// rows are decided after every row `run` decided before, so that a debit
+/// allowed in one batch counts against the same account's rows in the
+/// next. `options.independent` is ignored: `run` says how to decide.
+///
+/// # Errors
+///
+/// As [`decide_batch`]. A batch in error adds nothing to the run.
+pub fn decide_batch_in(
+    input: &RecordBatch,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    options: &Options,
+    run: &mut Run,
+) -> Result<RecordBatch, ColumnError> {
     check_names(input.schema_ref(), options)?;
     // Dictionary keys, normalized once per column (and for the `returns`
     // lists' values): the readers borrow them.
@@ -1220,7 +1289,8 @@ pub fn decide_batch(
         .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
         .collect();
     let c = Columns {
-        batch: input,
+        fields: input.schema_ref().fields(),
+        columns: input.columns(),
         dictionary_keys: &dictionary_keys,
     };
     let amount = c.ints("amount", true)?;
@@ -1230,6 +1300,19 @@ pub fn decide_batch(
     let fetched_at = c.times("fetched_at")?;
     let row_now = c.times("now")?;
     let settled = c.times("original_settlement")?;
+    let debit_id = c.strings("debit_id", false)?;
+    let prior_column = c.find("prior", false)?;
+    let prior_parts = prior_column.map(prior_lists).transpose()?;
+    let prior_keys: Vec<Option<Vec<usize>>> = prior_parts.map_or_else(Vec::new, |(_, entries)| {
+        entries
+            .columns()
+            .iter()
+            .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
+            .collect()
+    });
+    let prior_entries = prior_parts
+        .map(|(lists, entries)| PriorEntries::read(lists, entries, &prior_keys))
+        .transpose()?;
     let returns_column = c.find("returns", false)?;
     let lists = returns_column.map(|column| match column.data_type() {
         DataType::List(_) => column.as_list_opt::<i32>().map(Lists::Small),
@@ -1333,6 +1416,14 @@ pub fn decide_batch(
                 }
                 _ => debit,
             };
+            let debit = match debit_id.and_then(|c| c.get(row)) {
+                Some(id) => debit.with_id(DebitId::new(id).map_err(|e| format!("debit_id: {e}"))?),
+                None => debit,
+            };
+            let debit = match &prior_entries {
+                Some(entries) => debit.with_prior(entries.row(row)?),
+                None => debit,
+            };
             let id = account_id.and_then(|c| c.get(row));
             let linked = match (&typed, documents) {
                 (Some(typed), _) => {
@@ -1352,7 +1443,8 @@ pub fn decide_batch(
                 (None, None) => false,
             };
             let account = linked.then_some(&snapshot);
-            let outcome = outcome(account, &debit, policy, now)
+            let outcome = run
+                .outcome(account, &debit, policy, now)
                 .map_err(|e| RequestError::overflow(&e).to_string())?;
             let explanation = options.explanation.then(|| {
                 outcome
@@ -1372,6 +1464,138 @@ pub fn decide_batch(
         .finish(options)
         .map_err(|e| ColumnError::new("(output)", e.to_string()))?;
     with_passthrough(verdicts, input, &options.passthrough)
+}
+
+/// The `prior` column: a List or LargeList of structs whose fields are
+/// among [`PRIOR_FIELDS`].
+fn prior_lists(column: &ArrayRef) -> Result<(Lists<'_>, &arrow_array::StructArray), ColumnError> {
+    let mistyped = || {
+        Columns::mistyped(
+            "prior",
+            "a List or LargeList of structs {id, amount, currency, initiated_at, settled_at}",
+            column.data_type(),
+        )
+    };
+    let lists = match column.data_type() {
+        DataType::List(_) => column.as_list_opt::<i32>().map(Lists::Small),
+        DataType::LargeList(_) => column.as_list_opt::<i64>().map(Lists::Large),
+        _ => None,
+    }
+    .ok_or_else(mistyped)?;
+    let entries = lists.values().as_struct_opt().ok_or_else(mistyped)?;
+    let mut seen = std::collections::HashSet::new();
+    for field in entries.fields() {
+        let name = field.name().as_str();
+        if !seen.insert(name) {
+            return Err(ColumnError::of_kind(
+                ErrorKind::Duplicate,
+                &format!("prior.{name}"),
+                "appears twice in the struct: which one is meant cannot be known",
+            ));
+        }
+        if !PRIOR_FIELDS.contains(&name) {
+            let nearest = PRIOR_FIELDS
+                .iter()
+                .min_by_key(|known| name_distance(name, known))
+                .copied()
+                .unwrap_or("amount");
+            return Err(ColumnError::of_kind(
+                ErrorKind::UnknownField,
+                &format!("prior.{name}"),
+                format!("not a field of a prior debit (the nearest is `{nearest}`)"),
+            ));
+        }
+    }
+    Ok((lists, entries))
+}
+
+/// The prior debits of every row: the entries' fields, each read by the
+/// readers of the top-level columns.
+struct PriorEntries<'a> {
+    lists: Lists<'a>,
+    entries: &'a arrow_array::StructArray,
+    id: Option<Strings<'a>>,
+    amount: Option<Ints<'a>>,
+    currency: Option<Strings<'a>>,
+    initiated_at: Option<Ints<'a>>,
+    settled_at: Option<Ints<'a>>,
+}
+
+impl<'a> PriorEntries<'a> {
+    fn read(
+        lists: Lists<'a>,
+        entries: &'a arrow_array::StructArray,
+        keys: &'a [Option<Vec<usize>>],
+    ) -> Result<Self, ColumnError> {
+        let c = Columns {
+            fields: entries.fields(),
+            columns: entries.columns(),
+            dictionary_keys: keys,
+        };
+        let under = |e: ColumnError| ColumnError {
+            column: format!("prior.{}", e.column),
+            ..e
+        };
+        Ok(PriorEntries {
+            lists,
+            entries,
+            id: c.strings("id", false).map_err(under)?,
+            amount: c.ints("amount", true).map_err(under)?,
+            currency: c.strings("currency", true).map_err(under)?,
+            initiated_at: c.times("initiated_at").map_err(under)?.map_or_else(
+                || {
+                    Err(ColumnError::of_kind(
+                        ErrorKind::Missing,
+                        "prior.initiated_at",
+                        "required, and missing",
+                    ))
+                },
+                |t| Ok(Some(t)),
+            )?,
+            settled_at: c.times("settled_at").map_err(under)?,
+        })
+    }
+
+    /// The row's prior debits, each fault named as the batch protocol names
+    /// it (`prior[1].amount: null`).
+    fn row(&self, row: usize) -> Result<PriorDebits, String> {
+        let Some((start, end)) = self.lists.span(row) else {
+            return Ok(PriorDebits::NONE);
+        };
+        if end.saturating_sub(start) > PriorDebits::MAX {
+            return Err(format!(
+                "prior: at most {} prior debits in one request",
+                PriorDebits::MAX
+            ));
+        }
+        let mut list = Vec::with_capacity(end.saturating_sub(start));
+        for (n, at) in (start..end).enumerate() {
+            if self.entries.is_null(at) {
+                return Err(format!("prior[{n}]: null"));
+            }
+            let field = |name: &str| format!("prior[{n}].{name}");
+            let amount = int(self.amount, at, &field("amount"))?
+                .ok_or_else(|| format!("{}: null", field("amount")))?;
+            let code = self
+                .currency
+                .and_then(|c| c.get(at))
+                .ok_or_else(|| format!("{}: null", field("currency")))?;
+            let currency =
+                Currency::new(code).map_err(|e| format!("{}: {e}", field("currency")))?;
+            let initiated = int(self.initiated_at, at, &field("initiated_at"))?
+                .ok_or_else(|| format!("{}: null", field("initiated_at")))?;
+            let settled = int(self.settled_at, at, &field("settled_at"))?;
+            let mut prior = PriorDebit::new(amount, currency, initiated)
+                .map_err(|e| format!("{}: {e}", field("amount")))?
+                .with_settled_at(settled);
+            if let Some(id) = self.id.and_then(|c| c.get(at)) {
+                prior =
+                    prior.with_id(DebitId::new(id).map_err(|e| format!("{}: {e}", field("id")))?);
+            }
+            list.push(prior);
+        }
+        PriorDebits::new(list).map_err(|e| format!("prior: {e}"))
+    }
 }
 
 /// `verdicts` with the `passthrough` columns of `input` after its own.

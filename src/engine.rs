@@ -1,4 +1,4 @@
-//! The decision engine: the decision table of the [`contract`](crate::contract) (SPEC version 2), row for row.
+//! The decision engine: the decision table of the [`contract`](crate::contract) (SPEC version 3), row for row.
 //!
 //! [`decide`] is a pure function of its four arguments. It reads no clock,
 //! does no I/O, keeps no state, allocates nothing and cannot panic; the only
@@ -16,17 +16,17 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::debit::Debit;
+use crate::debit::{Debit, DebitId, PriorDebit};
 use crate::error::RequiredOverflow;
 use crate::money::{Ratio, div_floor};
-use crate::policy::Policy;
+use crate::policy::{Policy, VelocityLimit};
 use crate::snapshot::{
     AccountNumbers, Balance, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
     UnixSeconds,
 };
 use crate::verdict::{
-    Basis, Code, Codes, DebitRecord, Decision, Engine, PolicyRecord, RefreshAction, RefreshHint,
-    Retry, Rule, Verdict,
+    Basis, Code, Codes, DebitRecord, Decision, Engine, Exposure, PolicyRecord, RefreshAction,
+    RefreshHint, Retry, Rule, Verdict,
 };
 
 /// Seconds in a day, for `reinitiation_window_days`.
@@ -103,8 +103,22 @@ fn evaluate(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Verdict, RequiredOverflow> {
+    decide_in_run(snapshot, debit, &[], policy, now)
+}
+
+/// [`decide`] (or [`decide_unlinked`] for `None`) for a request of a run:
+/// `run` is what the run allowed earlier on the same account, in order of
+/// `initiated_at`, without the entries whose id the debit's own prior list
+/// holds (the request's own entry wins: see [`crate::Run`]).
+pub(crate) fn decide_in_run(
+    snapshot: Option<&Snapshot>,
+    debit: &Debit,
+    run: &[PriorDebit],
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Verdict, RequiredOverflow> {
     let now = now.timestamp();
-    let outcome = outcome(snapshot, debit, policy, now)?;
+    let outcome = outcome(snapshot, debit, run, policy, now)?;
     Ok(outcome.into_verdict(snapshot, debit, policy, now))
 }
 
@@ -123,6 +137,8 @@ pub(crate) struct Outcome {
     pub(crate) max_allowed: Option<i64>,
     pub(crate) refresh: Option<RefreshHint>,
     pub(crate) retry: Option<Retry>,
+    pub(crate) exposure: Option<Exposure>,
+    pub(crate) not_before: Option<UnixSeconds>,
     pub(crate) rule: Rule,
 }
 
@@ -150,6 +166,8 @@ impl Outcome {
             balance_age_secs: as_of.map(|as_of| now.saturating_sub(as_of)),
             refresh: self.refresh,
             retry: self.retry,
+            exposure: self.exposure,
+            not_before: self.not_before,
             rule: self.rule,
             account: snapshot.and_then(|s| s.account_id.clone()),
             provider: snapshot.and_then(|s| s.provider),
@@ -157,6 +175,7 @@ impl Outcome {
                 amount: debit.amount(),
                 currency: debit.currency(),
                 in_flight: debit.in_flight(),
+                id: debit.id().cloned(),
             },
             evaluated_at: now,
             policy: PolicyRecord {
@@ -174,6 +193,7 @@ impl Outcome {
 pub(crate) fn outcome(
     snapshot: Option<&Snapshot>,
     debit: &Debit,
+    run: &[PriorDebit],
     policy: &Policy,
     now: UnixSeconds,
 ) -> Result<Outcome, RequiredOverflow> {
@@ -187,7 +207,12 @@ pub(crate) fn outcome(
             &unknown
         }
     };
-    let facts = Facts::observe(s, snapshot.is_some(), debit, policy, now)?;
+    let priors = Priors {
+        own: debit.prior().as_slice(),
+        run,
+        skip: debit.id(),
+    };
+    let facts = Facts::observe(s, snapshot.is_some(), debit, priors, policy, now)?;
     let rule = rule(&facts);
     let (mut decision, mut reasons, refresh) = rule.outcome(&facts);
 
@@ -214,7 +239,17 @@ pub(crate) fn outcome(
 
     let max_allowed = match (rule, basis) {
         (Rule::Sufficient | Rule::Insufficient, Some((kind, balance))) => {
-            Some(max_allowed(balance, kind, debit, policy))
+            let by_balance = max_allowed(balance, kind, facts.reserved, policy);
+            // The velocity limits' room (this row passed them, so it is at
+            // least the debit's amount): a larger amount would stop at
+            // `velocity_amount`.
+            Some(match facts.velocity.amount_room {
+                Some(room) => i128::from(by_balance)
+                    .min(room)
+                    .try_into()
+                    .unwrap_or(by_balance),
+                None => by_balance,
+            })
         }
         _ => None,
     };
@@ -247,6 +282,8 @@ pub(crate) fn outcome(
         max_allowed,
         refresh,
         retry,
+        exposure: priors.any_given().then_some(facts.exposure),
+        not_before: facts.velocity.not_before,
         rule,
     })
 }
@@ -293,13 +330,19 @@ struct Facts {
     from_future: bool,
     /// now − as_of > max_balance_age_secs, or `as_of` unknown.
     stale: bool,
-    /// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`.
+    /// `amount + in_flight + exposure + max(buffer_min, ceil(amount × buffer_ratio))`.
     required_before_basis: i64,
     /// The same plus `ceil(amount × current_extra_ratio)` when the basis is
     /// `current`.
     required: i64,
-    /// The debit's amount ≤ `unverified_allowance[currency]`.
+    /// amount + in_flight + exposure ≤ `unverified_allowance[currency]`.
     within_unverified_allowance: bool,
+    /// The prior debits that count against the balance.
+    exposure: Exposure,
+    /// `in_flight` + exposure: what the balance must hold besides the debit.
+    reserved: i64,
+    /// The velocity limits' verdict.
+    velocity: VelocityCheck,
 }
 
 impl Facts {
@@ -307,10 +350,26 @@ impl Facts {
         s: &Snapshot,
         linked: bool,
         debit: &Debit,
+        priors: Priors<'_>,
         policy: &Policy,
         now: UnixSeconds,
     ) -> Result<Facts, RequiredOverflow> {
         let ccy = debit.currency();
+        let as_of = s.balance.as_ref().and_then(|b| b.as_of);
+        let (exposure, exposure_sum) = priors.exposure(debit.currency(), as_of);
+        let overflow = RequiredOverflow {
+            amount: debit.amount(),
+            in_flight: debit.in_flight(),
+            exposure: exposure_sum,
+        };
+        let reserved = i64::try_from(exposure_sum)
+            .ok()
+            .and_then(|e| e.checked_add(debit.in_flight()))
+            .ok_or(overflow)?;
+        let exposure = Exposure {
+            count: exposure,
+            amount: i64::try_from(exposure_sum).map_err(|_| overflow)?,
+        };
         let refresh = s.refresh.map(|r| r.status);
         let not_permitted = s.balances_permitted == Some(false);
         let refresh_can_start = s.status == Status::Active
@@ -365,16 +424,20 @@ impl Facts {
             i128::from(now) > closes
         });
 
-        let required_before_basis = required(debit, policy)?;
+        let required_before_basis = required(debit, reserved, policy).ok_or(overflow)?;
         let required = match basis {
-            Some((Basis::Current, _)) => required_on_current(required_before_basis, debit, policy)?,
+            Some((Basis::Current, _)) => {
+                required_on_current(required_before_basis, debit, policy).ok_or(overflow)?
+            }
             _ => required_before_basis,
         };
 
-        let within_unverified_allowance = policy
-            .unverified_allowance()
-            .get(ccy)
-            .is_some_and(|limit| u64::try_from(debit.amount()).is_ok_and(|a| a <= limit));
+        // The allowance is the unverified risk accepted per account: the
+        // debit and everything not yet in the balance together.
+        let within_unverified_allowance =
+            policy.unverified_allowance().get(ccy).is_some_and(|limit| {
+                i128::from(debit.amount()).saturating_add(i128::from(reserved)) <= i128::from(limit)
+            });
 
         Ok(Facts {
             linked,
@@ -413,6 +476,9 @@ impl Facts {
             required_before_basis,
             required,
             within_unverified_allowance,
+            exposure,
+            reserved,
+            velocity: velocity(priors, debit, policy, now),
         })
     }
 
@@ -426,52 +492,42 @@ impl Facts {
     }
 }
 
-/// `amount + in_flight + max(buffer_min, ceil(amount × buffer_ratio))`;
-/// checked.
-fn required(debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
-    let overflow = overflow(debit);
+/// `amount + reserved + max(buffer_min, ceil(amount × buffer_ratio))`,
+/// where `reserved = in_flight + exposure`; `None` on overflow.
+fn required(debit: &Debit, reserved: i64, policy: &Policy) -> Option<i64> {
     let amount = debit.amount();
-    let proportional = policy.buffer_ratio().cushion(amount).ok_or(overflow)?;
-    let floor = i64::try_from(policy.buffer_min()).map_err(|_| overflow)?;
+    let proportional = policy.buffer_ratio().cushion(amount)?;
+    let floor = i64::try_from(policy.buffer_min()).ok()?;
     amount
-        .checked_add(debit.in_flight())
-        .and_then(|t| t.checked_add(proportional.max(floor)))
-        .ok_or(overflow)
+        .checked_add(reserved)?
+        .checked_add(proportional.max(floor))
 }
 
 /// `base + ceil(amount × current_extra_ratio)`: the required amount when
-/// the basis is `current`; checked.
-fn required_on_current(base: i64, debit: &Debit, policy: &Policy) -> Result<i64, RequiredOverflow> {
-    let extra = policy.current_extra_ratio().cushion(debit.amount());
-    extra
-        .and_then(|extra| base.checked_add(extra))
-        .ok_or(overflow(debit))
-}
-
-fn overflow(debit: &Debit) -> RequiredOverflow {
-    RequiredOverflow {
-        amount: debit.amount(),
-        in_flight: debit.in_flight(),
-    }
+/// the basis is `current`; `None` on overflow.
+fn required_on_current(base: i64, debit: &Debit, policy: &Policy) -> Option<i64> {
+    let extra = policy.current_extra_ratio().cushion(debit.amount())?;
+    base.checked_add(extra)
 }
 
 /// The largest amount `a ≥ 1` whose required amount the basis `balance`
-/// covers, with the debit's in-flight amount and the policy's cushions; 0
-/// when there is none. Constant time, exact.
+/// covers, with what is reserved (the debit's in-flight amount and the
+/// exposure) and the policy's cushions; 0 when there is none. Constant
+/// time, exact.
 ///
-/// With `C = balance − in_flight`, `r = buffer_ratio`, `e` the extra ratio on
+/// With `C = balance − reserved`, `r = buffer_ratio`, `e` the extra ratio on
 /// `current` (else 0) and `m = buffer_min`, the answer is the largest `a` with
 /// `cost(a) = a + max(m, ⌈a·r⌉) + ⌈a·e⌉ ≤ C`. `cost` is increasing, and
 /// `cost(a) ≥ a(1+r+e)` and `cost(a) ≥ a(1+e) + m` bound the answer above by
 /// `U = min(⌊C/(1+r+e)⌋, ⌊(C−m)/(1+e)⌋)`. Each ceiling adds less than one,
 /// so `cost(U−3) < C`: the answer is one of `U, U−1, U−2, U−3`, and the
 /// first of them (from the top) whose cost fits is it.
-fn max_allowed(balance: i64, basis: Basis, debit: &Debit, policy: &Policy) -> i64 {
+fn max_allowed(balance: i64, basis: Basis, reserved: i64, policy: &Policy) -> i64 {
     let extra = match basis {
         Basis::Current => policy.current_extra_ratio(),
         Basis::Available => Ratio::ZERO,
     };
-    let capacity = i128::from(balance).saturating_sub(i128::from(debit.in_flight()));
+    let capacity = i128::from(balance).saturating_sub(i128::from(reserved));
     let floor = i128::from(policy.buffer_min());
     let cost = |a: i128| -> Option<i128> {
         let a64 = i64::try_from(a).ok()?;
@@ -533,6 +589,9 @@ fn rule(f: &Facts) -> Rule {
     }
     if f.retry_window {
         return Rule::RetryWindow;
+    }
+    if let Some(rule) = f.velocity.rule {
+        return rule;
     }
     if !f.linked {
         return Rule::Unlinked;
@@ -623,6 +682,8 @@ impl Rule {
             Rule::NotRetryable => deny(&[ReturnNotRetryable]),
             Rule::RetryLimit => deny(&[RetryLimitReached]),
             Rule::RetryWindow => deny(&[RetryWindowClosed]),
+            Rule::VelocityCount => deny(&[VelocityCountExceeded]),
+            Rule::VelocityAmount => deny(&[VelocityAmountExceeded]),
             Rule::MissingLinkDown => (
                 Deny,
                 Codes::of(&[BalanceMissing]).union(f.link_down_code()),
@@ -716,6 +777,236 @@ impl Rule {
     }
 }
 
+/// The prior debits a request counts: its own and those its run added for
+/// the account, each in order of `initiated_at`, leaving out every entry
+/// with the debit's own id (the same payment checked again).
+#[derive(Clone, Copy, Debug)]
+struct Priors<'a> {
+    own: &'a [PriorDebit],
+    run: &'a [PriorDebit],
+    skip: Option<&'a DebitId>,
+}
+
+impl<'a> Priors<'a> {
+    /// Whether the request carried any prior debit or its run added any:
+    /// the verdict then reports `exposure`, even with count 0.
+    fn any_given(&self) -> bool {
+        !self.own.is_empty() || !self.run.is_empty()
+    }
+
+    /// Every counted entry, in order of `initiated_at`.
+    fn all(&self) -> Merge<'a> {
+        Merge {
+            own: self.own,
+            run: self.run,
+            skip: self.skip,
+        }
+    }
+
+    /// The counted entries initiated in `(after, until]`, in order of
+    /// `initiated_at`: two binary searches, then a merge.
+    fn initiated_in(&self, after: UnixSeconds, until: UnixSeconds) -> Merge<'a> {
+        let cut = |list: &'a [PriorDebit]| {
+            let from = list.partition_point(|p| p.initiated_at() <= after);
+            let to = list.partition_point(|p| p.initiated_at() <= until);
+            list.get(from..to.max(from)).unwrap_or_default()
+        };
+        Merge {
+            own: cut(self.own),
+            run: cut(self.run),
+            skip: self.skip,
+        }
+    }
+
+    /// The exposure (SPEC §5b): the entries in `ccy` that a balance dated
+    /// `as_of` may not show yet, how many and their sum (in `i128`: 10,000
+    /// entries of `i64::MAX` fit).
+    fn exposure(&self, ccy: crate::money::Currency, as_of: Option<UnixSeconds>) -> (u32, i128) {
+        self.all()
+            .filter(|p| p.currency() == ccy && p.outstanding_at(as_of))
+            .fold((0_u32, 0_i128), |(n, sum), p| {
+                (
+                    n.saturating_add(1),
+                    sum.saturating_add(i128::from(p.amount())),
+                )
+            })
+    }
+}
+
+/// Two lists in order of `initiated_at` read as one, in that order (the
+/// request's own entry first on a tie), without the skipped id.
+#[derive(Clone, Debug)]
+struct Merge<'a> {
+    own: &'a [PriorDebit],
+    run: &'a [PriorDebit],
+    skip: Option<&'a DebitId>,
+}
+
+impl<'a> Iterator for Merge<'a> {
+    type Item = &'a PriorDebit;
+    fn next(&mut self) -> Option<&'a PriorDebit> {
+        loop {
+            let next = match (self.own.split_first(), self.run.split_first()) {
+                (Some((a, rest)), Some((b, _))) if a.initiated_at() <= b.initiated_at() => {
+                    self.own = rest;
+                    a
+                }
+                (_, Some((b, rest))) => {
+                    self.run = rest;
+                    b
+                }
+                (Some((a, rest)), None) => {
+                    self.own = rest;
+                    a
+                }
+                (None, None) => return None,
+            };
+            if self.skip.is_none_or(|id| next.id() != Some(id)) {
+                return Some(next);
+            }
+        }
+    }
+}
+
+/// What the velocity limits say about a debit.
+#[derive(Clone, Copy, Debug, Default)]
+struct VelocityCheck {
+    /// `velocity_count` or `velocity_amount` when a limit would be exceeded.
+    rule: Option<Rule>,
+    /// On those rows, the earliest instant at which every limit would hold.
+    not_before: Option<UnixSeconds>,
+    /// The most this debit could be and still pass every `max_amount` in
+    /// its currency; `None` when no limit names the currency.
+    amount_room: Option<i128>,
+}
+
+/// One limit over the entries in its window (SPEC §5b).
+#[derive(Clone, Copy, Debug)]
+struct LimitState {
+    /// Entries in the window, any currency, this debit left out.
+    count: u64,
+    /// Their sum in the debit's currency.
+    sum: i128,
+    /// `count + 1 > max_count`.
+    count_exceeded: bool,
+    /// `max_amount[ccy]`, when the limit names the currency.
+    max_amount: Option<i128>,
+}
+
+/// The velocity rows (SPEC §5b). Each limit counts the entries initiated in
+/// `(now − window_secs, now]` plus this debit; `count` is checked first.
+fn velocity(priors: Priors<'_>, debit: &Debit, policy: &Policy, now: UnixSeconds) -> VelocityCheck {
+    let limits = policy.velocity().limits();
+    if limits.is_empty() {
+        return VelocityCheck::default();
+    }
+    let ccy = debit.currency();
+    let amount = i128::from(debit.amount());
+    let mut check = VelocityCheck::default();
+    let (mut count_exceeded, mut amount_exceeded) = (false, false);
+    for limit in limits {
+        let state = limit_state(priors, limit, debit, now);
+        count_exceeded |= state.count_exceeded;
+        if let Some(max) = state.max_amount {
+            amount_exceeded |= state.sum.saturating_add(amount) > max;
+            let room = max.saturating_sub(state.sum);
+            check.amount_room = Some(check.amount_room.map_or(room, |r: i128| r.min(room)));
+        }
+    }
+    check.rule = if count_exceeded {
+        Some(Rule::VelocityCount)
+    } else if amount_exceeded {
+        Some(Rule::VelocityAmount)
+    } else {
+        None
+    };
+    if check.rule.is_some() {
+        check.not_before = limits.iter().try_fold(now, |latest, limit| {
+            let state = limit_state(priors, limit, debit, now);
+            earliest_pass(priors, limit, &state, ccy, amount, now).map(|t| latest.max(t))
+        });
+    }
+    check
+}
+
+fn limit_state(
+    priors: Priors<'_>,
+    limit: &VelocityLimit,
+    debit: &Debit,
+    now: UnixSeconds,
+) -> LimitState {
+    let ccy = debit.currency();
+    let after = now.saturating_sub(i64::from(limit.window_secs()));
+    let (count, sum) = priors
+        .initiated_in(after, now)
+        .fold((0_u64, 0_i128), |(n, sum), p| {
+            let add = if p.currency() == ccy {
+                i128::from(p.amount())
+            } else {
+                0
+            };
+            (n.saturating_add(1), sum.saturating_add(add))
+        });
+    LimitState {
+        count,
+        sum,
+        count_exceeded: limit
+            .max_count()
+            .is_some_and(|max| count.saturating_add(1) > u64::from(max)),
+        max_amount: limit.max_amount().get(ccy).map(i128::from),
+    }
+}
+
+/// The earliest instant (at least `now`) at which `limit` holds, the
+/// entries of its window leaving it in order of `initiated_at` (one
+/// initiated at `t0` leaves a window of `w` seconds at `t0 + w`); `None`
+/// when the debit alone breaks its `max_amount`. Each limit only loosens as
+/// time passes, so the instant at which every limit holds is the latest of
+/// these. Entries initiated after `now` are in no window now and are not
+/// foreseen entering one.
+fn earliest_pass(
+    priors: Priors<'_>,
+    limit: &VelocityLimit,
+    state: &LimitState,
+    ccy: crate::money::Currency,
+    amount: i128,
+    now: UnixSeconds,
+) -> Option<UnixSeconds> {
+    let window = i64::from(limit.window_secs());
+    let after = now.saturating_sub(window);
+    let leaves = |p: &PriorDebit| p.initiated_at().saturating_add(window);
+    let mut at = now;
+    if state.count_exceeded {
+        // `count + 1 − max_count` entries must leave: the oldest first.
+        let max = u64::from(limit.max_count().unwrap_or(u32::MAX));
+        let must_leave = state.count.saturating_add(1).saturating_sub(max);
+        let nth = usize::try_from(must_leave.saturating_sub(1)).unwrap_or(usize::MAX);
+        if let Some(p) = priors.initiated_in(after, now).nth(nth) {
+            at = at.max(leaves(p));
+        }
+    }
+    if let Some(max) = state.max_amount {
+        if amount > max {
+            return None;
+        }
+        let excess = state.sum.saturating_add(amount).saturating_sub(max);
+        if excess > 0 {
+            let mut left = 0_i128;
+            for p in priors
+                .initiated_in(after, now)
+                .filter(|p| p.currency() == ccy)
+            {
+                left = left.saturating_add(i128::from(p.amount()));
+                if left >= excess {
+                    at = at.max(leaves(p));
+                    break;
+                }
+            }
+        }
+    }
+    Some(at)
+}
+
 /// Not part of the API: `max_allowed` by a 64-step binary search over
 /// `decide`, the reference the constant-time formula is benchmarked and
 /// tested against. `None` when the verdict has no `max_allowed`.
@@ -727,11 +1018,7 @@ pub fn max_allowed_by_search(
     now: DateTime<Utc>,
 ) -> Option<i64> {
     let at = |amount: i64| {
-        let d = Debit::new(amount, debit.currency(), debit.in_flight()).ok()?;
-        let d = match debit.presentment() {
-            Some(p) => d.with_presentment(*p),
-            None => d,
-        };
+        let d = debit.with_amount(amount)?;
         decide(snapshot, &d, policy, now).ok()
     };
     let first = at(debit.amount())?;

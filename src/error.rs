@@ -28,6 +28,22 @@ impl DebitError {
     }
 }
 
+/// A debit id over 255 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a debit id has at most 255 characters, found {chars}")]
+pub struct DebitIdTooLong {
+    /// The id's length in characters.
+    pub chars: usize,
+}
+
+/// A prior-debit list over 10,000 entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("at most 10000 prior debits in one request, found {found}")]
+pub struct TooManyPriorDebits {
+    /// How many entries were given.
+    pub found: usize,
+}
+
 /// A NACHA return code that is not `R` and two digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected a NACHA return code such as `R01` (R and two digits), found `{found}`")]
@@ -42,12 +58,16 @@ pub struct ReturnCodeError {
 /// inputs the sum overflows. The gate refuses to guess, so this is an input
 /// error rather than a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("required amount overflows i64 (amount {amount} + in_flight {in_flight} + cushions)")]
+#[error(
+    "required amount overflows i64 (amount {amount} + in_flight {in_flight} + exposure {exposure} + cushions)"
+)]
 pub struct RequiredOverflow {
     /// The debit amount.
     pub amount: i64,
     /// The debit's in-flight amount.
     pub in_flight: i64,
+    /// The prior debits' exposure (their sum may exceed an `i64` itself).
+    pub exposure: i128,
 }
 
 /// What kind of fault an input error is: match on it to react, read the
@@ -188,6 +208,8 @@ impl JsonError {
         }
         let path = if self.path == ROOT {
             prefix.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{prefix}{}", self.path)
         } else {
             format!("{prefix}.{}", self.path)
         };
@@ -266,6 +288,12 @@ impl RequestError {
     /// An error at `path` of the request (`amount`, `returns[1]`).
     pub fn new(kind: ErrorKind, path: &str, message: impl Into<String>) -> Self {
         RequestError(JsonError::new(kind, path, message))
+    }
+
+    /// A fault in a part of the request read on its own (`prior`), its
+    /// path put under that part's key.
+    pub(crate) fn under(key: &str, e: JsonError) -> Self {
+        RequestError(e.without_position().under(key))
     }
 
     /// A debit that cannot be evaluated, at its field (`amount`, `in_flight`).

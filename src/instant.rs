@@ -3,7 +3,11 @@
 //! The engine takes a [`chrono::DateTime<Utc>`]; callers often hold unix
 //! seconds or an RFC 3339 string. This module reads either, and nothing else.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 /// The largest magnitude of unix seconds accepted as an instant:
 /// 100,000,000,000 (the year 5138). Anything larger is almost certainly a
@@ -101,5 +105,33 @@ fn milliseconds_message(seconds: i64) -> String {
         None => format!(
             "{seconds} looks like milliseconds or worse: expected unix seconds, at most {bound}"
         ),
+    }
+}
+
+/// An instant as a request writes it: unix seconds (an integer) or an
+/// RFC 3339 string.
+pub(crate) struct Now(pub(crate) DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for Now {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Now;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("unix seconds or an RFC 3339 timestamp")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Now, E> {
+                unix_seconds(v).map(Now).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Now, E> {
+                i64::try_from(v)
+                    .map_err(|_| E::custom(format_args!("timestamp {v} is out of range")))
+                    .and_then(|v| self.visit_i64(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Now, E> {
+                parse_instant(v).map(Now).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
     }
 }

@@ -84,6 +84,7 @@ mod policy;
 mod provider;
 mod render;
 mod request;
+mod run;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
@@ -91,14 +92,16 @@ mod verdict;
 
 pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
 
-pub use batch::{Answered, Batch, LineOutcome};
+pub use batch::{Answered, Batch, LineOutcome, ReadLine};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 pub use request::{AccountSource, Request};
+pub use run::Run;
 
-pub use debit::{Debit, Presentment, ReturnCode};
+pub use debit::{Debit, DebitId, Presentment, PriorDebit, PriorDebits, ReturnCode};
 pub use engine::{decide, decide_unlinked};
 pub use error::{
-    DebitError, ErrorKind, ParseError, PolicyError, RequestError, RequiredOverflow, ReturnCodeError,
+    DebitError, DebitIdTooLong, ErrorKind, ParseError, PolicyError, RequestError, RequiredOverflow,
+    ReturnCodeError, TooManyPriorDebits,
 };
 pub use instant::InstantError;
 pub use money::{
@@ -106,15 +109,15 @@ pub use money::{
 };
 pub use policy::{
     Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations, Policy,
-    PolicyBuilder, PolicyNameTooLong, WindowDays,
+    PolicyBuilder, PolicyNameTooLong, Velocity, VelocityError, VelocityLimit, WindowDays,
 };
 pub use snapshot::{
     AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
     RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 pub use verdict::{
-    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, PolicyRecord, RefreshAction,
-    RefreshHint, Retry, Rule, Verdict,
+    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, PolicyRecord,
+    RefreshAction, RefreshHint, Retry, Rule, Verdict,
 };
 
 /// The time library of [`decide`]'s signature, re-exported so that callers
@@ -153,6 +156,11 @@ pub mod __private {
     /// `Batch::answer` through serde_json only.
     pub fn answer_reference(batch: &Batch, line: &[u8], out: &mut Vec<u8>) -> Answered {
         batch.answer_with(line, out, false)
+    }
+
+    /// `Batch::read_line` through serde_json only.
+    pub fn read_reference<'a>(batch: &Batch, line: &'a [u8]) -> crate::ReadLine<'a> {
+        batch.read_reference(line)
     }
 }
 

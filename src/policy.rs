@@ -62,6 +62,7 @@ struct Settings {
     livemode: Option<bool>,
     max_reinitiations: MaxReinitiations,
     reinitiation_window_days: WindowDays,
+    velocity: Velocity,
     /// Accepted on input only when it matches (`policy --check` prints it);
     /// never written by this struct.
     #[serde(skip_serializing)]
@@ -83,6 +84,7 @@ impl Default for Settings {
             livemode: None,
             max_reinitiations: MaxReinitiations::NACHA,
             reinitiation_window_days: WindowDays::NACHA,
+            velocity: Velocity::NONE,
             fingerprint: None,
         }
     }
@@ -264,6 +266,12 @@ impl Policy {
     pub fn reinitiation_window_days(&self) -> WindowDays {
         self.settings.reinitiation_window_days
     }
+
+    /// Velocity limits on the account's debits (the [contract](crate::contract),
+    /// exposure and velocity). Default none.
+    pub fn velocity(&self) -> &Velocity {
+        &self.settings.velocity
+    }
 }
 
 impl Serialize for Policy {
@@ -348,6 +356,8 @@ setters! {
     max_reinitiations: MaxReinitiations;
     /// See [`Policy::reinitiation_window_days`].
     reinitiation_window_days: WindowDays;
+    /// See [`Policy::velocity`].
+    velocity: Velocity;
 }
 
 impl PolicyBuilder {
@@ -695,3 +705,238 @@ bounded!(
     /// re-initiated: 1 to 180 (NACHA Rules 2.12.4).
     WindowDays(u16), 1, 180, NACHA = 180
 );
+
+/// A policy's velocity limits: at most [`Velocity::MAX_LIMITS`], kept sorted
+/// and without duplicates (so that two policies listing the same limits in
+/// another order have the same fingerprint).
+///
+/// ```
+/// use fundsgate::{Currency, CurrencyMap, Policy, Velocity, VelocityLimit};
+/// let usd = Currency::new("usd")?;
+/// // A lender: at most 3 debits and 1,000.00 USD a week per account.
+/// let week = VelocityLimit::new(7 * 86_400, Some(3), CurrencyMap::single(usd, 100_000))?;
+/// let policy = Policy::builder().velocity(Velocity::new([week])?).build();
+/// assert_eq!(policy.velocity().limits().len(), 1);
+///
+/// let read = Policy::from_json(br#"{"velocity": [{"window_secs": 604800, "max_count": 3, "max_amount": {"USD": 100000}}]}"#)?;
+/// assert_eq!(read.fingerprint(), policy.fingerprint());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Velocity(Vec<VelocityLimit>);
+
+impl Velocity {
+    /// The most limits a policy may set.
+    pub const MAX_LIMITS: usize = 8;
+
+    /// No limit.
+    pub const NONE: Velocity = Velocity(Vec::new());
+
+    /// The limits `limits`, in any order.
+    ///
+    /// # Errors
+    ///
+    /// [`VelocityError`] over [`Velocity::MAX_LIMITS`] limits.
+    pub fn new(limits: impl IntoIterator<Item = VelocityLimit>) -> Result<Velocity, VelocityError> {
+        let mut limits: Vec<VelocityLimit> = limits.into_iter().collect();
+        if limits.len() > Velocity::MAX_LIMITS {
+            return Err(VelocityError(format!(
+                "at most {} limits, found {}",
+                Velocity::MAX_LIMITS,
+                limits.len()
+            )));
+        }
+        limits.sort_by(VelocityLimit::canonical_order);
+        limits.dedup();
+        Ok(Velocity(limits))
+    }
+
+    /// The limits, sorted.
+    pub fn limits(&self) -> &[VelocityLimit] {
+        &self.0
+    }
+}
+
+/// One velocity limit: in any window of `window_secs` seconds ending now,
+/// at most `max_count` debits of the account (any currency, this one
+/// included), and at most `max_amount[ccy]` minor units of the debit's
+/// currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VelocityLimit {
+    window_secs: u32,
+    max_count: Option<u32>,
+    max_amount: CurrencyMap<u64>,
+}
+
+impl VelocityLimit {
+    /// The longest window: 365 days, in seconds.
+    pub const MAX_WINDOW_SECS: u32 = 31_536_000;
+
+    /// A limit over a window of `window_secs` seconds (1 to 365 days): at
+    /// most `max_count` debits (at least 1) and, per currency, at most
+    /// `max_amount` minor units (each at least 1). An empty map sets no
+    /// amount limit.
+    ///
+    /// # Errors
+    ///
+    /// [`VelocityError`] naming the value out of range, or when the limit
+    /// sets neither a count nor an amount.
+    pub fn new(
+        window_secs: u32,
+        max_count: Option<u32>,
+        max_amount: CurrencyMap<u64>,
+    ) -> Result<VelocityLimit, VelocityError> {
+        let error = |m: String| Err(VelocityError(m));
+        if !(1..=VelocityLimit::MAX_WINDOW_SECS).contains(&window_secs) {
+            return error(format!(
+                "window_secs: {window_secs} is out of range: expected 1 to {}",
+                VelocityLimit::MAX_WINDOW_SECS
+            ));
+        }
+        if max_count == Some(0) {
+            return error("max_count: must be at least 1 (or null)".to_owned());
+        }
+        if let Some((ccy, _)) = max_amount.iter().find(|&(_, v)| v == 0) {
+            return error(format!("max_amount.{ccy}: must be at least 1"));
+        }
+        if max_count.is_none() && max_amount.is_empty() {
+            return error("a limit sets max_count, max_amount or both".to_owned());
+        }
+        Ok(VelocityLimit {
+            window_secs,
+            max_count,
+            max_amount,
+        })
+    }
+
+    /// The window's length in seconds: the window is `(now − window_secs, now]`.
+    pub fn window_secs(&self) -> u32 {
+        self.window_secs
+    }
+
+    /// The most debits in a window, this one included.
+    pub fn max_count(&self) -> Option<u32> {
+        self.max_count
+    }
+
+    /// Per currency, the most minor units debited in a window, this debit
+    /// included; a currency not listed has no amount limit.
+    pub fn max_amount(&self) -> &CurrencyMap<u64> {
+        &self.max_amount
+    }
+
+    fn canonical_order(a: &VelocityLimit, b: &VelocityLimit) -> std::cmp::Ordering {
+        (a.window_secs, a.max_count)
+            .cmp(&(b.window_secs, b.max_count))
+            .then_with(|| a.max_amount.iter().cmp(b.max_amount.iter()))
+    }
+}
+
+/// A velocity limit or list out of range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct VelocityError(String);
+
+impl Serialize for VelocityLimit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            window_secs: u32,
+            max_count: Option<u32>,
+            max_amount: Option<&'a CurrencyMap<u64>>,
+        }
+        View {
+            window_secs: self.window_secs,
+            max_count: self.max_count,
+            max_amount: (!self.max_amount.is_empty()).then_some(&self.max_amount),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VelocityLimit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            window_secs: crate::money::Strict<u64>,
+            #[serde(default)]
+            max_count: Option<crate::money::Strict<u64>>,
+            #[serde(default)]
+            max_amount: Option<CurrencyMap<u64>>,
+        }
+        let crate::json::Obj(w) = crate::json::Obj::<Wire>::deserialize(d)?;
+        let crate::money::Strict(window) = w.window_secs;
+        let window = u32::try_from(window)
+            .ok()
+            .filter(|w| *w <= VelocityLimit::MAX_WINDOW_SECS)
+            .ok_or_else(|| {
+                de::Error::custom(format_args!(
+                    "window_secs: {window} is out of range: expected 1 to {}",
+                    VelocityLimit::MAX_WINDOW_SECS
+                ))
+            })?;
+        let count = w
+            .max_count
+            .map(|crate::money::Strict(n)| u32::try_from(n).unwrap_or(u32::MAX));
+        VelocityLimit::new(window, count, w.max_amount.unwrap_or_default())
+            .map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for Velocity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Velocity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Velocity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of at most 8 velocity limits")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Velocity, A::Error> {
+                let mut limits = Vec::new();
+                while let Some(limit) = seq.next_element::<VelocityLimit>()? {
+                    if limits.len() == Velocity::MAX_LIMITS {
+                        return Err(de::Error::custom(format_args!(
+                            "at most {} velocity limits",
+                            Velocity::MAX_LIMITS
+                        )));
+                    }
+                    limits.push(limit);
+                }
+                Velocity::new(limits).map_err(de::Error::custom)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Velocity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Velocity".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let amount = generator.subschema_for::<CurrencyMap<u64>>();
+        schemars::json_schema!({
+            "description": "Velocity limits: in every window of window_secs seconds ending now, at most max_count debits (any currency, this one included) and at most max_amount[ccy] minor units of the debit's currency.",
+            "type": "array",
+            "maxItems": Velocity::MAX_LIMITS,
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["window_secs"],
+                "properties": {
+                    "window_secs": {"type": "integer", "minimum": 1, "maximum": VelocityLimit::MAX_WINDOW_SECS},
+                    "max_count": {"type": ["integer", "null"], "minimum": 1},
+                    "max_amount": {"anyOf": [amount, {"type": "null"}]}
+                }
+            }
+        })
+    }
+}

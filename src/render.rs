@@ -72,6 +72,20 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
             out,
             "the window for presenting the payment again after its original settlement has closed",
         ),
+        Rule::VelocityCount => {
+            push(
+                out,
+                "the account already had as many debits as a velocity limit of the policy allows",
+            );
+            velocity_wait(out, v);
+        }
+        Rule::VelocityAmount => {
+            push(
+                out,
+                "this debit would take more from the account than a velocity limit of the policy allows",
+            );
+            velocity_wait(out, v);
+        }
         Rule::MissingLinkDown => {
             push(out, "there is no balance and the account link is ");
             push(out, link);
@@ -148,6 +162,20 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
             );
             ccy.write(out, v.required);
             push(out, " required");
+            if let Some(exposure) = v.exposure.filter(|e| e.count > 0) {
+                push(out, " (with ");
+                ccy.write(out, exposure.amount);
+                push(out, " of ");
+                out.extend_from_slice(itoa::Buffer::new().format(exposure.count).as_bytes());
+                push(
+                    out,
+                    if exposure.count == 1 {
+                        " earlier debit not yet in the balance)"
+                    } else {
+                        " earlier debits not yet in the balance)"
+                    },
+                );
+            }
             if let (Rule::Insufficient, Some(max)) = (v.rule, v.max_allowed) {
                 push(out, "; at most ");
                 ccy.write(out, max);
@@ -180,6 +208,18 @@ fn stale(out: &mut Vec<u8>, v: &Verdict) {
     push(out, "the balance from ");
     time(out, v.as_of);
     push(out, " is too old");
+}
+
+/// When a velocity-denied debit could go through: `; it would pass at T`,
+/// or, when the debit alone breaks a limit, `, whenever it is presented`.
+fn velocity_wait(out: &mut Vec<u8>, v: &Verdict) {
+    match v.not_before {
+        Some(at) => {
+            push(out, "; it would pass at ");
+            time(out, Some(at));
+        }
+        None => push(out, ", whenever it is presented"),
+    }
 }
 
 fn not_before(out: &mut Vec<u8>, v: &Verdict) {
@@ -292,7 +332,7 @@ impl Serialize for Verdict {
     /// [`Verdict::write_json`] through `serde_json`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Verdict", 19)?;
+        let mut st = s.serialize_struct("Verdict", 21)?;
         st.serialize_field("decision", &self.decision)?;
         st.serialize_field("reasons", &self.reasons)?;
         st.serialize_field("warnings", &self.warnings)?;
@@ -304,6 +344,8 @@ impl Serialize for Verdict {
         st.serialize_field("balance_age_secs", &self.balance_age_secs)?;
         st.serialize_field("refresh", &self.refresh)?;
         st.serialize_field("retry", &self.retry)?;
+        st.serialize_field("exposure", &self.exposure)?;
+        st.serialize_field("not_before", &self.not_before)?;
         st.serialize_field("rule", &self.rule)?;
         st.serialize_field("account", &self.account)?;
         st.serialize_field("provider", &self.provider)?;
@@ -439,6 +481,19 @@ impl Verdict {
             }
             None => out.extend_from_slice(b"null"),
         }
+        out.extend_from_slice(b",\"exposure\":");
+        match self.exposure {
+            Some(exposure) => {
+                out.extend_from_slice(b"{\"count\":");
+                opt_int(out, Some(i64::from(exposure.count)));
+                out.extend_from_slice(b",\"amount\":");
+                opt_int(out, Some(exposure.amount));
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"not_before\":");
+        opt_int(out, self.not_before);
         out.extend_from_slice(b",\"rule\":");
         quoted(out, self.rule.as_str());
         out.extend_from_slice(b",\"account\":");
@@ -454,6 +509,8 @@ impl Verdict {
         quoted(out, self.debit.currency.as_str());
         out.extend_from_slice(b",\"in_flight\":");
         opt_int(out, Some(self.debit.in_flight));
+        out.extend_from_slice(b",\"id\":");
+        string(out, self.debit.id.as_ref().map(|id| id.as_str().as_bytes()));
         out.extend_from_slice(b"},\"evaluated_at\":");
         opt_int(out, Some(self.evaluated_at));
         out.extend_from_slice(b",\"policy\":{\"name\":");

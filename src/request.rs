@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use crate::debit::Debit;
+use crate::debit::{Debit, PriorDebits};
 use crate::engine::{decide, decide_unlinked};
 use crate::error::{ErrorKind, RequestError};
 use crate::money::Currency;
@@ -64,7 +64,7 @@ impl<'a> AccountSource<'a> {
 /// assert_eq!(bad.decide(&Policy::default()).unwrap_err().path(), "account.status");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Request<'a> {
     /// The account.
@@ -99,6 +99,18 @@ impl<'a> Request<'a> {
         let currency = Currency::new(currency)
             .map_err(|e| RequestError::new(ErrorKind::Invalid, "currency", e.to_string()))?;
         Debit::new(amount, currency, in_flight.unwrap_or(0)).map_err(|e| RequestError::debit(&e))
+    }
+
+    /// A prior-debit list from its JSON text (an array of `{"id", "amount",
+    /// "currency", "initiated_at", "settled_at"}`), each fault named under
+    /// `prior` (`prior[2].amount`) as every front end names it.
+    ///
+    /// # Errors
+    ///
+    /// A [`RequestError`] at the entry and key at fault.
+    pub fn prior(json: &[u8]) -> Result<PriorDebits, RequestError> {
+        crate::json::from_slice_tracked::<PriorDebits>(crate::json::strip_bom(json))
+            .map_err(|e| RequestError::under("prior", e))
     }
 
     /// Reads the account and decides.

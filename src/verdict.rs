@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::debit::DebitId;
 use crate::money::Currency;
 use crate::policy::Fingerprint;
 use crate::snapshot::{AccountId, Provider, UnixSeconds};
@@ -84,6 +85,11 @@ pub enum Code {
     RetryLimitReached,
     /// The re-initiation window after the original settlement has passed.
     RetryWindowClosed,
+    /// A velocity limit's `max_count` would be exceeded (`velocity_count`).
+    VelocityCountExceeded,
+    /// A velocity limit's `max_amount` in the debit's currency would be
+    /// exceeded (`velocity_amount`).
+    VelocityAmountExceeded,
     /// The debit has no linked account, so no balance data at all.
     NoBalanceData,
     /// The account has no balance.
@@ -118,7 +124,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in declaration (and serialization) order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 28] = [
         Code::InsufficientFunds,
         Code::UnrecognizedValue,
         Code::LivemodeMismatch,
@@ -130,6 +136,8 @@ impl Code {
         Code::ReturnNotRetryable,
         Code::RetryLimitReached,
         Code::RetryWindowClosed,
+        Code::VelocityCountExceeded,
+        Code::VelocityAmountExceeded,
         Code::NoBalanceData,
         Code::BalanceMissing,
         Code::CurrencyNotInBalance,
@@ -161,6 +169,8 @@ impl Code {
             Code::ReturnNotRetryable => "return_not_retryable",
             Code::RetryLimitReached => "retry_limit_reached",
             Code::RetryWindowClosed => "retry_window_closed",
+            Code::VelocityCountExceeded => "velocity_count_exceeded",
+            Code::VelocityAmountExceeded => "velocity_amount_exceeded",
             Code::NoBalanceData => "no_balance_data",
             Code::BalanceMissing => "balance_missing",
             Code::CurrencyNotInBalance => "currency_not_in_balance",
@@ -430,6 +440,12 @@ pub enum Rule {
     /// `retry_window`: A re-initiation later than `reinitiation_window_days` after the original settlement. `deny`, `retry_window_closed`.
     #[serde(rename = "retry_window")]
     RetryWindow,
+    /// `velocity_count`: A velocity limit's `max_count` would be exceeded by this debit. `deny`, `velocity_count_exceeded`; `not_before` says when it would not be.
+    #[serde(rename = "velocity_count")]
+    VelocityCount,
+    /// `velocity_amount`: A velocity limit's `max_amount` in the debit's currency would be exceeded by this debit. `deny`, `velocity_amount_exceeded`; `not_before` says when it would not be.
+    #[serde(rename = "velocity_amount")]
+    VelocityAmount,
     /// `unlinked`: No account document: the debit's payment method has no linked account (entered by hand or verified by microdeposits). `deny`*, `no_balance_data`.
     #[serde(rename = "unlinked")]
     Unlinked,
@@ -506,10 +522,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every row, in table order (first match wins).
-    pub const ALL: [Rule; 27] = [
+    pub const ALL: [Rule; 29] = [
         Rule::NotRetryable,
         Rule::RetryLimit,
         Rule::RetryWindow,
+        Rule::VelocityCount,
+        Rule::VelocityAmount,
         Rule::Unlinked,
         Rule::Unrecognized,
         Rule::Livemode,
@@ -550,6 +568,8 @@ impl Rule {
             Rule::NotRetryable => "not_retryable",
             Rule::RetryLimit => "retry_limit",
             Rule::RetryWindow => "retry_window",
+            Rule::VelocityCount => "velocity_count",
+            Rule::VelocityAmount => "velocity_amount",
             Rule::MissingLinkDown => "missing_link_down",
             Rule::MissingNotPermitted => "missing_not_permitted",
             Rule::MissingNeverRefreshed => "missing_never_refreshed",
@@ -678,6 +698,16 @@ pub struct Verdict {
     /// For a re-initiated debit decided past the re-presentment rows: how to
     /// send it (`RETRY PYMT`); null otherwise.
     pub retry: Option<Retry>,
+    /// The prior debits that counted against the balance: how many, and
+    /// their sum in the debit's currency (already in `required`). Null when
+    /// the request carried no prior debit and its run added none.
+    #[serde(default)]
+    pub exposure: Option<Exposure>,
+    /// On rows `velocity_count` and `velocity_amount`: the earliest instant
+    /// at which the same debit would pass every velocity limit with the same
+    /// prior debits; null when no wait helps, and on every other row.
+    #[serde(default)]
+    pub not_before: Option<UnixSeconds>,
     /// The decision-table row that decided.
     pub rule: Rule,
     /// The account's id at its provider; null for an unlinked debit or a
@@ -699,7 +729,7 @@ pub struct Verdict {
 
 /// The debit a verdict decided (the verdict's `debit`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DebitRecord {
     /// The amount, in minor units.
@@ -708,6 +738,21 @@ pub struct DebitRecord {
     pub currency: Currency,
     /// Debits already approved and not yet in the balance.
     pub in_flight: i64,
+    /// The payment's own id, or null.
+    #[serde(default)]
+    pub id: Option<DebitId>,
+}
+
+/// The prior debits that counted against a balance (the verdict's
+/// `exposure`): how many, and their sum in the debit's currency.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Exposure {
+    /// How many prior debits counted.
+    pub count: u32,
+    /// Their sum, in minor units of the debit's currency.
+    pub amount: i64,
 }
 
 /// The policy a verdict was decided under (the verdict's `policy`): its name

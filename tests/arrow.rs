@@ -25,7 +25,7 @@ use fundsgate::arrow::arrow_array::{
 use fundsgate::arrow::{Options, decide_batch, output_schema};
 use fundsgate::{
     AccountNumbers, BalanceType, Batch, Category, Currency, NextRefresh, Policy, RefreshStatus,
-    Snapshot, Status, Verdict, decide, decide_unlinked, from_unix,
+    Run, Snapshot, Status, Verdict, decide, decide_unlinked, from_unix,
 };
 
 fn now() -> fundsgate::chrono::DateTime<fundsgate::chrono::Utc> {
@@ -46,6 +46,9 @@ struct Row {
     refresh_action: Option<String>,
     refresh_not_before: Option<i64>,
     retry_attempt: Option<i32>,
+    exposure_count: Option<i32>,
+    exposure_amount: Option<i64>,
+    not_before: Option<i64>,
     explanation: Option<String>,
     error: Option<String>,
 }
@@ -64,6 +67,9 @@ fn expected(v: &Verdict, explanation: bool) -> Row {
         refresh_action: v.refresh.map(|r| r.action.as_str().to_owned()),
         refresh_not_before: v.refresh.and_then(|r| r.not_before),
         retry_attempt: v.retry.map(|r| r.attempt as i32),
+        exposure_count: v.exposure.map(|e| e.count as i32),
+        exposure_amount: v.exposure.map(|e| e.amount),
+        not_before: v.not_before,
         explanation: explanation.then(|| v.explanation()),
         error: None,
     }
@@ -110,10 +116,13 @@ fn text(batch: &RecordBatch, name: &str, row: usize) -> Option<String> {
 }
 
 fn row(batch: &RecordBatch, i: usize) -> Row {
-    let retry = batch
-        .column_by_name("retry_attempt")
-        .unwrap()
-        .as_primitive::<Int32Type>();
+    let int32 = |name: &str| {
+        let c = batch
+            .column_by_name(name)
+            .unwrap()
+            .as_primitive::<Int32Type>();
+        c.is_valid(i).then(|| c.value(i))
+    };
     Row {
         decision: dict(batch, "decision", i),
         reasons: list(batch, "reasons", i),
@@ -125,7 +134,10 @@ fn row(batch: &RecordBatch, i: usize) -> Row {
         rule: dict(batch, "rule", i),
         refresh_action: dict(batch, "refresh_action", i),
         refresh_not_before: int(batch, "refresh_not_before", i),
-        retry_attempt: retry.is_valid(i).then(|| retry.value(i)),
+        retry_attempt: int32("retry_attempt"),
+        exposure_count: int32("exposure_count"),
+        exposure_amount: int(batch, "exposure_amount", i),
+        not_before: int(batch, "not_before", i),
         explanation: text(batch, "explanation", i),
         error: text(batch, "error", i),
     }
@@ -240,6 +252,61 @@ fn typed_row(s: &Snapshot, amount: i64, ccy: Currency, in_flight: i64) -> Option
 }
 
 /// `batch` with `returns` and `original_settlement` columns for a
+/// with a `prior` column (a list of structs) holding the debit's prior
+/// debits, when it has any.
+fn with_prior(batch: RecordBatch, prior: &fundsgate::PriorDebits) -> RecordBatch {
+    use fundsgate::arrow::arrow_array::builder::{
+        Int64Builder, ListBuilder, StringBuilder, StructBuilder,
+    };
+    use fundsgate::arrow::arrow_schema::{DataType, Field};
+    if prior.is_empty() {
+        return batch;
+    }
+    let fields = vec![
+        Field::new("id", DataType::Utf8, true),
+        Field::new("amount", DataType::Int64, true),
+        Field::new("currency", DataType::Utf8, true),
+        Field::new("initiated_at", DataType::Int64, true),
+        Field::new("settled_at", DataType::Int64, true),
+    ];
+    let mut list = ListBuilder::new(StructBuilder::from_fields(fields, prior.len()));
+    for p in prior {
+        let entry = list.values();
+        let id = entry.field_builder::<StringBuilder>(0).unwrap();
+        match p.id() {
+            Some(id_) => id.append_value(id_.as_str()),
+            None => id.append_null(),
+        }
+        entry
+            .field_builder::<Int64Builder>(1)
+            .unwrap()
+            .append_value(p.amount());
+        entry
+            .field_builder::<StringBuilder>(2)
+            .unwrap()
+            .append_value(p.currency().as_str());
+        entry
+            .field_builder::<Int64Builder>(3)
+            .unwrap()
+            .append_value(p.initiated_at());
+        entry
+            .field_builder::<Int64Builder>(4)
+            .unwrap()
+            .append_option(p.settled_at());
+        entry.append(true);
+    }
+    list.append(true);
+    let mut columns: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| (f.name().clone(), Arc::clone(c)))
+        .collect();
+    columns.push(("prior".to_owned(), Arc::new(list.finish())));
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
 /// re-initiated debit (the codes listed as the presentment holds them: the
 /// set, repeated to its count, which is all a decision reads).
 fn with_presentment(batch: RecordBatch, p: Option<&fundsgate::Presentment>) -> RecordBatch {
@@ -285,6 +352,7 @@ fn typed_columns_decide_every_expressible_row_as_decide_does() {
             continue;
         };
         let batch = with_presentment(batch, d.presentment());
+        let batch = with_prior(batch, d.prior());
         let verdict = decide(snapshot, d, &case.policy, now()).unwrap();
         assert_eq!(verdict.rule, case.rule);
         for options in [Options::default(), Options::default().with_explanation()] {
@@ -381,11 +449,21 @@ fn account_json_columns_decide_as_batch_does() {
         batch_of(strings(text)),
         batch_of(Arc::new(BinaryArray::from(accounts.clone()))),
     ] {
-        let out = decide_batch(&input, &Policy::default(), now(), &Options::default()).unwrap();
-        assert_eq!(out.num_rows(), n);
-        for (i, line) in lines.iter().enumerate() {
-            let verdict = gate.decide_line(line.as_bytes()).result.unwrap();
-            assert_eq!(row(&out, i), expected(&verdict, false), "{line:.80}");
+        // Rows of one account accumulate, in a batch as in a run of lines;
+        // independent rows are decided as lines are one by one.
+        for options in [Options::default(), Options::default().with_independent()] {
+            let out = decide_batch(&input, &Policy::default(), now(), &options).unwrap();
+            assert_eq!(out.num_rows(), n);
+            let mut run = if options.independent {
+                Run::independent()
+            } else {
+                Run::new()
+            };
+            for (i, line) in lines.iter().enumerate() {
+                let read = gate.read_line(line.as_bytes());
+                let verdict = gate.decide_read(read, &mut run).result.unwrap();
+                assert_eq!(row(&out, i), expected(&verdict, false), "{line:.80}");
+            }
         }
     }
 }

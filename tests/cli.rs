@@ -365,11 +365,21 @@ fn batch_keeps_order_and_ids_across_good_and_bad_lines() {
             "error",
             "allow",
             "deny",
-            "allow"
+            "deny"
         ]
     );
     assert_eq!(lines[8]["rule"], "unlinked");
     assert_eq!(lines[9]["retry"]["entry_description"], "RETRY PYMT");
+    // pi_001 took 50.00 of the account's 60.00: the re-presentment pi_007
+    // of 50.00 on the same account no longer fits.
+    assert_eq!(
+        lines[9]["exposure"],
+        serde_json::json!({"count": 1, "amount": 5000})
+    );
+    assert_eq!(lines[9]["rule"], "insufficient");
+    let (alone, _) = batch(&input, &["--independent"]);
+    assert_eq!(alone[9]["decision"], "allow");
+    assert_eq!(alone[9]["exposure"], Value::Null);
     assert!(lines[3]["error"].as_str().unwrap().starts_with("amount:"));
     assert!(lines[6]["error"].is_string());
 }
@@ -514,7 +524,8 @@ fn batch_with_jobs_keeps_order_and_matches_serial() {
         }
     }
     input.push_str(r#"{"id": "last-without-newline", "account": {"status": "disconnected"}, "amount": 1, "currency": "usd"}"#);
-    let (serial, out) = batch(input.as_bytes(), &[]);
+    // Each line alone, as version 2 decided.
+    let (serial, out) = batch(input.as_bytes(), &["--independent", "--jobs", "1"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(serial.len(), 4_001);
     for (i, line) in serial.iter().enumerate().take(4_000) {
@@ -530,11 +541,32 @@ fn batch_with_jobs_keeps_order_and_matches_serial() {
     }
     assert_eq!(serial[4_000]["id"], "last-without-newline");
     for jobs in ["2", "3"] {
-        let parallel = fundsgate(&["batch", "--now", NOW, "--jobs", jobs], input.as_bytes());
+        let parallel = fundsgate(
+            &["batch", "--now", NOW, "--independent", "--jobs", jobs],
+            input.as_bytes(),
+        );
         assert_eq!(parallel.status.code(), Some(0));
         assert_eq!(
             parallel.stdout, out.stdout,
             "--jobs {jobs} changed the output"
+        );
+    }
+    // A run: every line is the same account, so the allowed amounts add up
+    // to at most its 60.00, whatever the number of threads.
+    let (run, out) = batch(input.as_bytes(), &["--jobs", "1"]);
+    assert_eq!(out.status.code(), Some(0));
+    let allowed: u64 = run
+        .iter()
+        .filter(|l| l["decision"] == "allow")
+        .map(|l| l["debit"]["amount"].as_u64().unwrap())
+        .sum();
+    assert!(allowed <= 6000 && allowed > 0, "{allowed}");
+    for jobs in ["2", "3", "8"] {
+        let parallel = fundsgate(&["batch", "--now", NOW, "--jobs", jobs], input.as_bytes());
+        assert_eq!(parallel.status.code(), Some(0));
+        assert_eq!(
+            parallel.stdout, out.stdout,
+            "--jobs {jobs} changed the run's output"
         );
     }
 }

@@ -1153,16 +1153,23 @@ fn a_required_amount_that_overflows_is_an_error() {
 }
 
 #[test]
-fn the_allowance_is_compared_with_the_amount_alone_and_per_currency() {
+fn the_allowance_covers_amount_and_in_flight_together_and_per_currency() {
     let s = snapshot(
         Status::Active,
         None,
         Some(refresh(RefreshStatus::Succeeded, None)),
     );
-    let d = Debit::new(5000, usd(), 1_000_000).unwrap();
+    // SPEC v3: the allowance is the unverified risk per account, so what is
+    // already in flight uses it up (v2 compared the amount alone).
+    let d = Debit::new(4000, usd(), 1000).unwrap();
     assert_eq!(
         decide(&s, &d, &allowance(5000), at(NOW)).unwrap().decision,
         Allow
+    );
+    let d = Debit::new(4000, usd(), 1001).unwrap();
+    assert_eq!(
+        decide(&s, &d, &allowance(5000), at(NOW)).unwrap().decision,
+        Deny
     );
     let v = decide(&s, &debit(5001), &allowance(5000), at(NOW)).unwrap();
     assert_row(

@@ -429,7 +429,8 @@ fn the_default_policy_is_spec_section_4() {
         "livemode": null,
         "max_reinitiations": 2,
         "reinitiation_window_days": 180,
-        "fingerprint": "sha256:8d98839276f529e03e3dee59f27246852493e74a0269a9f112b41a12bd89940d"
+        "velocity": [],
+        "fingerprint": "sha256:2deeb2f0d15999647d0231518db08bcf4b573dcd68c595ab0e679ac6931514cc"
     });
     assert_eq!(json, expected);
     assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::default());
@@ -804,7 +805,9 @@ fn the_fingerprint_is_sha256_of_the_canonical_json() {
         r#"{"accept_categories":["cash","investment"],"buffer_min":25,"buffer_ratio":"0.05","#,
         r#""current_extra_ratio":"0","fallback_to_current":false,"livemode":true,"#,
         r#""max_balance_age_secs":3600,"max_clock_skew_secs":300,"max_reinitiations":1,"#,
-        r#""reinitiation_window_days":180,"unverified_allowance":{"eur":100,"usd":5000}}"#
+        r#""reinitiation_window_days":180,"unverified_allowance":{"eur":100,"usd":5000},"#,
+        r#""velocity":[{"max_amount":null,"max_count":1,"window_secs":3600},"#,
+        r#"{"max_amount":{"eur":7,"usd":100000},"max_count":3,"window_secs":86400}]}"#
     );
     let expected: String = Sha256::digest(canonical.as_bytes())
         .iter()
@@ -814,7 +817,9 @@ fn the_fingerprint_is_sha256_of_the_canonical_json() {
         br#"{"name": "written one way", "unverified_allowance": {"USD": 5000, "eur": 100},
             "buffer_ratio": 0.050, "buffer_min": 25, "max_balance_age_secs": 3600,
             "accept_categories": ["investment", "cash", "investment"], "livemode": true,
-            "fallback_to_current": false, "max_reinitiations": 1}"#,
+            "fallback_to_current": false, "max_reinitiations": 1,
+            "velocity": [{"window_secs": 86400, "max_count": 3, "max_amount": {"USD": 100000, "eur": 7}},
+                         {"max_count": 1, "window_secs": 3600}]}"#,
     )
     .unwrap();
     assert_eq!(p.fingerprint().to_string(), format!("sha256:{expected}"));

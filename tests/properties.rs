@@ -12,9 +12,10 @@ mod common;
 use common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
-    CurrencyMap, Debit, Decision, MaxReinitiations, NextRefresh, Policy, Presentment, Provider,
-    Ratio, ReadOptions, Refresh, RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
-    Verdict, WindowDays, decide, neutral, plaid, read_account, stripe,
+    CurrencyMap, Debit, DebitId, Decision, MaxReinitiations, NextRefresh, Policy, Presentment,
+    PriorDebit, PriorDebits, Provider, Ratio, ReadOptions, Refresh, RefreshAction, RefreshStatus,
+    ReturnCode, Rule, Snapshot, Status, Velocity, VelocityLimit, Verdict, WindowDays, decide,
+    neutral, plaid, read_account, stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -208,6 +209,7 @@ fn policy() -> impl Strategy<Value = Policy> {
         ratio(),
         proptest::collection::btree_map(currency(), 0_u64..100_000, 0..3),
         v2,
+        prop_oneof![2 => Just(Velocity::NONE), 1 => velocity()],
     )
         .prop_map(
             |(
@@ -219,6 +221,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                 current_extra_ratio,
                 allowance,
                 (accept_categories, livemode, reinit, window),
+                velocity,
             )| {
                 Policy::builder()
                     .max_balance_age_secs(age)
@@ -232,9 +235,48 @@ fn policy() -> impl Strategy<Value = Policy> {
                     .livemode(livemode)
                     .max_reinitiations(MaxReinitiations::new(reinit).unwrap())
                     .reinitiation_window_days(WindowDays::new(window).unwrap())
+                    .velocity(velocity)
                     .build()
             },
         )
+}
+
+/// Up to three velocity limits of an hour to a week.
+fn velocity() -> impl Strategy<Value = Velocity> {
+    let limit = (
+        prop_oneof![Just(3_600_u32), Just(86_400), 1_u32..=604_800],
+        proptest::option::of(1_u32..5),
+        proptest::collection::btree_map(currency(), 1_u64..5_000_000, 0..2),
+    )
+        .prop_filter_map(
+            "a limit sets a count or an amount",
+            |(w, count, amounts)| {
+                VelocityLimit::new(w, count, CurrencyMap::from_pairs(amounts).unwrap()).ok()
+            },
+        );
+    proptest::collection::vec(limit, 1..4).prop_map(|limits| Velocity::new(limits).unwrap())
+}
+
+/// Up to six prior debits of the last three days, some settled, some with
+/// the id `pi_same` (the debit's own, when it has that id).
+fn prior() -> impl Strategy<Value = PriorDebits> {
+    let entry = (
+        1_i64..2_000_000,
+        currency(),
+        (NOW - 3 * 86_400)..=NOW,
+        proptest::option::of((NOW - 3 * 86_400)..=NOW),
+        prop_oneof![3 => Just(None), 1 => Just(Some("pi_same")), 1 => Just(Some("pi_other"))],
+    )
+        .prop_map(|(amount, ccy, at, settled, id)| {
+            let p = PriorDebit::new(amount, ccy, at)
+                .unwrap()
+                .with_settled_at(settled);
+            match id {
+                Some(id) => p.with_id(DebitId::new(id).unwrap()),
+                None => p,
+            }
+        });
+    proptest::collection::vec(entry, 0..6).prop_map(|list| PriorDebits::new(list).unwrap())
 }
 
 fn presentment() -> impl Strategy<Value = Presentment> {
@@ -257,9 +299,18 @@ fn debit() -> impl Strategy<Value = Debit> {
         currency(),
         prop_oneof![Just(0_i64), 0_i64..100_000],
         prop_oneof![3 => Just(None), 1 => presentment().prop_map(Some)],
+        prop_oneof![2 => Just(PriorDebits::NONE), 1 => prior()],
+        any::<bool>(),
     )
-        .prop_map(|(amount, ccy, in_flight, presentment)| {
-            let d = Debit::new(amount, ccy, in_flight).unwrap();
+        .prop_map(|(amount, ccy, in_flight, presentment, prior, same)| {
+            let d = Debit::new(amount, ccy, in_flight)
+                .unwrap()
+                .with_prior(prior);
+            let d = if same {
+                d.with_id(DebitId::new("pi_same").unwrap())
+            } else {
+                d
+            };
             match presentment {
                 Some(p) => d.with_presentment(p),
                 None => d,
@@ -272,7 +323,13 @@ fn verdict(s: &Snapshot, d: &Debit, p: &Policy) -> Verdict {
 }
 
 fn with_amount(d: &Debit, amount: i64) -> Debit {
-    let new = Debit::new(amount, d.currency(), d.in_flight()).unwrap();
+    let new = Debit::new(amount, d.currency(), d.in_flight())
+        .unwrap()
+        .with_prior(d.prior().clone());
+    let new = match d.id() {
+        Some(id) => new.with_id(id.clone()),
+        None => new,
+    };
     match d.presentment() {
         Some(p) => new.with_presentment(*p),
         None => new,
@@ -773,9 +830,18 @@ proptest! {
         }
         let v = verdict(&s, &d, &p);
         prop_assert_ne!(v.decision, Decision::Allow);
-        // The re-presentment rows come first (SPEC v3), then `unrecognized`.
+        // The re-presentment and velocity rows come first (SPEC v3), then
+        // `unrecognized`.
         prop_assert!(
-            matches!(v.rule, Rule::Unrecognized | Rule::NotRetryable | Rule::RetryLimit | Rule::RetryWindow),
+            matches!(
+                v.rule,
+                Rule::Unrecognized
+                    | Rule::NotRetryable
+                    | Rule::RetryLimit
+                    | Rule::RetryWindow
+                    | Rule::VelocityCount
+                    | Rule::VelocityAmount
+            ),
             "{:?}", v.rule
         );
     }

@@ -12,7 +12,8 @@
 mod with;
 use fundsgate::{
     AccountNumbers, Balance, BalanceType, Category, Currency, CurrencyMap, Debit, NextRefresh,
-    Policy, Presentment, Refresh, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
+    Policy, Presentment, PriorDebit, PriorDebits, Refresh, RefreshStatus, ReturnCode, Rule,
+    Snapshot, Status, Velocity, VelocityLimit,
 };
 use with::with;
 
@@ -77,6 +78,23 @@ fn represented(codes: &[&str], settled: i64) -> Debit {
     debit(5_000).with_presentment(Presentment::new(settled, codes))
 }
 
+/// `debit` with prior debits of `(amount, initiated_at)`, not settled.
+pub fn with_prior(debit: Debit, prior: &[(i64, i64)]) -> Debit {
+    let prior = prior
+        .iter()
+        .map(|&(amount, at)| PriorDebit::new(amount, usd(), at).unwrap());
+    debit.with_prior(PriorDebits::new(prior).unwrap())
+}
+
+/// A policy of one velocity limit.
+pub fn velocity(window: u32, count: Option<u32>, amount: Option<u64>) -> Policy {
+    let amount = amount.map_or_else(CurrencyMap::new, |a| CurrencyMap::single(usd(), a));
+    let limit = VelocityLimit::new(window, count, amount).unwrap();
+    Policy::builder()
+        .velocity(Velocity::new([limit]).unwrap())
+        .build()
+}
+
 /// A policy with every cushion and an allowance, so that the softened rows
 /// pay for their softening.
 pub fn lenient() -> Policy {
@@ -104,7 +122,7 @@ pub fn cases() -> Vec<RowCase> {
     };
     let missing = |status, r| Some(account(status, None, r));
     let live = Policy::builder().livemode(Some(false)).build();
-    let d = debit(5_000);
+    let d = || debit(5_000);
     let case = |rule, snapshot, debit, policy| RowCase {
         rule,
         snapshot,
@@ -130,48 +148,60 @@ pub fn cases() -> Vec<RowCase> {
             represented(&["R01"], NOW - 200 * DAY),
             Policy::default(),
         ),
-        case(Rule::Unlinked, None, d, lenient()),
+        case(
+            Rule::VelocityCount,
+            Some(healthy()),
+            with_prior(debit(5_000), &[(3_000, NOW - 60)]),
+            velocity(3_600, Some(1), None),
+        ),
+        case(
+            Rule::VelocityAmount,
+            Some(healthy()),
+            with_prior(debit(5_000), &[(3_000, NOW - 60)]),
+            velocity(3_600, None, Some(6_000)),
+        ),
+        case(Rule::Unlinked, None, d(), lenient()),
         case(
             Rule::Unrecognized,
             with(|s| s.status = Status::Unrecognized),
-            d,
+            d(),
             Policy::default(),
         ),
-        case(Rule::Livemode, Some(healthy()), d, live),
+        case(Rule::Livemode, Some(healthy()), d(), live),
         case(
             Rule::Closed,
             with(|s| s.closed = true),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::NotDebitable,
             with(|s| s.ach_supported = Some(false)),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::NumbersDeactivated,
             with(|s| s.account_numbers = AccountNumbers::NoneTransactable),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::Credit,
             with(|s| s.category = Some(Category::Credit)),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::Category,
             with(|s| s.category = Some(Category::Other)),
-            d,
+            d(),
             lenient(),
         ),
         case(
             Rule::MissingLinkDown,
             missing(Status::Disconnected, None),
-            d,
+            d(),
             lenient(),
         ),
         case(
@@ -181,25 +211,25 @@ pub fn cases() -> Vec<RowCase> {
                     balances_permitted: Some(false),
                 )
             }),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::MissingNeverRefreshed,
             missing(Status::Active, None),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::MissingPending,
             missing(Status::Active, refresh(RefreshStatus::Pending, None)),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::MissingFailedCanStart,
             missing(Status::Active, refresh(RefreshStatus::Failed, Some(NOW))),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
@@ -214,13 +244,13 @@ pub fn cases() -> Vec<RowCase> {
         case(
             Rule::MissingNotShared,
             missing(Status::Active, refresh(RefreshStatus::Succeeded, None)),
-            d,
+            d(),
             lenient(),
         ),
         case(
             Rule::NoCurrency,
             Some(account(Status::Active, Some(cash(AS_OF, None, None)), None)),
-            d,
+            d(),
             lenient(),
         ),
         case(
@@ -230,7 +260,7 @@ pub fn cases() -> Vec<RowCase> {
                 Some(cash(NOW + 9_000, Some(9_000), None)),
                 None,
             )),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
@@ -240,7 +270,7 @@ pub fn cases() -> Vec<RowCase> {
                 Some(cash(NOW - 90_000, Some(9_000), None)),
                 None,
             )),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
@@ -250,20 +280,20 @@ pub fn cases() -> Vec<RowCase> {
                     balances_permitted: Some(false),
                 )
             }),
-            d,
+            d(),
             Policy::default(),
         ),
         case(
             Rule::StalePending,
             stale(refresh(RefreshStatus::Pending, None)),
-            d,
+            d(),
             Policy::default(),
         ),
-        case(Rule::StaleCanStart, stale(None), d, Policy::default()),
+        case(Rule::StaleCanStart, stale(None), d(), Policy::default()),
         case(
             Rule::StaleLater,
             stale(refresh(RefreshStatus::Failed, Some(NOW + 60))),
-            d,
+            d(),
             Policy::default(),
         ),
         // The costliest path: current basis, every cushion, warnings, retry,

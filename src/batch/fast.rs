@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use crate::debit::Presentment;
+use crate::debit::{Presentment, PriorDebits};
 use crate::instant::{parse_instant, unix_seconds};
 use crate::lexer::{Lexer, Seen, fields};
 use crate::money::Currency;
@@ -42,6 +42,8 @@ pub(crate) struct Request<'a> {
     pub in_flight: Option<i64>,
     pub now: Option<DateTime<Utc>>,
     pub presentment: Option<Presentment>,
+    /// Always none on the fast path: a line with `prior` goes to serde.
+    pub prior: PriorDebits,
 }
 
 fields!(RequestField {
@@ -76,6 +78,7 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         in_flight: None,
         now: None,
         presentment: None,
+        prior: PriorDebits::NONE,
     };
     let mut seen = Seen::default();
     s.object(|s, key| match key {

@@ -8,14 +8,14 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use crate::debit::{Debit, Presentment, ReturnCode};
+use crate::debit::{Debit, DebitId, Presentment, PriorDebits, ReturnCode};
 use crate::error::{JsonError, ParseError, RequestError};
-use crate::instant::{parse_instant, unix_seconds};
+use crate::instant::Now;
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::provider::{ReadOptions, check_id, read_json};
-use crate::request::{self, AccountSource};
+use crate::run::Run;
 
 mod fast;
 
@@ -74,7 +74,7 @@ pub struct Batch {
 pub struct LineOutcome<'a> {
     /// The raw JSON text of the line's `id`; `None` when it is absent, null
     /// or cannot be read.
-    pub id: Option<&'a [u8]>,
+    pub id: Option<Cow<'a, [u8]>>,
     /// The verdict, or the error message (`amount: required`, …) of the line.
     pub result: Result<Verdict, String>,
 }
@@ -82,7 +82,7 @@ pub struct LineOutcome<'a> {
 impl<'a> LineOutcome<'a> {
     /// An outcome (for callers that keep outcomes and write their answer
     /// lines later).
-    pub fn new(id: Option<&'a [u8]>, result: Result<Verdict, String>) -> Self {
+    pub fn new(id: Option<Cow<'a, [u8]>>, result: Result<Verdict, String>) -> Self {
         LineOutcome { id, result }
     }
 
@@ -90,8 +90,8 @@ impl<'a> LineOutcome<'a> {
     /// writes it.
     pub fn write_answer(&self, out: &mut Vec<u8>) {
         match &self.result {
-            Ok(verdict) => write_verdict(self.id, verdict, out),
-            Err(message) => write_error(self.id, message, out),
+            Ok(verdict) => write_verdict(self.id.as_deref(), verdict, out),
+            Err(message) => write_error(self.id.as_deref(), message, out),
         }
     }
 }
@@ -127,7 +127,7 @@ impl Batch {
     /// let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
     /// let line = br#"{"id": "pi_1", "account": {"status": "disconnected"}, "amount": 100, "currency": "usd"}"#;
     /// let outcome = batch.decide_line(line);
-    /// assert_eq!(outcome.id, Some(&br#""pi_1""#[..]));
+    /// assert_eq!(outcome.id.as_deref(), Some(&br#""pi_1""#[..]));
     /// assert_eq!(outcome.result.map(|v| v.decision), Ok(Decision::Deny));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -147,18 +147,82 @@ impl Batch {
     }
 
     fn outcome<'a>(&self, line: &'a [u8], fast: bool) -> LineOutcome<'a> {
+        self.decide_read(self.read(line, fast), &mut Run::independent())
+    }
+
+    /// Reads one request line and its account, without deciding it: the
+    /// part of [`Batch::answer`] that does not depend on the other lines of
+    /// a run, so that a caller may read lines in parallel and then decide
+    /// them in order with [`Batch::decide_read`].
+    pub fn read_line<'a>(&self, line: &'a [u8]) -> ReadLine<'a> {
+        self.read(line, true)
+    }
+
+    /// Decides a line read by [`Batch::read_line`], after every line `run`
+    /// decided before it (SPEC §5b, "Within a run").
+    ///
+    /// ```
+    /// use fundsgate::{Batch, Decision, Policy, Run, from_unix};
+    /// let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
+    /// let account = r#"{"id": "fca_1", "object": "financial_connections.account", "status": "active",
+    ///   "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
+    /// let lines: Vec<String> = (1..=3)
+    ///     .map(|i| format!(r#"{{"id": "pi_{i}", "account": {account}, "amount": 3000, "currency": "usd"}}"#))
+    ///     .collect();
+    /// let mut run = Run::new();
+    /// let decisions: Vec<_> = lines
+    ///     .iter()
+    ///     .map(|line| batch.decide_read(batch.read_line(line.as_bytes()), &mut run).result.map(|v| v.decision))
+    ///     .collect();
+    /// assert_eq!(decisions, [Ok(Decision::Allow), Ok(Decision::Allow), Ok(Decision::Deny)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide_read<'a>(&self, read: ReadLine<'a>, run: &mut Run) -> LineOutcome<'a> {
+        let ReadLine { line_id, read } = read;
+        let result = read.and_then(|r| {
+            let verdict = run
+                .decide_snapshot(r.snapshot.as_ref(), &r.debit, &self.policy, r.now)
+                .map_err(|e| RequestError::overflow(&e).to_string())?;
+            // An id no reader could read back is refused last, as before
+            // runs existed: the request's own faults come first.
+            match r.id_fault {
+                Some(fault) => Err(fault),
+                None => Ok(verdict),
+            }
+        });
+        let id = match (&result, line_id) {
+            (Ok(_), LineId::Echoed(id)) => Some(id),
+            (Err(_), LineId::Echoed(id)) => Some(id).filter(|id| echoable(id).is_ok()),
+            (_, LineId::Unread) => None,
+        };
+        LineOutcome::new(id, result)
+    }
+
+    /// [`Batch::read_line`] through serde_json only.
+    pub(crate) fn read_reference<'a>(&self, line: &'a [u8]) -> ReadLine<'a> {
+        self.read(line, false)
+    }
+
+    fn read<'a>(&self, line: &'a [u8], fast: bool) -> ReadLine<'a> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        match self.evaluate(line, fast) {
-            Ok((id, verdict)) => LineOutcome::new(id, Ok(verdict)),
-            Err(message) => LineOutcome::new(read_id(line), Err(message)),
+        match self.read_request(line, fast) {
+            Ok((id, read)) => ReadLine {
+                line_id: id.map_or(LineId::Unread, |id| LineId::Echoed(Cow::Borrowed(id))),
+                read: Ok(read),
+            },
+            Err(message) => ReadLine {
+                line_id: read_id(line)
+                    .map_or(LineId::Unread, |id| LineId::Echoed(Cow::Borrowed(id))),
+                read: Err(message),
+            },
         }
     }
 
-    fn evaluate<'a>(
+    fn read_request<'a>(
         &self,
         line: &'a [u8],
         fast: bool,
-    ) -> Result<(Option<&'a [u8]>, Verdict), String> {
+    ) -> Result<(Option<&'a [u8]>, ReadRequest), String> {
         let line = strip_bom(line);
         let request = match fast.then(|| fast::request(line)).flatten() {
             Some(request) => request,
@@ -178,6 +242,12 @@ impl Batch {
             Some(presentment) => debit.with_presentment(presentment),
             None => debit,
         };
+        // The request's id, when a string, is the payment's id.
+        let debit = match request.id.map(debit_id).transpose()?.flatten() {
+            Some(id) => debit.with_id(id),
+            None => debit,
+        };
+        let debit = debit.with_prior(request.prior);
         let now = request.now.unwrap_or(self.now);
         // The debit's values first, then the account (the order of every
         // front end: see `Request`).
@@ -198,13 +268,79 @@ impl Batch {
             })
             .transpose()
             .map_err(|e| RequestError::account(ParseError::from(e)).to_string())?;
-        let account = snapshot
-            .as_ref()
-            .map_or(AccountSource::Unlinked, AccountSource::Snapshot);
-        let verdict = request::Request::new(account, debit, now)
-            .decide(&self.policy)
-            .map_err(|e| e.to_string())?;
-        Ok((request.id.map(echoable).transpose()?, verdict))
+        let id_fault = request.id.map(echoable).and_then(Result::err);
+        Ok((
+            request.id,
+            ReadRequest {
+                snapshot,
+                debit,
+                now,
+                id_fault,
+            },
+        ))
+    }
+}
+
+/// A request line read by [`Batch::read_line`], its account included, not
+/// yet decided.
+#[derive(Clone, Debug)]
+pub struct ReadLine<'a> {
+    line_id: LineId<'a>,
+    read: Result<ReadRequest, String>,
+}
+
+impl ReadLine<'_> {
+    /// A line that cannot be read at all (too long to hold, say): its answer
+    /// is an error line with this message and a null id.
+    pub fn failed(message: String) -> ReadLine<'static> {
+        ReadLine {
+            line_id: LineId::Unread,
+            read: Err(message),
+        }
+    }
+
+    /// The same line, owning its id's text (to send it to another thread).
+    pub fn into_owned(self) -> ReadLine<'static> {
+        ReadLine {
+            line_id: match self.line_id {
+                LineId::Echoed(id) => LineId::Echoed(Cow::Owned(id.into_owned())),
+                LineId::Unread => LineId::Unread,
+            },
+            read: self.read,
+        }
+    }
+}
+
+/// A line's `id` as the answer echoes it.
+#[derive(Clone, Debug)]
+enum LineId<'a> {
+    /// The raw JSON text (absent or null ids are `Unread`).
+    Echoed(Cow<'a, [u8]>),
+    Unread,
+}
+
+/// A request read: its account, debit and instant.
+#[derive(Clone, Debug)]
+struct ReadRequest {
+    snapshot: Option<crate::snapshot::Snapshot>,
+    debit: Debit,
+    now: DateTime<Utc>,
+    /// Why the id cannot be echoed, if it cannot.
+    id_fault: Option<String>,
+}
+
+/// The payment id of a request whose `id` is a JSON string: at most 255
+/// characters. Other ids (numbers, objects) name the line only.
+fn debit_id(raw: &[u8]) -> Result<Option<DebitId>, String> {
+    if raw.first() != Some(&b'"') {
+        return Ok(None);
+    }
+    match serde_json::from_slice::<Cow<'_, str>>(raw) {
+        Ok(text) => DebitId::new(&text)
+            .map(Some)
+            .map_err(|e| format!("id: {e}")),
+        // Half a surrogate pair: `echoable` names it.
+        Err(_) => Ok(None),
     }
 }
 
@@ -267,6 +403,10 @@ pub(crate) struct Request<'a> {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "Option<WirePresentment>"))]
     presentment: Option<Obj<WirePresentment>>,
+    /// The account's earlier debits that were initiated and have not failed
+    /// or been returned (at most 10,000).
+    #[serde(default)]
+    prior: Option<PriorDebits>,
 }
 
 /// What the derive cannot say: `account`, `amount` and `currency` are
@@ -352,6 +492,7 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
                     p.returns.into_iter().map(|WireReturnCode(c)| c),
                 )
             }),
+            prior: r.prior.unwrap_or_default(),
         }
     }
 }
@@ -437,31 +578,4 @@ fn write_error(id: Option<&[u8]>, message: &str, out: &mut Vec<u8>) {
     )]
     serde_json::to_writer(&mut *out, message).expect("a string serializes into a Vec");
     out.extend_from_slice(b"}\n");
-}
-
-/// A line's `now`: unix seconds (integer) or an RFC 3339 string.
-struct Now(DateTime<Utc>);
-
-impl<'de> Deserialize<'de> for Now {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Now;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("unix seconds or an RFC 3339 timestamp")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Now, E> {
-                unix_seconds(v).map(Now).map_err(E::custom)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Now, E> {
-                i64::try_from(v)
-                    .map_err(|_| E::custom(format_args!("timestamp {v} is out of range")))
-                    .and_then(|v| self.visit_i64(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Now, E> {
-                parse_instant(v).map(Now).map_err(E::custom)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }

@@ -16,8 +16,8 @@ use std::thread;
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, to_ffi};
 use arrow_array::{Array, RecordBatch, StructArray};
 use fundsgate::{
-    AccountSource, Batch, Currency, Debit, LineOutcome, Presentment, ReadOptions, Request,
-    ReturnCode, from_unix, unix_seconds,
+    AccountSource, Batch, Currency, Debit, DebitId, LineOutcome, Presentment, ReadLine,
+    ReadOptions, Request, ReturnCode, Run, from_unix, unix_seconds,
 };
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -524,6 +524,17 @@ impl Verdict {
     fn retry(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         serialized(py, &self.inner.retry)
     }
+    /// The prior debits counted against the balance: `{"count", "amount"}`,
+    /// or `None` when the request carried none and its run added none.
+    #[getter]
+    fn exposure(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.exposure)
+    }
+    /// On the velocity rows, when the same debit would pass them.
+    #[getter]
+    fn not_before(&self) -> Option<i64> {
+        self.inner.not_before
+    }
     #[getter]
     fn rule(&self) -> &'static str {
         self.inner.rule.as_str()
@@ -666,7 +677,7 @@ fn _batch_error(message: String, id: Option<Vec<u8>>) -> BatchError {
 
 fn line(id: Option<&[u8]>, result: Result<fundsgate::Verdict, String>) -> PyResult<String> {
     let mut out = Vec::new();
-    LineOutcome::new(id, result).write_answer(&mut out);
+    LineOutcome::new(id.map(Cow::Borrowed), result).write_answer(&mut out);
     if out.last() == Some(&b'\n') {
         out.pop();
     }
@@ -818,7 +829,7 @@ impl Policy {
 /// dict as the Stripe and Plaid SDKs hand it over, or `None` for an unlinked
 /// debit); `now` is unix seconds or an aware `datetime`.
 #[pyfunction]
-#[pyo3(signature = (account, *, amount, currency, now, in_flight=None, policy=None, account_id=None, fetched_at=None, presentment=None))]
+#[pyo3(signature = (account, *, amount, currency, now, in_flight=None, policy=None, account_id=None, fetched_at=None, presentment=None, debit_id=None, prior=None))]
 #[expect(
     clippy::too_many_arguments,
     reason = "the Python signature, keyword-only"
@@ -834,6 +845,8 @@ fn decide(
     account_id: Option<&Bound<'_, PyAny>>,
     fetched_at: Option<&Bound<'_, PyAny>>,
     presentment: Option<&Bound<'_, PyAny>>,
+    debit_id: Option<&Bound<'_, PyAny>>,
+    prior: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Verdict> {
     let amount = int_arg(py, amount, "amount")?;
     let in_flight = match in_flight {
@@ -854,6 +867,27 @@ fn decide(
         .map_err(|e| input_error(py, &e.to_string(), e.field()))?;
     let debit = match presentment {
         Some(p) if !p.is_none() => debit.with_presentment(presentment_arg(py, p)?),
+        _ => debit,
+    };
+    let debit = match debit_id {
+        Some(id) if !id.is_none() => {
+            let id = id
+                .cast::<PyString>()
+                .map_err(|_| input_error(py, "expected a str", "debit_id"))?;
+            debit.with_id(
+                DebitId::new(id.to_str()?)
+                    .map_err(|e| input_error(py, &e.to_string(), "debit_id"))?,
+            )
+        }
+        _ => debit,
+    };
+    // The list as JSON (a list of dicts, or JSON text), then read exactly as
+    // a batch line's `prior`: the same faults, the same messages.
+    let debit = match prior {
+        Some(p) if !p.is_none() => {
+            let bytes = document_bytes(py, p, "InputError").map_err(|e| under_prior(py, e))?;
+            debit.with_prior(Request::prior(&bytes).map_err(|e| request_error(py, &e))?)
+        }
         _ => debit,
     };
     let policy = match &policy {
@@ -898,6 +932,30 @@ fn decide(
     })
 }
 
+/// An error converting `prior` to JSON, its path put under `prior`.
+fn under_prior(py: Python<'_>, e: PyErr) -> PyErr {
+    let Ok(path) = e
+        .value(py)
+        .getattr("path")
+        .and_then(|p| p.extract::<String>())
+    else {
+        return e;
+    };
+    let Ok(message) = e
+        .value(py)
+        .getattr("message")
+        .and_then(|m| m.extract::<String>())
+    else {
+        return e;
+    };
+    let path = match path.as_str() {
+        "(root)" | "" => "prior".to_owned(),
+        p if p.starts_with('[') => format!("prior{p}"),
+        p => format!("prior.{p}"),
+    };
+    input_error(py, &message, &path)
+}
+
 /// One decided line, before it becomes a Python object.
 type Decided = (Option<Vec<u8>>, Result<fundsgate::Verdict, String>);
 
@@ -905,13 +963,14 @@ type Decided = (Option<Vec<u8>>, Result<fundsgate::Verdict, String>);
 /// in order, a `Verdict` or a `BatchError` per line. The GIL is released
 /// while lines are decided, on `jobs` threads (default: the available cores).
 #[pyfunction]
-#[pyo3(signature = (requests, *, policy=None, now=None, jobs=None))]
+#[pyo3(signature = (requests, *, policy=None, now=None, jobs=None, independent=false))]
 fn decide_many(
     py: Python<'_>,
     requests: &Bound<'_, PyAny>,
     policy: Option<PyRef<'_, Policy>>,
     now: Option<&Bound<'_, PyAny>>,
     jobs: Option<usize>,
+    independent: bool,
 ) -> PyResult<Vec<Py<PyAny>>> {
     let data: Vec<u8> = if let Ok(b) = requests.cast::<PyBytes>() {
         b.as_bytes().to_vec()
@@ -944,7 +1003,12 @@ fn decide_many(
             ));
         }
     };
-    let decided: Vec<Decided> = py.detach(|| decide_lines(&batch, &data, jobs));
+    let mut run = if independent {
+        Run::independent()
+    } else {
+        Run::new()
+    };
+    let decided: Vec<Decided> = py.detach(|| decide_lines(&batch, &data, jobs, &mut run));
     let mut out = Vec::with_capacity(decided.len());
     for (id, result) in decided {
         out.push(match result {
@@ -956,8 +1020,9 @@ fn decide_many(
 }
 
 /// The lines of `data` (a final newline ends the last line, as in
-/// `fundsgate batch`), decided in order on up to `jobs` threads.
-fn decide_lines(batch: &Batch, data: &[u8], jobs: usize) -> Vec<Decided> {
+/// `fundsgate batch`): read on up to `jobs` threads, then decided in order
+/// in `run` (as `fundsgate batch` does).
+fn decide_lines(batch: &Batch, data: &[u8], jobs: usize, run: &mut Run) -> Vec<Decided> {
     let lines: Vec<&[u8]> = if data.is_empty() {
         Vec::new()
     } else {
@@ -966,31 +1031,40 @@ fn decide_lines(batch: &Batch, data: &[u8], jobs: usize) -> Vec<Decided> {
             .split(|&b| b == b'\n')
             .collect()
     };
-    let decide_one = |line: &&[u8]| -> Decided {
-        let outcome = batch.decide_line(line);
-        (outcome.id.map(<[u8]>::to_vec), outcome.result)
-    };
-    // Threads pay off from a few thousand lines on.
-    if jobs <= 1 || lines.len() < 4096 {
-        return lines.iter().map(decide_one).collect();
+    fn read_all<'a>(batch: &Batch, lines: &[&'a [u8]]) -> Vec<ReadLine<'a>> {
+        lines.iter().map(|l| batch.read_line(l)).collect()
     }
-    let per_thread = lines.len().div_ceil(jobs);
-    thread::scope(|scope| {
-        let handles: Vec<_> = lines
-            .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(decide_one).collect::<Vec<_>>()))
-            .collect();
-        let mut all = Vec::with_capacity(lines.len());
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => all.extend(part),
-                // A worker cannot panic (the library does not); should one,
-                // its lines are reported, not lost.
-                Err(_) => all.push((None, Err("internal error: a worker stopped".to_owned()))),
-            }
-        }
-        all
-    })
+    // Threads pay off from a few thousand lines on.
+    let read: Vec<ReadLine<'_>> =
+        if jobs <= 1 || lines.len() < 4096 {
+            read_all(batch, &lines)
+        } else {
+            let per_thread = lines.len().div_ceil(jobs);
+            thread::scope(|scope| {
+                let handles: Vec<_> = lines
+                    .chunks(per_thread)
+                    .map(|chunk| scope.spawn(move || read_all(batch, chunk)))
+                    .collect();
+                let mut all = Vec::with_capacity(lines.len());
+                for (handle, chunk) in handles.into_iter().zip(lines.chunks(per_thread)) {
+                    match handle.join() {
+                        Ok(part) => all.extend(part),
+                        // A worker cannot panic (the library does not); should
+                        // one, its lines are reported, not lost.
+                        Err(_) => all.extend(chunk.iter().map(|_| {
+                            ReadLine::failed("internal error: a worker stopped".to_owned())
+                        })),
+                    }
+                }
+                all
+            })
+        };
+    read.into_iter()
+        .map(|line| {
+            let outcome = batch.decide_read(line, run);
+            (outcome.id.map(std::borrow::Cow::into_owned), outcome.result)
+        })
+        .collect()
 }
 
 // ---- Arrow ------------------------------------------------------------------------------
@@ -1037,7 +1111,7 @@ impl ArrowVerdicts {
 /// verdict columns come back as an [`ArrowVerdicts`]. The Python wrapper
 /// `fundsgate.decide_arrow` feeds it every batch of a table or stream.
 #[pyfunction]
-#[pyo3(signature = (batch, *, policy=None, now=None, explanation=false, passthrough=None))]
+#[pyo3(signature = (batch, *, policy=None, now=None, explanation=false, passthrough=None, run=None))]
 fn decide_arrow(
     py: Python<'_>,
     batch: &Bound<'_, PyAny>,
@@ -1045,6 +1119,7 @@ fn decide_arrow(
     now: Option<&Bound<'_, PyAny>>,
     explanation: bool,
     passthrough: Option<Vec<String>>,
+    run: Option<PyRef<'_, ArrowRun>>,
 ) -> PyResult<ArrowVerdicts> {
     let arrow_error = |message: &str| input_error(py, message, "(batch)");
     let now = match now {
@@ -1070,12 +1145,20 @@ fn decide_arrow(
     if let Some(columns) = passthrough {
         options = options.with_passthrough(columns);
     }
+    // The run of the batches before this one, or a run of this batch alone.
+    let shared = run.as_ref().map(|r| &r.run);
     let output = py
         .detach(|| {
             // The library does not panic; should it, the caller gets an
             // exception it can catch, not a PanicException.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                fundsgate::arrow::decide_batch(&input, &policy, now, &options)
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match shared {
+                Some(run) => match run.lock() {
+                    Ok(mut run) => {
+                        fundsgate::arrow::decide_batch_in(&input, &policy, now, &options, &mut run)
+                    }
+                    Err(_) => fundsgate::arrow::decide_batch(&input, &policy, now, &options),
+                },
+                None => fundsgate::arrow::decide_batch(&input, &policy, now, &options),
             }))
         })
         .map_err(|_| arrow_error("internal error while deciding the batch"))?
@@ -1085,6 +1168,28 @@ fn decide_arrow(
     Ok(ArrowVerdicts {
         exported: std::sync::Mutex::new(Some((out_schema, out_array))),
     })
+}
+
+/// The run of an Arrow table or stream: the debits allowed in its earlier
+/// batches, per account (SPEC §5b). `decide_arrow` makes one per call.
+#[pyclass(frozen, module = "fundsgate", name = "ArrowRun")]
+struct ArrowRun {
+    run: std::sync::Mutex<Run>,
+}
+
+#[pymethods]
+impl ArrowRun {
+    #[new]
+    #[pyo3(signature = (*, independent=false))]
+    fn new(independent: bool) -> Self {
+        ArrowRun {
+            run: std::sync::Mutex::new(if independent {
+                Run::independent()
+            } else {
+                Run::new()
+            }),
+        }
+    }
 }
 
 /// Unix seconds now, from Python's clock.
@@ -1110,6 +1215,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<BatchError>()?;
     m.add_class::<Policy>()?;
     m.add_class::<ArrowVerdicts>()?;
+    m.add_class::<ArrowRun>()?;
     m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add_function(wrap_pyfunction!(decide_many, m)?)?;
     m.add_function(wrap_pyfunction!(decide_arrow, m)?)?;

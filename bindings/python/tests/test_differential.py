@@ -45,6 +45,8 @@ def test_decide_one_by_one_with_dict_accounts(gen_requests: pathlib.Path) -> Non
             in_flight=request.get("in_flight", 0),
             account_id=request.get("account_id"),
             fetched_at=request.get("fetched_at"),
+            # A request's id, when a string, is its debit's id.
+            debit_id=request["id"] if isinstance(request["id"], str) else None,
         )
         assert isinstance(answer, fundsgate.Verdict)
         assert verdict.to_json() == fundsgate.Verdict.to_json(answer)

@@ -46,7 +46,14 @@ def test_spark_recheck_equals_fundsgate_batch(
     )
     # The generators number their ids alike: the Plaid lines get their own.
     plaid = generated(gen_requests, 4_000, "plaid").replace(b'{"id":"pi_', b'{"id":"plaid_')
-    data = generated(gen_requests, 15_997) + plaid + broken
+    # One account debited 40 times across the whole input (so across Spark's
+    # partitions): its 60.00 allows twelve debits of 5.00, in input order.
+    account = (ROOT / "examples" / "accounts" / "active_cash.json").read_bytes().replace(b"\n", b"")
+    repeated = [b'{"id":"again_%d","account":%s,"amount":500,"currency":"usd"}' % (i, account) for i in range(40)]
+    stripe = generated(gen_requests, 15_957).splitlines(keepends=True)
+    for i, line in enumerate(repeated):
+        stripe.insert(i * 400, line + b"\n")
+    data = b"".join(stripe) + plaid + broken
     path = tmp_path / "requests.jsonl"
     path.write_bytes(data)
     answers = {}
@@ -54,6 +61,7 @@ def test_spark_recheck_equals_fundsgate_batch(
         answer = json.loads(line)
         answers[str(answer["id"])] = answer
     assert len(answers) == 20_000
+    assert [answers[f"again_{i}"]["decision"] for i in range(40)] == ["allow"] * 12 + ["deny"] * 28
 
     spark = example.session()
     try:
@@ -73,8 +81,11 @@ def test_spark_recheck_equals_fundsgate_batch(
             assert got["error"] is not None and got["decision"] is None, got
             continue
         assert got["error"] is None, got
-        for key in ("decision", "reasons", "warnings", "basis", "balance", "required", "max_allowed", "rule"):
+        for key in ("decision", "reasons", "warnings", "basis", "balance", "required", "max_allowed", "rule",
+                    "not_before"):
             assert got[key] == want[key], (key, got, want)
+        exposure = want["exposure"] or {}
+        assert (got["exposure_count"], got["exposure_amount"]) == (exposure.get("count"), exposure.get("amount"))
         refresh = want["refresh"] or {}
         assert (got["refresh_action"], got["refresh_not_before"]) == (refresh.get("action"), refresh.get("not_before"))
         assert got["retry_attempt"] == (want["retry"] or {}).get("attempt")

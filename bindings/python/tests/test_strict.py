@@ -184,7 +184,12 @@ def test_every_batch_of_a_table_is_decided() -> None:
     assert len(table.to_batches()) == 3
     out = fundsgate.decide_arrow(table, now=NOW, dictionary=False)
     assert isinstance(out, pa.Table) and out.num_rows == 9
-    assert out.column("required").to_pylist() == [1, 2, 3] * 3
+    # One run across the batches: each allowed debit counts against the
+    # next rows of the same account, whichever batch they are in.
+    assert out.column("required").to_pylist() == [1, 3, 6, 7, 9, 12, 13, 15, 18]
+    assert out.column("exposure_count").to_pylist() == [None, 1, 2, 3, 4, 5, 6, 7, 8]
+    alone = fundsgate.decide_arrow(table, now=NOW, dictionary=False, independent=True)
+    assert alone.column("required").to_pylist() == [1, 2, 3] * 3
     reader = pa.RecordBatchReader.from_batches(one.schema, table.to_batches())
     assert fundsgate.decide_arrow(reader, now=NOW).num_rows == 9
 

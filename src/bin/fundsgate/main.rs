@@ -13,10 +13,10 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use fundsgate::parse_instant;
 use fundsgate::{
-    AccountSource, Currency, Debit, Decision, Policy, Presentment, Provider, ReadOptions, Request,
-    ReturnCode, Snapshot, neutral,
+    AccountSource, Currency, Debit, DebitId, Decision, Policy, Presentment, Provider, ReadOptions,
+    Request, ReturnCode, Snapshot, neutral,
 };
-use fundsgate::{Batch, LineOutcome};
+use fundsgate::{Batch, LineOutcome, ReadLine, Run};
 
 mod stream;
 
@@ -216,6 +216,17 @@ struct CheckArgs {
         value_parser = minor_units
     )]
     in_flight: i64,
+    /// The payment's own id (a PaymentIntent id, a payments-table key), at
+    /// most 255 characters: a prior debit with this id is this payment
+    /// checked again and does not count against it.
+    #[arg(long, value_name = "ID")]
+    debit_id: Option<String>,
+    /// A JSON array of the account's earlier debits that were initiated and
+    /// have not failed or been returned: [{"id": "pi_1", "amount": 1500,
+    /// "currency": "usd", "initiated_at": T, "settled_at": T | null}, ...]
+    /// (`-` for stdin). Those the balance may not show yet count against it.
+    #[arg(long, value_name = "FILE|-")]
+    prior: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -234,6 +245,11 @@ struct BatchArgs {
     /// and only this much of it is ever held in memory.
     #[arg(long, value_name = "N", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1..=(1 << 30)))]
     max_line_bytes: u64,
+    /// Decide every line alone, as SPEC version 2 did. By default a debit
+    /// allowed on an account counts against the later lines of the same
+    /// account (provider and account id) as a prior debit.
+    #[arg(long)]
+    independent: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -294,10 +310,20 @@ fn main() -> ExitCode {
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let stdin = Some(Path::new("-"));
-    if args.source.account.as_deref() == stdin && args.common.policy.as_deref() == stdin {
-        return Err(Failure(
-            "--account - and --policy -: only one of them can read stdin".to_owned(),
-        ));
+    let readers: Vec<&str> = [
+        ("--account -", args.source.account.as_deref()),
+        ("--policy -", args.common.policy.as_deref()),
+        ("--prior -", args.prior.as_deref()),
+    ]
+    .into_iter()
+    .filter(|(_, path)| *path == stdin)
+    .map(|(flag, _)| flag)
+    .collect();
+    if readers.len() > 1 {
+        return Err(Failure(format!(
+            "{}: only one of them can read stdin",
+            readers.join(" and ")
+        )));
     }
     let policy = load_policy("--policy", args.common.policy.as_deref())?;
     let debit = Debit::new(args.amount, args.currency, args.in_flight)
@@ -306,6 +332,20 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let debit = match args.original_settlement {
         Some(settled) => {
             debit.with_presentment(Presentment::new(settled.timestamp(), args.returns))
+        }
+        None => debit,
+    };
+    let debit = match &args.debit_id {
+        Some(id) => {
+            debit.with_id(DebitId::new(id).map_err(|e| Failure(format!("--debit-id: {e}")))?)
+        }
+        None => debit,
+    };
+    let debit = match &args.prior {
+        Some(path) => {
+            let bytes = read_input(path)
+                .map_err(|e| Failure(format!("--prior {}: {e}", path.display())))?;
+            debit.with_prior(Request::prior(&bytes).map_err(|e| Failure(e.to_string()))?)
         }
         None => debit,
     };
@@ -351,9 +391,10 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         usize::from,
     );
     let max_line = usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX);
-    let too_long = format!("line longer than --max-line-bytes ({max_line} bytes)");
-    let too_long =
-        |out: &mut Vec<u8>| LineOutcome::new(None, Err(too_long.clone())).write_answer(out);
+    let too_long_message = format!("line longer than --max-line-bytes ({max_line} bytes)");
+    let too_long = |out: &mut Vec<u8>| {
+        LineOutcome::new(None, Err(too_long_message.clone())).write_answer(out);
+    };
     // The answer line is all that `batch` needs; what became of it is not.
     let fast = |line: &[u8], out: &mut Vec<u8>| {
         if line.len() > max_line {
@@ -371,9 +412,46 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         Reader::Fast => &fast,
         Reader::Serde => &serde_only,
     };
-    let result = match jobs {
-        1 => stream::run_serial(answer, max_line, input, &mut output),
-        jobs => stream::run_parallel(answer, jobs, max_line, input, &mut output),
+    // A run: lines read in parallel, decided in order, written in parallel.
+    let reader = args.reader;
+    let read = |chunk: &[u8]| {
+        let mut lines = Vec::new();
+        stream::each_line(chunk, |line| {
+            lines.push(if line.len() > max_line {
+                ReadLine::failed(too_long_message.clone())
+            } else {
+                match reader {
+                    Reader::Fast => batch.read_line(line).into_owned(),
+                    Reader::Serde => {
+                        fundsgate::__private::read_reference(&batch, line).into_owned()
+                    }
+                }
+            });
+        });
+        lines
+    };
+    let mut run = Run::new();
+    let mut decide = |lines: Vec<ReadLine<'static>>| {
+        lines
+            .into_iter()
+            .map(|line| batch.decide_read(line, &mut run))
+            .collect::<Vec<_>>()
+    };
+    let write = |outcomes: Vec<LineOutcome<'static>>, out: &mut Vec<u8>| {
+        for outcome in &outcomes {
+            outcome.write_answer(out);
+        }
+    };
+    let stages = stream::Stages {
+        read: &read,
+        decide: &mut decide,
+        write: &write,
+    };
+    let result = match (args.independent, jobs) {
+        (true, 1) => stream::run_serial(answer, max_line, input, &mut output),
+        (true, jobs) => stream::run_parallel(answer, jobs, max_line, input, &mut output),
+        (false, 1) => stream::run_staged_serial(stages, max_line, input, &mut output),
+        (false, jobs) => stream::run_staged_parallel(stages, jobs, max_line, input, &mut output),
     };
     // A closed pipe is a failure too: answers were lost, and the caller
     // must know (SPEC §6).

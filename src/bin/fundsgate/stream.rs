@@ -119,16 +119,7 @@ pub type Answer<'a> = dyn Fn(&[u8], &mut Vec<u8>) + Sync + 'a;
 
 /// Appends one answer line per line of `chunk` to `out`.
 pub fn answer_chunk(answer: &Answer<'_>, chunk: &[u8], out: &mut Vec<u8>) {
-    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
-        #[expect(
-            clippy::indexing_slicing,
-            reason = "newline positions increase, so start ≤ end ≤ body.len()"
-        )]
-        answer(&body[start..end], out);
-        start = end.saturating_add(1);
-    }
+    each_line(chunk, |line| answer(line, out));
 }
 
 /// Answers every line of `input` on this thread.
@@ -255,6 +246,143 @@ fn write_in_order(
         output.flush()?;
     }
     Ok(())
+}
+
+/// The three stages of a run that accumulates (SPEC §5b): each chunk's
+/// lines are read in parallel (`read`), decided in input order on one
+/// thread (`decide`: a decision may depend on every earlier line), and
+/// written in parallel (`write`). Reading documents and writing verdicts are
+/// most of the work, and both stay parallel; deciding is a few hundred
+/// nanoseconds a line.
+pub struct Stages<'a, A, B> {
+    pub read: &'a (dyn Fn(&[u8]) -> A + Sync),
+    pub decide: &'a mut (dyn FnMut(A) -> B + Send),
+    pub write: &'a (dyn Fn(B, &mut Vec<u8>) + Sync),
+}
+
+/// [`run_serial`] for [`Stages`].
+pub fn run_staged_serial<A, B>(
+    stages: Stages<'_, A, B>,
+    max_line: usize,
+    input: impl Read,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    let mut chunker = Chunker::new(input, max_line);
+    let mut chunk = Vec::new();
+    let mut answers = Vec::new();
+    while chunker.next_into(&mut chunk)? {
+        answers.clear();
+        let read = (stages.read)(&chunk);
+        (stages.write)((stages.decide)(read), &mut answers);
+        output.write_all(&answers)?;
+        output.flush()?;
+    }
+    Ok(())
+}
+
+/// [`run_parallel`] for [`Stages`]: one thread reads the input, `jobs`
+/// read requests, one decides in order, `jobs` write answers, the calling
+/// thread writes them out in order; at most `2 × jobs + 2` chunks are in
+/// flight, so memory stays flat.
+pub fn run_staged_parallel<A: Send, B: Send>(
+    stages: Stages<'_, A, B>,
+    jobs: usize,
+    max_line: usize,
+    input: impl Read + Send,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    let in_flight = jobs.saturating_mul(2).saturating_add(2);
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        permit_tx
+            .send(())
+            .map_err(|_| io::Error::other("permit channel closed"))?;
+    }
+    let (work_tx, work_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (read_tx, read_rx) = sync_channel::<(u64, A)>(in_flight);
+    let (decided_tx, decided_rx) = sync_channel::<(u64, B)>(in_flight);
+    let decided_rx = Arc::new(Mutex::new(decided_rx));
+    let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
+    let Stages {
+        read,
+        decide,
+        write,
+    } = stages;
+
+    thread::scope(|scope| {
+        let reader = scope.spawn(move || read_chunks(input, max_line, &permit_rx, &work_tx));
+        for _ in 0..jobs {
+            let work_rx = Arc::clone(&work_rx);
+            let read_tx = read_tx.clone();
+            scope.spawn(move || {
+                pass_on(&work_rx, &read_tx, |chunk: Vec<u8>| read(&chunk));
+            });
+        }
+        drop(read_tx);
+        scope.spawn(move || {
+            // In input order, whatever order the readers finish in.
+            let mut pending = BTreeMap::new();
+            let mut next = 0_u64;
+            for (seq, read) in read_rx {
+                pending.insert(seq, read);
+                while let Some(read) = pending.remove(&next) {
+                    if decided_tx.send((next, decide(read))).is_err() {
+                        return;
+                    }
+                    next = next.wrapping_add(1);
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let decided_rx = Arc::clone(&decided_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                pass_on(&decided_rx, &done_tx, |decided: B| {
+                    let mut answers = Vec::new();
+                    write(decided, &mut answers);
+                    answers
+                });
+            });
+        }
+        drop(done_tx);
+        let written = write_in_order(&done_rx, &permit_tx, output);
+        drop(done_rx);
+        drop(permit_tx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
+        written.and(read)
+    })
+}
+
+/// Takes each item from `from`, transforms it and sends it on, keeping its
+/// sequence number, until either channel closes.
+fn pass_on<T, U>(from: &Mutex<Receiver<(u64, T)>>, to: &SyncSender<(u64, U)>, f: impl Fn(T) -> U) {
+    loop {
+        let next = match from.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, item)) = next else { return };
+        if to.send((seq, f(item))).is_err() {
+            return;
+        }
+    }
+}
+
+/// Calls `f` on each line of `chunk` (without its newline).
+pub fn each_line(chunk: &[u8], mut f: impl FnMut(&[u8])) {
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "newline positions increase, so start ≤ end ≤ body.len()"
+        )]
+        f(&body[start..end]);
+        start = end.saturating_add(1);
+    }
 }
 
 /// The output of `batch`, shared with the signal thread: each `write_all`

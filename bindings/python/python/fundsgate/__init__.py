@@ -23,7 +23,9 @@ from fundsgate._types import (
     Code,
     DebitDict,
     Decision,
+    ExposureDict,
     PolicyRecordDict,
+    PriorDebitDict,
     Provider,
     RefreshAction,
     RefreshDict,
@@ -47,6 +49,8 @@ __all__ = [
     "Code",
     "DebitDict",
     "Decision",
+    "ExposureDict",
+    "PriorDebitDict",
     "ErrorKind",
     "PolicyRecordDict",
     "Provider",
@@ -75,6 +79,7 @@ def decide_arrow(
     explanation: bool = False,
     dictionary: bool = True,
     passthrough: Sequence[str] = (),
+    independent: bool = False,
 ) -> pyarrow.RecordBatch | pyarrow.Table:
     """Decides every row of Arrow data (needs pyarrow).
 
@@ -87,12 +92,18 @@ def decide_arrow(
     The columns are those of ``fundsgate::arrow`` (see the README): either an
     ``account`` column of provider documents, or typed snapshot columns, plus
     ``amount``, ``currency`` and optional ``in_flight``, ``account_id``,
-    ``fetched_at``, ``now``, ``returns``, ``original_settlement``. Any other
-    column is an error naming it, unless listed in ``passthrough``: those
+    ``fetched_at``, ``now``, ``returns``, ``original_settlement``,
+    ``debit_id`` and ``prior`` (a list of structs). Any other column is an
+    error naming it, unless listed in ``passthrough``: those
     come back unchanged after the verdict columns (a frame's keys). A row
     that cannot be decided has its message in ``error``. With
     ``dictionary=False`` the encoded columns (decision, rule, codes...) come
     back as plain strings, as Spark's ``mapInArrow`` wants them.
+
+    Rows are decided in order, every batch after the one before: a debit
+    allowed on an account (the same provider and ``account_id``) counts
+    against the later rows of that account (SPEC §5b). ``independent=True``
+    decides every row alone.
     """
     import pyarrow as pa
 
@@ -101,6 +112,7 @@ def decide_arrow(
         "now": now if now is not None else _native_now(),
         "explanation": explanation,
         "passthrough": list(passthrough),
+        "run": _native.ArrowRun(independent=independent),
     }
 
     def one(batch: Any) -> pyarrow.RecordBatch:

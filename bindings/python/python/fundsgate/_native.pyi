@@ -13,6 +13,7 @@ from fundsgate._types import (
     Code,
     DebitDict,
     Decision,
+    ExposureDict,
     PolicyRecordDict,
     Provider,
     RefreshDict,
@@ -21,9 +22,10 @@ from fundsgate._types import (
     VerdictDict,
 )
 
-from fundsgate._types import Account, Instant
+from fundsgate._types import Account, Instant, PriorDebitDict
 
 __all__ = [
+    "ArrowRun",
     "ArrowVerdicts",
     "BatchError",
     "ENGINE",
@@ -64,6 +66,10 @@ class Verdict:
     def refresh(self) -> RefreshDict | None: ...
     @property
     def retry(self) -> RetryDict | None: ...
+    @property
+    def exposure(self) -> ExposureDict | None: ...
+    @property
+    def not_before(self) -> int | None: ...
     @property
     def rule(self) -> Rule: ...
     @property
@@ -134,12 +140,20 @@ def decide(
     account_id: str | None = None,
     fetched_at: Instant | None = None,
     presentment: Mapping[str, Instant | Sequence[str]] | None = None,
+    debit_id: str | None = None,
+    prior: Sequence[PriorDebitDict] | bytes | str | None = None,
 ) -> Verdict: ...
 @final
 class ArrowVerdicts:
     """Verdict columns, handed over once through the Arrow PyCapsule interface."""
 
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+
+@final
+class ArrowRun:
+    """The debits allowed in the earlier batches of one Arrow table or stream."""
+
+    def __new__(cls, *, independent: bool = False) -> ArrowRun: ...
 
 def decide_arrow(
     batch: Any,
@@ -148,6 +162,7 @@ def decide_arrow(
     now: Instant | None = None,
     explanation: bool = False,
     passthrough: Sequence[str] | None = None,
+    run: ArrowRun | None = None,
 ) -> ArrowVerdicts: ...
 def _verdict(json: str, id: bytes | None = None) -> Verdict: ...
 def _batch_error(message: str, id: bytes | None = None) -> BatchError: ...
@@ -157,4 +172,5 @@ def decide_many(
     policy: Policy | None = None,
     now: Instant | None = None,
     jobs: int | None = None,
+    independent: bool = False,
 ) -> list[Verdict | BatchError]: ...

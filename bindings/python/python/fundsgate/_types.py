@@ -31,7 +31,8 @@ RefreshAction = Literal["initiate", "wait", "retry_after"]
 Code = Literal[
     "insufficient_funds", "unrecognized_value", "livemode_mismatch", "account_closed",
     "ach_not_supported", "account_number_deactivated", "credit_account", "category_not_accepted",
-    "return_not_retryable", "retry_limit_reached", "retry_window_closed", "no_balance_data",
+    "return_not_retryable", "retry_limit_reached", "retry_window_closed",
+    "velocity_count_exceeded", "velocity_amount_exceeded", "no_balance_data",
     "balance_missing", "currency_not_in_balance", "balance_from_future", "balance_stale",
     "used_current_balance", "account_disconnected", "account_inactive", "balances_not_permitted",
     "refresh_not_requested", "refresh_pending", "refresh_failed", "relink_required",
@@ -39,7 +40,8 @@ Code = Literal[
 ]
 Rule = Literal[
     "unlinked", "unrecognized", "livemode", "closed", "not_debitable", "numbers_deactivated",
-    "credit", "category", "not_retryable", "retry_limit", "retry_window", "missing_link_down",
+    "credit", "category", "not_retryable", "retry_limit", "retry_window", "velocity_count",
+    "velocity_amount", "missing_link_down",
     "missing_not_permitted", "missing_never_refreshed", "missing_pending",
     "missing_failed_can_start", "missing_failed_later", "missing_not_shared", "no_currency",
     "future", "stale_link_down", "stale_not_permitted", "stale_pending", "stale_can_start",
@@ -67,6 +69,28 @@ class DebitDict(TypedDict):
     amount: int
     currency: str
     in_flight: int
+    id: str | None
+
+
+class ExposureDict(TypedDict):
+    """``verdict.exposure``: the prior debits counted against the balance."""
+
+    count: int
+    amount: int
+
+
+class _PriorDebitRequired(TypedDict):
+    amount: SupportsIndex
+    currency: str
+    initiated_at: Instant
+
+
+class PriorDebitDict(_PriorDebitRequired, total=False):
+    """One entry of ``prior=[...]``: an earlier debit of the account that was
+    initiated and has not failed or been returned."""
+
+    id: str | None
+    settled_at: Instant | None
 
 
 class PolicyRecordDict(TypedDict):
@@ -90,6 +114,8 @@ class VerdictDict(TypedDict):
     balance_age_secs: int | None
     refresh: RefreshDict | None
     retry: RetryDict | None
+    exposure: ExposureDict | None
+    not_before: int | None
     rule: Rule
     account: str | None
     provider: Provider | None
