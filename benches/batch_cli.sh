@@ -7,7 +7,9 @@
 #        - the fast reader on one thread (--jobs 1),
 #        - serde_json into the same typed structs on one thread (--reader serde),
 #        - the default (--jobs = available cores) and --jobs 2;
-#   2. peak memory (max RSS) on a ~1 GB input, which must not depend on its size.
+#        - --independent (no run) on one thread and by default;
+#   2. peak memory (max RSS) on a ~1 GB input: flat with --independent; a run
+#      (the default) keeps each account that had a debit allowed.
 # Usage: benches/batch_cli.sh [LINES] [BIG_LINES]   (defaults 200000 and 2000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,9 +53,16 @@ measure() {
 }
 
 measure "$work/requests.jsonl" fast_jobs1 \
-  "fast_jobs1:--jobs 1" "serde_jobs1:--jobs 1 --reader serde" "fast_default:" "fast_jobs2:--jobs 2"
+  "fast_jobs1:--jobs 1" "serde_jobs1:--jobs 1 --reader serde" "fast_default:" "fast_jobs2:--jobs 2" \
+  "independent_jobs1:--jobs 1 --independent" "independent_default:--independent"
 awk -v f="$(sort -n "$work/fast_jobs1" | head -1)" -v s="$(sort -n "$work/serde_jobs1" | head -1)" \
   'BEGIN { printf "fast reader / typed serde, one thread: %.2fx the time\n", f / s }'
+# A run (the default) beside --independent: every line of this corpus is a new
+# account, the worst case for the run's map (each allowed line adds an account).
+awk -v r="$(sort -n "$work/fast_jobs1" | head -1)" -v i="$(sort -n "$work/independent_jobs1" | head -1)" \
+  'BEGIN { printf "run / --independent, one thread: %.2fx the time\n", r / i }'
+awk -v r="$(sort -n "$work/fast_default" | head -1)" -v i="$(sort -n "$work/independent_default" | head -1)" \
+  'BEGIN { printf "run / --independent, default jobs: %.2fx the time\n", r / i }'
 
 # The same on Plaid lines (~1 KB: a /accounts/balance/get response of one to
 # three accounts, the line selecting one by account_id, with fetched_at).
@@ -64,7 +73,13 @@ measure "$work/plaid.jsonl" plaid_fast_jobs1 \
 
 "$gen" "$big_lines" > "$work/big.jsonl"
 echo "memory: $big_lines lines, $(stat -c %s "$work/big.jsonl") bytes"
-for jobs in 1 2; do
-  /usr/bin/time -v "$bin" batch --jobs "$jobs" --now 1651516600 < "$work/big.jsonl" 2> "$work/time.txt" > /dev/null
-  printf 'jobs=%s: max RSS %s KB\n' "$jobs" "$(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}')"
+# --independent keeps memory flat whatever the input; a run keeps what it
+# allowed per account, so its memory grows with the accounts (every line of
+# this corpus is a new one): the difference, per allowed line, is the cost
+# of an account in a run.
+for flags in "--jobs 1 --independent" "--jobs 2 --independent" "--jobs 1" "--jobs 2"; do
+  # shellcheck disable=SC2086
+  /usr/bin/time -v "$bin" batch $flags --now 1651516600 < "$work/big.jsonl" 2> "$work/time.txt" > "$work/big_out.jsonl"
+  printf '%s: max RSS %s KB, %s allowed\n' "$flags" "$(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}')" \
+    "$(grep -c '"decision":"allow"' "$work/big_out.jsonl")"
 done

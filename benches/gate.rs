@@ -99,6 +99,59 @@ fn bench_decide(c: &mut Criterion) {
             )
         })
     });
+    // Prior debits (SPEC §5b): the sufficient row with 100 of them (half
+    // settled before the balance, a week of them), with no velocity limit and
+    // with two (an hour's count, a week's amount), side by side with none.
+    let healthy = rows::cases()
+        .into_iter()
+        .find(|c| c.rule == fundsgate::Rule::Insufficient)
+        .and_then(|c| c.snapshot)
+        .expect("a healthy account");
+    let plain = usd_debit(5_000);
+    let hundred: Vec<(i64, i64)> = (0..100_i64)
+        .map(|i| {
+            (
+                i.saturating_add(100),
+                NOW.saturating_sub(i.saturating_mul(6_000)),
+            )
+        })
+        .collect();
+    let with_prior = rows::with_prior(usd_debit(5_000), &hundred);
+    let limits = rows::velocity(3_600, Some(1_000), None)
+        .to_builder()
+        .velocity(
+            fundsgate::Velocity::new([
+                fundsgate::VelocityLimit::new(3_600, Some(1_000), fundsgate::CurrencyMap::new())
+                    .expect("limit"),
+                fundsgate::VelocityLimit::new(
+                    604_800,
+                    None,
+                    fundsgate::CurrencyMap::single(Currency::new("usd").expect("usd"), 10_000_000),
+                )
+                .expect("limit"),
+            ])
+            .expect("limits"),
+        )
+        .build();
+    let over = rows::velocity(604_800, Some(50), None);
+    for (name, debit, policy) in [
+        ("prior_0", &plain, &Policy::default()),
+        ("prior_100", &with_prior, &Policy::default()),
+        ("prior_0_velocity_2", &plain, &limits),
+        ("prior_100_velocity_2", &with_prior, &limits),
+        ("prior_100_velocity_count_not_before", &with_prior, &over),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                decide(
+                    black_box(&healthy),
+                    black_box(debit),
+                    black_box(policy),
+                    now,
+                )
+            })
+        });
+    }
     group.finish();
 }
 

@@ -67,6 +67,8 @@
 //! | `now` | Int64 | the row's evaluation instant; null: the batch's |
 //! | `returns` | List of strings | for a re-initiated entry: the return codes of its earlier presentments, oldest first (`R01`, …); null or empty: an original entry |
 //! | `original_settlement` | Int64 | when the original entry settled; required with non-empty `returns` |
+//! | `debit_id` | string | the payment's own id (≤ 255 characters): a prior debit with it is this payment |
+//! | `prior` | List of Struct `{id: string, amount: Int64, currency: string, initiated_at: Int64, settled_at: Int64}` | the account's earlier debits not failed or returned (`id` and `settled_at` optional fields; an unknown field is an error) |
 //!
 //! Where a table says Int64, any integer type is read (a UInt64 above
 //! 2^63 − 1 is that row's error), and Float64 where it holds a whole number
@@ -92,9 +94,18 @@
 //! `decision`, `basis`, `rule` and `refresh_action` are dictionary-encoded
 //! strings (`Dictionary<Int8, Utf8>`); `reasons` and `warnings` are lists of
 //! dictionary-encoded codes; `balance`, `required`, `max_allowed`,
-//! `refresh_not_before` are Int64, `retry_attempt` Int32; `explanation` (only
-//! with [`Options::explanation`]) and `error` are Utf8. [`output_schema`]
-//! gives the exact schema.
+//! `refresh_not_before`, `exposure_amount` and `not_before` are Int64,
+//! `retry_attempt` and `exposure_count` Int32; `explanation` (only with
+//! [`Options::explanation`]) and `error` are Utf8. [`output_schema`] gives the
+//! exact schema.
+//!
+//! # Runs
+//!
+//! Rows are decided in order, and a debit allowed on an account (the same
+//! provider and non-null `account_id`; typed rows have no provider, and
+//! match on the id) counts against the later rows of that account, as in
+//! `fundsgate batch` (SPEC §5b). [`decide_batch_in`] carries the run from one
+//! batch to the next; [`Options::independent`] decides each row alone.
 
 use std::sync::{Arc, LazyLock};
 

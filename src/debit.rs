@@ -18,7 +18,7 @@ use crate::snapshot::{AccountId, UnixSeconds};
 /// assert!(Debit::new(0, Currency::new("usd")?, 0).is_err());
 ///
 /// // The same payment, presented again after an R01 return.
-/// let again = debit.with_presentment(Presentment::new(1_651_000_000, ["R01".parse()?]));
+/// let again = debit.clone().with_presentment(Presentment::new(1_651_000_000, ["R01".parse()?]));
 /// assert_eq!(again.presentment().map(|p| p.attempt()), Some(1));
 ///
 /// // Its id, and the account's earlier debits not yet in its balance.

@@ -794,13 +794,26 @@ impl<'a> Priors<'a> {
         !self.own.is_empty() || !self.run.is_empty()
     }
 
-    /// Every counted entry, in order of `initiated_at`.
-    fn all(&self) -> Merge<'a> {
-        Merge {
-            own: self.own,
-            run: self.run,
-            skip: self.skip,
-        }
+    /// Every counted entry, in no particular order (for sums).
+    fn all(&self) -> impl Iterator<Item = &'a PriorDebit> + use<'a> {
+        let skip = self.skip;
+        self.own
+            .iter()
+            .chain(self.run)
+            .filter(move |p| skip.is_none_or(|id| p.id() != Some(id)))
+    }
+
+    /// The counted entries initiated in `(after, until]`, in no particular
+    /// order (for counts and sums).
+    fn within(
+        &self,
+        after: UnixSeconds,
+        until: UnixSeconds,
+    ) -> impl Iterator<Item = &'a PriorDebit> + use<'a> {
+        let Merge { own, run, skip } = self.initiated_in(after, until);
+        own.iter()
+            .chain(run)
+            .filter(move |p| skip.is_none_or(|id| p.id() != Some(id)))
     }
 
     /// The counted entries initiated in `(after, until]`, in order of
@@ -938,7 +951,7 @@ fn limit_state(
     let ccy = debit.currency();
     let after = now.saturating_sub(i64::from(limit.window_secs()));
     let (count, sum) = priors
-        .initiated_in(after, now)
+        .within(after, now)
         .fold((0_u64, 0_i128), |(n, sum), p| {
             let add = if p.currency() == ccy {
                 i128::from(p.amount())

@@ -58,7 +58,7 @@
 //!   (`deny`, `unrecognized_value`); malformed values are errors that name
 //!   their JSON path.
 //!
-//! The behaviour is SPEC version 2: its decision table, reason codes and
+//! The behaviour is SPEC version 3: its decision table, reason codes and
 //! what the pipeline does with each ship with the crate, in [`contract`]. The
 //! table is implemented by [`decide`] and every verdict records its row in
 //! [`Rule`]. The README explains where the gate sits in a Stripe flow.
@@ -124,7 +124,7 @@ pub use verdict::{
 /// need no `chrono` dependency of their own (and never a mismatched one).
 pub use chrono;
 
-/// The contract: SPEC version 2's decision table, reason codes and what the
+/// The contract: SPEC version 3's decision table, reason codes and what the
 /// pipeline does with each, in the crate's own documentation.
 #[doc = include_str!("../docs/contract.md")]
 pub mod contract {}

@@ -57,7 +57,7 @@ impl<'a> AccountSource<'a> {
 ///               "cash": {"available": {"usd": 6000}}}}"#;
 /// let debit = Request::debit(5_000, "usd", None)?;
 /// let now = from_unix(1_651_516_600).ok_or("time")?;
-/// let request = Request::new(AccountSource::Document(account, ReadOptions::new()), debit, now);
+/// let request = Request::new(AccountSource::Document(account, ReadOptions::new()), debit.clone(), now);
 /// assert!(request.decide(&Policy::default())?.reasons.is_empty());
 ///
 /// let bad = Request::new(AccountSource::Document(b"{\"status\": 7}", ReadOptions::new()), debit, now);

@@ -8,8 +8,8 @@
 //! debits it allowed, and gives them to the engine as prior debits of every
 //! later request of that account.
 
-use std::collections::HashMap;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -121,19 +121,29 @@ impl Run {
         let Some(key) = key else {
             return outcome(snapshot, debit, &[], policy, now);
         };
-        let earlier = self
-            .accounts
-            .get(&key)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let decided = outcome(snapshot, debit, &without_own(earlier, debit), policy, now)?;
-        if decided.decision == Decision::Allow {
-            record(
-                self.accounts.entry(key).or_default(),
-                PriorDebit::allowed(debit, now),
-            );
+        // One lookup: the account's entries, read, then added to on an allow.
+        match self.accounts.entry(key) {
+            Entry::Occupied(mut known) => {
+                let decided = outcome(
+                    snapshot,
+                    debit,
+                    &without_own(known.get(), debit),
+                    policy,
+                    now,
+                )?;
+                if decided.decision == Decision::Allow {
+                    record(known.get_mut(), PriorDebit::allowed(debit, now));
+                }
+                Ok(decided)
+            }
+            Entry::Vacant(new) => {
+                let decided = outcome(snapshot, debit, &[], policy, now)?;
+                if decided.decision == Decision::Allow {
+                    new.insert(vec![PriorDebit::allowed(debit, now)]);
+                }
+                Ok(decided)
+            }
         }
-        Ok(decided)
     }
 }
 

@@ -311,8 +311,17 @@ impl fmt::Display for Provider {
 /// verdicts. Ids of up to [`AccountId::INLINE`] bytes (every Stripe and Plaid
 /// id) are stored inline, so reading one allocates nothing; longer ones are
 /// shared, so that copying one into a verdict never allocates either.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AccountId(IdRepr);
+
+/// Hashes the id's bytes only (not the unused inline slots): equal ids are
+/// stored alike (inline up to [`AccountId::INLINE`] bytes, shared beyond),
+/// so this agrees with `Eq`.
+impl std::hash::Hash for AccountId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum IdRepr {

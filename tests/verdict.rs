@@ -36,14 +36,16 @@ fn every_name_agrees_with_serde() {
         assert_eq!(a.as_str(), wire(a));
     }
     let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
-    // SPEC §5's id column, in table order (v3: the re-presentment rows first;
-    // the velocity rows come with issue 19's exposure work).
+    // SPEC §5's id column, in table order (v3: the re-presentment rows first,
+    // then the velocity rows).
     assert_eq!(
         ids,
         [
             "not_retryable",
             "retry_limit",
             "retry_window",
+            "velocity_count",
+            "velocity_amount",
             "unlinked",
             "unrecognized",
             "livemode",
@@ -108,7 +110,7 @@ fn the_rows_marked_star_are_the_ones_softened() {
 fn the_spec_vocabulary_is_exactly_the_codes() {
     let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     names.sort_unstable();
-    // SPEC v2 §3's list, verbatim.
+    // SPEC v3 §3's list, verbatim (version 3's Plaid codes come with issue 20).
     let mut spec = vec![
         "insufficient_funds",
         "account_disconnected",
@@ -136,6 +138,8 @@ fn the_spec_vocabulary_is_exactly_the_codes() {
         "funds_not_verified",
         "relink_required",
         "deactivation_expected",
+        "velocity_count_exceeded",
+        "velocity_amount_exceeded",
     ];
     spec.sort_unstable();
     assert_eq!(names, spec);

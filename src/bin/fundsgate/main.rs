@@ -41,6 +41,8 @@ Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy`
   livemode              null   when true or false, a document whose livemode differs is denied
   max_reinitiations     2      re-presentments allowed after R01/R09 returns (0 to 2)
   reinitiation_window_days 180 days after the original settlement for a re-presentment (1 to 180)
+  velocity              []     at most 8 limits {\"window_secs\": 1 to 31536000, \"max_count\": N, \"max_amount\": {\"usd\": N}}:
+                               in any window, at most max_count debits and max_amount of the debit's currency
 ";
 
 /// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections and Plaid balances.
@@ -66,9 +68,16 @@ enum Command {
     #[command(after_help = format!(
         "Each input line: {{\"id\": any, \"account\": {{...}} | null, \"amount\": N, \"currency\": \"usd\", \
          \"in_flight\": N?, \"now\": T?, \"account_id\": str?, \"fetched_at\": T?, \
-         \"presentment\": {{\"original_settlement\": T, \"returns\": [\"R01\"]}}?}}\n\
+         \"presentment\": {{\"original_settlement\": T, \"returns\": [\"R01\"]}}?, \
+         \"prior\": [{{\"id\": str?, \"amount\": N, \"currency\": \"usd\", \"initiated_at\": T, \
+         \"settled_at\": T?}}]?}}\n\
          Any other key is an error; \"account\": null is an unlinked debit. The account is any \
-         document `check --account` reads (Stripe, Plaid, neutral snapshot), found from its shape.\n\
+         document `check --account` reads (Stripe, Plaid, neutral snapshot), found from its shape. \
+         A string id is also the debit's id.\n\
+         Lines are decided in order as one run: a debit allowed on an account (the same provider \
+         and account id) counts against the later lines of that account, so a run never allows \
+         more than the balance holds (--independent decides each line alone). The output is the \
+         same for every --jobs.\n\
          Each output line: the verdict with `id` echoed first, or {{\"id\": ..., \"error\": \"...\"}} \
          for a bad line (id null when it cannot be read). A bad line never stops the batch.\n\n\
          A line longer than --max-line-bytes is answered with an error line; only whole answer \
@@ -447,10 +456,27 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         decide: &mut decide,
         write: &write,
     };
+    // On one thread, a run is read, decided and written line by line.
+    let serial_run = std::sync::Mutex::new(Run::new());
+    let in_run = |line: &[u8], out: &mut Vec<u8>| {
+        if line.len() > max_line {
+            return too_long(out);
+        }
+        let read = match args.reader {
+            Reader::Fast => batch.read_line(line),
+            Reader::Serde => fundsgate::__private::read_reference(&batch, line),
+        };
+        // The only thread: the lock is never contended, nor poisoned (the
+        // library does not panic).
+        let mut run = serial_run
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        batch.decide_read(read, &mut run).write_answer(out);
+    };
     let result = match (args.independent, jobs) {
         (true, 1) => stream::run_serial(answer, max_line, input, &mut output),
         (true, jobs) => stream::run_parallel(answer, jobs, max_line, input, &mut output),
-        (false, 1) => stream::run_staged_serial(stages, max_line, input, &mut output),
+        (false, 1) => stream::run_serial(&in_run, max_line, input, &mut output),
         (false, jobs) => stream::run_staged_parallel(stages, jobs, max_line, input, &mut output),
     };
     // A closed pipe is a failure too: answers were lost, and the caller

@@ -260,26 +260,6 @@ pub struct Stages<'a, A, B> {
     pub write: &'a (dyn Fn(B, &mut Vec<u8>) + Sync),
 }
 
-/// [`run_serial`] for [`Stages`].
-pub fn run_staged_serial<A, B>(
-    stages: Stages<'_, A, B>,
-    max_line: usize,
-    input: impl Read,
-    output: &mut impl Write,
-) -> io::Result<()> {
-    let mut chunker = Chunker::new(input, max_line);
-    let mut chunk = Vec::new();
-    let mut answers = Vec::new();
-    while chunker.next_into(&mut chunk)? {
-        answers.clear();
-        let read = (stages.read)(&chunk);
-        (stages.write)((stages.decide)(read), &mut answers);
-        output.write_all(&answers)?;
-        output.flush()?;
-    }
-    Ok(())
-}
-
 /// [`run_parallel`] for [`Stages`]: one thread reads the input, `jobs`
 /// read requests, one decides in order, `jobs` write answers, the calling
 /// thread writes them out in order; at most `2 × jobs + 2` chunks are in
