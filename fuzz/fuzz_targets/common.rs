@@ -27,7 +27,9 @@ pub fn check(snapshot: &Snapshot, debit: &Debit, policy: &Policy, v: &Verdict) {
     }
     if let Some(max) = v.max_allowed {
         let at = |amount: i64| {
-            let d = Debit::new(amount, debit.currency(), debit.in_flight()).unwrap();
+            let d = Debit::new(amount, debit.currency(), debit.in_flight())
+                .unwrap()
+                .with_prior(debit.prior().clone());
             let d = match debit.presentment() {
                 Some(p) => d.with_presentment(*p),
                 None => d,
@@ -59,7 +61,7 @@ pub fn decide_and_check(snapshot: &Snapshot) {
     for policy in &policies {
         for (amount, in_flight) in [(1, 0), (5_000, 0), (6_000, 250), (i64::MAX, 0), (i64::MAX, i64::MAX)] {
             let plain = Debit::new(amount, usd, in_flight).unwrap();
-            for debit in [plain, plain.with_presentment(presentment)] {
+            for debit in [plain.clone(), plain.with_presentment(presentment)] {
                 let Ok(v) = decide(&snapshot, &debit, policy, now) else { continue };
                 check(&snapshot, &debit, policy, &v);
             }
