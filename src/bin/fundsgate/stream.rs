@@ -153,13 +153,7 @@ pub fn run_parallel(
     output: &mut impl Write,
 ) -> io::Result<()> {
     let in_flight = jobs.saturating_mul(2).saturating_add(2);
-    // Permits bound the chunks between the reader and the writer.
-    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
-    for _ in 0..in_flight {
-        permit_tx
-            .send(())
-            .map_err(|_| io::Error::other("permit channel closed"))?;
-    }
+    let (permit_tx, permit_rx) = permits(in_flight)?;
     let (work_tx, work_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
@@ -182,6 +176,18 @@ pub fn run_parallel(
             .unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
         written.and(read)
     })
+}
+
+/// Permits bound the chunks between the reader and the writer: `in_flight`
+/// of them, all available at first.
+fn permits(in_flight: usize) -> io::Result<(SyncSender<()>, Receiver<()>)> {
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        permit_tx
+            .send(())
+            .map_err(|_| io::Error::other("permit channel closed"))?;
+    }
+    Ok((permit_tx, permit_rx))
 }
 
 fn read_chunks(
@@ -212,18 +218,11 @@ fn answer_chunks(
     work: &Mutex<Receiver<(u64, Vec<u8>)>>,
     done: &SyncSender<(u64, Vec<u8>)>,
 ) {
-    loop {
-        let next = match work.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return,
-        };
-        let Ok((seq, chunk)) = next else { return };
+    pass_on(work, done, |chunk: Vec<u8>| {
         let mut answers = Vec::with_capacity(chunk.len() / 2);
         answer_chunk(answer, &chunk, &mut answers);
-        if done.send((seq, answers)).is_err() {
-            return;
-        }
-    }
+        answers
+    });
 }
 
 fn write_in_order(
@@ -272,12 +271,7 @@ pub fn run_staged_parallel<A: Send, B: Send>(
     output: &mut impl Write,
 ) -> io::Result<()> {
     let in_flight = jobs.saturating_mul(2).saturating_add(2);
-    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
-    for _ in 0..in_flight {
-        permit_tx
-            .send(())
-            .map_err(|_| io::Error::other("permit channel closed"))?;
-    }
+    let (permit_tx, permit_rx) = permits(in_flight)?;
     let (work_tx, work_rx) = sync_channel::<(u64, Vec<u8>)>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (read_tx, read_rx) = sync_channel::<(u64, A)>(in_flight);
