@@ -8,8 +8,9 @@
 //! debits it allowed, and gives them to the engine as prior debits of every
 //! later request of that account.
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 
@@ -47,7 +48,70 @@ use crate::verdict::{Decision, Verdict};
 #[derive(Clone, Debug, Default)]
 pub struct Run {
     independent: bool,
-    accounts: HashMap<AccountKey, Vec<PriorDebit>>,
+    accounts: Accounts,
+}
+
+/// The accounts of a run and their allowed debits. Most requests of a large
+/// run name an account it has not seen: a compact index of 64-bit key hashes
+/// (16 bytes an account, cache-resident for hundreds of thousands of
+/// accounts) answers them without touching the accounts themselves, which
+/// are appended to `entries` in the order they first had a debit allowed.
+#[derive(Clone, Debug, Default)]
+struct Accounts<S = RandomState> {
+    /// The SipHash (randomly keyed) of an account's key: its index in
+    /// `entries`.
+    index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    /// Accounts whose hash is already another account's (about one in 2^64
+    /// pairs): looked up by their full key.
+    collided: HashMap<AccountKey, usize>,
+    entries: Vec<(AccountKey, Vec<PriorDebit>)>,
+    hasher: S,
+}
+
+impl<S: BuildHasher> Accounts<S> {
+    /// The position in `entries` of `key`, and its hash.
+    fn find(&self, key: &AccountKey) -> (Option<usize>, u64) {
+        let hash = self.hasher.hash_one(key);
+        let at = match self.index.get(&hash) {
+            None => None,
+            Some(&at) if self.entries.get(at).is_some_and(|(k, _)| k == key) => Some(at),
+            Some(_) => self.collided.get(key).copied(),
+        };
+        (at, hash)
+    }
+
+    /// Adds a new account (`find` gave `None` for it) with its first debit.
+    fn insert(&mut self, key: AccountKey, hash: u64, first: PriorDebit) {
+        let at = self.entries.len();
+        match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(key.clone(), at);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at);
+            }
+        }
+        self.entries.push((key, vec![first]));
+    }
+}
+
+/// A `Hasher` for keys that are hashes already: it keeps the `u64` given.
+#[derive(Clone, Copy, Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); fold anything else.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// An account of a run: its provider and its id.
@@ -66,7 +130,7 @@ impl Run {
     pub fn independent() -> Run {
         Run {
             independent: true,
-            accounts: HashMap::new(),
+            accounts: Accounts::default(),
         }
     }
 
@@ -122,24 +186,22 @@ impl Run {
             return outcome(snapshot, debit, &[], policy, now);
         };
         // One lookup: the account's entries, read, then added to on an allow.
-        match self.accounts.entry(key) {
-            Entry::Occupied(mut known) => {
-                let decided = outcome(
-                    snapshot,
-                    debit,
-                    &without_own(known.get(), debit),
-                    policy,
-                    now,
-                )?;
-                if decided.decision == Decision::Allow {
-                    record(known.get_mut(), PriorDebit::allowed(debit, now));
+        match self.accounts.find(&key) {
+            (Some(at), _) => {
+                let earlier = self.accounts.entries.get(at).map_or(&[][..], |(_, e)| e);
+                let decided = outcome(snapshot, debit, &without_own(earlier, debit), policy, now)?;
+                if decided.decision == Decision::Allow
+                    && let Some((_, entries)) = self.accounts.entries.get_mut(at)
+                {
+                    record(entries, PriorDebit::allowed(debit, now));
                 }
                 Ok(decided)
             }
-            Entry::Vacant(new) => {
+            (None, hash) => {
                 let decided = outcome(snapshot, debit, &[], policy, now)?;
                 if decided.decision == Decision::Allow {
-                    new.insert(vec![PriorDebit::allowed(debit, now)]);
+                    self.accounts
+                        .insert(key, hash, PriorDebit::allowed(debit, now));
                 }
                 Ok(decided)
             }
@@ -180,4 +242,62 @@ fn record(entries: &mut Vec<PriorDebit>, allowed: PriorDebit) {
     }
     let at = entries.partition_point(|p| p.initiated_at() <= allowed.initiated_at());
     entries.insert(at, allowed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key hashes alike: each account after the first is a collision.
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Colliding;
+
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Seven;
+
+    impl Hasher for Seven {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    impl BuildHasher for Colliding {
+        type Hasher = Seven;
+        fn build_hasher(&self) -> Seven {
+            Seven
+        }
+    }
+
+    fn key(id: &str) -> AccountKey {
+        AccountKey(Some(Provider::Stripe), AccountId::new(id))
+    }
+
+    #[test]
+    fn colliding_hashes_keep_accounts_apart() {
+        let debit = Debit::new(
+            100,
+            crate::money::Currency::new("usd").unwrap_or_else(|_| unreachable!()),
+            0,
+        )
+        .unwrap_or_else(|_| unreachable!());
+        let mut accounts = Accounts::<Colliding>::default();
+        for (n, id) in ["fca_a", "fca_b", "fca_c"].into_iter().enumerate() {
+            let (found, hash) = accounts.find(&key(id));
+            assert_eq!(found, None, "{id} is new");
+            accounts.insert(
+                key(id),
+                hash,
+                PriorDebit::allowed(&debit, i64::try_from(n).unwrap_or(0)),
+            );
+        }
+        for (n, id) in ["fca_a", "fca_b", "fca_c"].into_iter().enumerate() {
+            assert_eq!(accounts.find(&key(id)).0, Some(n), "{id}");
+        }
+        assert_eq!(accounts.find(&key("fca_d")).0, None);
+        assert_eq!(accounts.collided.len(), 2);
+        // Another provider's account of the same id is another account.
+        let plaid = AccountKey(Some(Provider::Plaid), AccountId::new("fca_a"));
+        assert_eq!(accounts.find(&plaid).0, None);
+    }
 }

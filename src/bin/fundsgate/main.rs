@@ -297,6 +297,36 @@ fn minor_units(text: &str) -> Result<i64, String> {
     })
 }
 
+/// Empty vectors, kept for reuse between the stages of `batch`.
+struct Recycled<T>(std::sync::Mutex<Vec<Vec<T>>>);
+
+impl<T> Default for Recycled<T> {
+    fn default() -> Self {
+        Recycled(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Recycled<T> {
+    /// An empty vector, with the capacity of one given back if any.
+    fn take(&self) -> Vec<T> {
+        self.0
+            .lock()
+            .map(|mut free| free.pop().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Keeps `v` (emptied) for a later `take`; a few at most, as many as
+    /// chunks are in flight.
+    fn give_back(&self, mut v: Vec<T>) {
+        v.clear();
+        if let Ok(mut free) = self.0.lock()
+            && free.len() < 64
+        {
+            free.push(v);
+        }
+    }
+}
+
 /// An input or usage error: exit 2 with this one-line message.
 struct Failure(String);
 
@@ -423,8 +453,13 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
     };
     // A run: lines read in parallel, decided in order, written in parallel.
     let reader = args.reader;
+    // The stages hand each other vectors of a chunk's lines, and hand them
+    // back empty to be filled again: a chunk's ~2 MB is not asked of the
+    // allocator (and faulted in by the kernel) anew each time.
+    let read_vecs: Recycled<ReadLine<'static>> = Recycled::default();
+    let outcome_vecs: Recycled<LineOutcome<'static>> = Recycled::default();
     let read = |chunk: &[u8]| {
-        let mut lines = Vec::new();
+        let mut lines = read_vecs.take();
         stream::each_line(chunk, |line| {
             lines.push(if line.len() > max_line {
                 ReadLine::failed(too_long_message.clone())
@@ -440,16 +475,21 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         lines
     };
     let mut run = Run::new();
-    let mut decide = |lines: Vec<ReadLine<'static>>| {
-        lines
-            .into_iter()
-            .map(|line| batch.decide_read(line, &mut run))
-            .collect::<Vec<_>>()
+    let mut decide = |mut lines: Vec<ReadLine<'static>>| {
+        let mut outcomes = outcome_vecs.take();
+        outcomes.extend(
+            lines
+                .drain(..)
+                .map(|line| batch.decide_read(line, &mut run)),
+        );
+        read_vecs.give_back(lines);
+        outcomes
     };
-    let write = |outcomes: Vec<LineOutcome<'static>>, out: &mut Vec<u8>| {
-        for outcome in &outcomes {
+    let write = |mut outcomes: Vec<LineOutcome<'static>>, out: &mut Vec<u8>| {
+        for outcome in outcomes.drain(..) {
             outcome.write_answer(out);
         }
+        outcome_vecs.give_back(outcomes);
     };
     let stages = stream::Stages {
         read: &read,
