@@ -110,6 +110,7 @@ fn evaluate(
 /// `run` is what the run allowed earlier on the same account, in order of
 /// `initiated_at`, without the entries whose id the debit's own prior list
 /// holds (the request's own entry wins: see [`crate::Run`]).
+#[inline]
 pub(crate) fn decide_in_run(
     snapshot: Option<&Snapshot>,
     debit: &Debit,
@@ -144,6 +145,7 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     /// The verdict: this outcome and the record of what was decided.
+    #[inline]
     pub(crate) fn into_verdict(
         self,
         snapshot: Option<&Snapshot>,
@@ -190,6 +192,7 @@ impl Outcome {
 /// The decision table and what follows it (warnings, softening,
 /// `max_allowed`, `retry`): [`decide`] without the audit record. `None` is
 /// an unlinked debit.
+#[inline]
 pub(crate) fn outcome(
     snapshot: Option<&Snapshot>,
     debit: &Debit,

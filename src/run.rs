@@ -10,7 +10,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, Utc};
 
@@ -60,7 +60,7 @@ pub struct Run {
 struct Accounts<S = RandomState> {
     /// The SipHash (randomly keyed) of an account's key: its index in
     /// `entries`.
-    index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    index: HashMap<u64, usize>,
     /// Accounts whose hash is already another account's (about one in 2^64
     /// pairs): looked up by their full key.
     collided: HashMap<AccountKey, usize>,
@@ -92,25 +92,6 @@ impl<S: BuildHasher> Accounts<S> {
             }
         }
         self.entries.push((key, vec![first]));
-    }
-}
-
-/// A `Hasher` for keys that are hashes already: it keeps the `u64` given.
-#[derive(Clone, Copy, Debug, Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (the keys are `u64`); fold anything else.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
@@ -255,7 +236,7 @@ mod tests {
     #[derive(Clone, Copy, Debug, Default)]
     struct Seven;
 
-    impl Hasher for Seven {
+    impl std::hash::Hasher for Seven {
         fn finish(&self) -> u64 {
             7
         }
@@ -271,6 +252,36 @@ mod tests {
 
     fn key(id: &str) -> AccountKey {
         AccountKey(Some(Provider::Stripe), AccountId::new(id))
+    }
+
+    #[test]
+    fn recorded_debits_stay_in_time_order_and_once_per_id() {
+        let usd = crate::money::Currency::new("usd").unwrap_or_else(|_| unreachable!());
+        let at = |t: i64, id: Option<&str>| {
+            let d = Debit::new(100, usd, 0).unwrap_or_else(|_| unreachable!());
+            let d = match id {
+                Some(id) => d.with_id(DebitId::new(id).unwrap_or_else(|_| unreachable!())),
+                None => d,
+            };
+            PriorDebit::allowed(&d, t)
+        };
+        let mut entries = Vec::new();
+        for (t, id) in [
+            (50, None),
+            (10, Some("pi_a")),
+            (30, None),
+            (10, None),
+            (70, Some("pi_a")),
+        ] {
+            record(&mut entries, at(t, id));
+        }
+        let times: Vec<i64> = entries.iter().map(PriorDebit::initiated_at).collect();
+        // pi_a's second allow replaced its first; ties keep arrival order.
+        assert_eq!(times, [10, 30, 50, 70]);
+        assert_eq!(
+            entries.last().and_then(|p| p.id()).map(DebitId::as_str),
+            Some("pi_a")
+        );
     }
 
     #[test]

@@ -278,6 +278,67 @@ fn a_velocity_denied_re_presentment_still_says_retry() {
     assert_eq!(v.retry.map(|r| r.attempt), Some(1));
 }
 
+#[test]
+fn a_debit_exactly_at_max_amount_waits_for_the_others_to_leave() {
+    let policy = velocity(vec![limit(DAY, None, Some(1_000))]);
+    let d = with(debit(1_000), vec![prior(500, NOW - HOUR)]);
+    let v = decide(&healthy(100_000), &d, &policy, at(NOW)).unwrap();
+    assert_eq!(
+        (v.rule, v.not_before),
+        (Rule::VelocityAmount, Some(NOW - HOUR + DAY))
+    );
+}
+
+#[test]
+fn a_limit_met_exactly_adds_no_wait() {
+    // The hour's count is over; the day's amount is met exactly (499 + 1 + 500):
+    // only the count decides when the debit passes.
+    let policy = velocity(vec![
+        limit(HOUR, Some(1), None),
+        limit(DAY, None, Some(1_000)),
+    ]);
+    let d = with(
+        debit(500),
+        vec![prior(499, NOW - 10 * HOUR), prior(1, NOW - 60)],
+    );
+    let v = decide(&healthy(100_000), &d, &policy, at(NOW)).unwrap();
+    assert_eq!(v.rule, Rule::VelocityCount);
+    assert_eq!(v.not_before, Some(NOW - 60 + HOUR));
+}
+
+#[test]
+fn not_before_takes_the_oldest_debit_of_the_run_and_the_request_together() {
+    // A window of 250 s, at most two debits. The run allowed one debit and
+    // the request brings another; whichever is older leaves first. (Lines
+    // dated within the balance's clock skew of its `as_of`.)
+    let policy = velocity(vec![limit(250, Some(2), None)]);
+    let batch = Batch::new(policy, at(NOW));
+    for (run_at, own_at) in [(NOW - 200, NOW - 100), (NOW - 100, NOW - 200)] {
+        let mut run = Run::new();
+        let first = line("pi_run", 100, &format!(r#", "now": {run_at}"#));
+        let own = format!(
+            r#", "prior": [{{"id": "pi_own", "amount": 100, "currency": "usd", "initiated_at": {own_at}}}]"#
+        );
+        let second = line("pi_new", 100, &own);
+        let v: Vec<_> = [first, second]
+            .iter()
+            .map(|l| {
+                batch
+                    .decide_read(batch.read_line(l.as_bytes()), &mut run)
+                    .result
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(v[0].decision, Allow);
+        assert_eq!(v[1].rule, Rule::VelocityCount);
+        assert_eq!(
+            v[1].not_before,
+            Some(NOW - 200 + 250),
+            "run at {run_at}, own at {own_at}"
+        );
+    }
+}
+
 // ---- The policy key -------------------------------------------------------------
 
 #[test]
@@ -368,7 +429,9 @@ fn a_run_never_allows_more_than_the_balance() {
         [Allow, Allow, Deny]
     );
     assert_eq!(exposure(&v[2]), Some((2, 6_000)));
-    let alone = decide_run(&lines, &mut Run::independent());
+    let mut independent = Run::independent();
+    assert!(independent.is_independent() && !Run::new().is_independent());
+    let alone = decide_run(&lines, &mut independent);
     assert!(
         alone
             .iter()
@@ -444,6 +507,34 @@ fn a_runs_allows_count_toward_velocity_at_their_own_now() {
         (Allow, Rule::VelocityCount, Some(NOW + HOUR))
     );
     assert_eq!(v[2].decision, Allow);
+}
+
+#[test]
+fn a_run_keeps_its_debits_in_time_order_whatever_the_line_order() {
+    // A window of 100 s, two debits at most. The second line is dated
+    // before the first; at the third, only the first is in the window.
+    let policy = velocity(vec![limit(100, Some(2), None)]);
+    let batch = Batch::new(policy, at(NOW));
+    let mut run = Run::new();
+    let lines = [
+        line("pi_1", 100, &format!(r#", "now": {NOW}"#)),
+        line("pi_2", 100, &format!(r#", "now": {}"#, NOW - 200)),
+        line("pi_3", 100, &format!(r#", "now": {NOW}"#)),
+    ];
+    let v: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            batch
+                .decide_read(batch.read_line(l.as_bytes()), &mut run)
+                .result
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        v.iter().map(|v| v.decision).collect::<Vec<_>>(),
+        [Allow, Allow, Allow]
+    );
+    assert_eq!(exposure(&v[2]), Some((2, 200)));
 }
 
 #[test]
