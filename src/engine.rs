@@ -68,7 +68,7 @@ pub fn decide(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Verdict, RequiredOverflow> {
-    evaluate(Some(snapshot), debit, policy, now)
+    decide_in_run(Some(snapshot), debit, &[], policy, now)
 }
 
 /// Decides a debit whose payment method has no linked account, so no balance
@@ -94,16 +94,7 @@ pub fn decide_unlinked(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Verdict, RequiredOverflow> {
-    evaluate(None, debit, policy, now)
-}
-
-fn evaluate(
-    snapshot: Option<&Snapshot>,
-    debit: &Debit,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Result<Verdict, RequiredOverflow> {
-    decide_in_run(snapshot, debit, &[], policy, now)
+    decide_in_run(None, debit, &[], policy, now)
 }
 
 /// [`decide`] (or [`decide_unlinked`] for `None`) for a request of a run:

@@ -792,6 +792,78 @@ mod strict {
         decide_batch(&batch, &Policy::default(), now(), options).map_err(|e| e.to_string())
     }
 
+    /// A one-row `prior` list of one struct with these fields.
+    fn prior_column(fields: Vec<(&str, ArrayRef)>) -> ArrayRef {
+        use fundsgate::arrow::arrow_array::StructArray;
+        use fundsgate::arrow::arrow_buffer::OffsetBuffer;
+        let fields: Vec<(Arc<Field>, ArrayRef)> = fields
+            .into_iter()
+            .map(|(name, a)| (Arc::new(Field::new(name, a.data_type().clone(), true)), a))
+            .collect();
+        let entries = StructArray::from(fields);
+        let item = Arc::new(Field::new("item", entries.data_type().clone(), true));
+        Arc::new(
+            fundsgate::arrow::arrow_array::ListArray::try_new(
+                item,
+                OffsetBuffer::from_lengths([1]),
+                Arc::new(entries),
+                None,
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_prior_struct_is_as_strict_as_a_batch_lines_prior() {
+        let entry = |amount: Option<i64>, field: &'static str| {
+            prior_column(vec![
+                (field, ints(vec![amount])),
+                ("currency", strings(vec![Some("usd")])),
+                ("initiated_at", ints(vec![Some(1_651_500_000)])),
+            ])
+        };
+        // A misspelt field is an error naming it and the field meant.
+        let mut columns = base();
+        columns.push(("prior", entry(Some(1_500), "amout")));
+        let e = decide_columns(columns).unwrap_err();
+        assert!(
+            e.starts_with(
+                "column `prior.amout`: not a field of a prior debit (the nearest is `amount`)"
+            ),
+            "{e}"
+        );
+        // A bad entry is that row's error, named as the batch protocol names it.
+        for (amount, message) in [
+            (
+                Some(0),
+                "prior[0].amount: must be a positive integer in minor units, found 0",
+            ),
+            (None, "prior[0].amount: null"),
+        ] {
+            let mut columns = base();
+            columns.push(("prior", entry(amount, "amount")));
+            let out = decide_columns(columns).unwrap();
+            assert_eq!(row(&out, 0).error.as_deref(), Some(message));
+        }
+        // A good one counts: 60.00 - 15.00 leaves 45.00 for a 50.00 debit.
+        let mut columns = base();
+        columns.push(("prior", entry(Some(1_500), "amount")));
+        let out = decide_columns(columns).unwrap();
+        let r = row(&out, 0);
+        assert_eq!(
+            (r.decision.as_deref(), r.exposure_count, r.exposure_amount),
+            (Some("deny"), Some(1), Some(1_500))
+        );
+        // A `prior` that is no list of structs is a type error.
+        let mut columns = base();
+        columns.push(("prior", ints(vec![Some(1)])));
+        assert!(
+            decide_columns(columns)
+                .unwrap_err()
+                .contains("a List or LargeList of structs")
+        );
+    }
+
     fn base() -> Vec<(&'static str, ArrayRef)> {
         vec![
             ("account", strings(vec![Some(ACCOUNT)])),

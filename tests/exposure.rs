@@ -312,23 +312,13 @@ fn not_before_takes_the_oldest_debit_of_the_run_and_the_request_together() {
     // the request brings another; whichever is older leaves first. (Lines
     // dated within the balance's clock skew of its `as_of`.)
     let policy = velocity(vec![limit(250, Some(2), None)]);
-    let batch = Batch::new(policy, at(NOW));
     for (run_at, own_at) in [(NOW - 200, NOW - 100), (NOW - 100, NOW - 200)] {
-        let mut run = Run::new();
         let first = line("pi_run", 100, &format!(r#", "now": {run_at}"#));
         let own = format!(
             r#", "prior": [{{"id": "pi_own", "amount": 100, "currency": "usd", "initiated_at": {own_at}}}]"#
         );
         let second = line("pi_new", 100, &own);
-        let v: Vec<_> = [first, second]
-            .iter()
-            .map(|l| {
-                batch
-                    .decide_read(batch.read_line(l.as_bytes()), &mut run)
-                    .result
-                    .unwrap()
-            })
-            .collect();
+        let v = decide_run_under(policy.clone(), &[first, second], &mut Run::new());
         assert_eq!(v[0].decision, Allow);
         assert_eq!(v[1].rule, Rule::VelocityCount);
         assert_eq!(
@@ -406,7 +396,12 @@ fn line(id: &str, amount: i64, extra: &str) -> String {
 }
 
 fn decide_run(lines: &[String], run: &mut Run) -> Vec<fundsgate::Verdict> {
-    let batch = Batch::new(Policy::default(), at(NOW));
+    decide_run_under(Policy::default(), lines, run)
+}
+
+/// Decides `lines` in order in `run`, as `fundsgate batch` does.
+fn decide_run_under(policy: Policy, lines: &[String], run: &mut Run) -> Vec<fundsgate::Verdict> {
+    let batch = Batch::new(policy, at(NOW));
     lines
         .iter()
         .map(|l| {
@@ -488,20 +483,10 @@ fn runs_keep_accounts_apart_and_never_key_on_a_missing_id() {
 #[test]
 fn a_runs_allows_count_toward_velocity_at_their_own_now() {
     let policy = velocity(vec![limit(HOUR, Some(1), None)]);
-    let batch = Batch::new(policy, at(NOW));
-    let mut run = Run::new();
     let first = line("pi_1", 100, "");
     let second = line("pi_2", 100, &format!(r#", "now": {}"#, NOW + 600));
     let third = line("pi_3", 100, &format!(r#", "now": {}"#, NOW + HOUR));
-    let v: Vec<_> = [first, second, third]
-        .iter()
-        .map(|l| {
-            batch
-                .decide_read(batch.read_line(l.as_bytes()), &mut run)
-                .result
-                .unwrap()
-        })
-        .collect();
+    let v = decide_run_under(policy, &[first, second, third], &mut Run::new());
     assert_eq!(
         (v[0].decision, v[1].rule, v[1].not_before),
         (Allow, Rule::VelocityCount, Some(NOW + HOUR))
@@ -514,22 +499,12 @@ fn a_run_keeps_its_debits_in_time_order_whatever_the_line_order() {
     // A window of 100 s, two debits at most. The second line is dated
     // before the first; at the third, only the first is in the window.
     let policy = velocity(vec![limit(100, Some(2), None)]);
-    let batch = Batch::new(policy, at(NOW));
-    let mut run = Run::new();
     let lines = [
         line("pi_1", 100, &format!(r#", "now": {NOW}"#)),
         line("pi_2", 100, &format!(r#", "now": {}"#, NOW - 200)),
         line("pi_3", 100, &format!(r#", "now": {NOW}"#)),
     ];
-    let v: Vec<_> = lines
-        .iter()
-        .map(|l| {
-            batch
-                .decide_read(batch.read_line(l.as_bytes()), &mut run)
-                .result
-                .unwrap()
-        })
-        .collect();
+    let v = decide_run_under(policy, &lines, &mut Run::new());
     assert_eq!(
         v.iter().map(|v| v.decision).collect::<Vec<_>>(),
         [Allow, Allow, Allow]
