@@ -130,8 +130,8 @@ use crate::provider::names::WireEnum;
 use crate::request::AccountSource;
 use crate::run::Run;
 use crate::snapshot::{
-    AccountId, AccountNumbers, Balance, BalanceType, NextRefresh, Refresh, RefreshStatus, Snapshot,
-    Status,
+    AccountId, AccountNumbers, Balance, BalanceType, Livemode, NextRefresh, ProviderResult,
+    Refresh, RefreshStatus, Snapshot, Status,
 };
 use crate::verdict::{Basis, Code, Codes, Decision, RefreshAction, Rule};
 
@@ -252,7 +252,7 @@ const DEBIT_COLUMNS: [&str; 10] = [
 const PRIOR_FIELDS: [&str; 5] = ["id", "amount", "currency", "initiated_at", "settled_at"];
 
 /// The account as typed columns (the shape without `account`).
-const TYPED_COLUMNS: [&str; 16] = [
+const TYPED_COLUMNS: [&str; 18] = [
     "status",
     "category",
     "balance_type",
@@ -269,6 +269,8 @@ const TYPED_COLUMNS: [&str; 16] = [
     "closed",
     "relink_required",
     "expected_deactivation",
+    "request_failed",
+    "provider_result",
 ];
 
 /// What an integer column may be.
@@ -707,6 +709,8 @@ struct Typed<'a> {
     closed: Option<&'a BooleanArray>,
     relink_required: Option<&'a BooleanArray>,
     expected_deactivation: Option<Ints<'a>>,
+    request_failed: Option<&'a BooleanArray>,
+    provider_result: Option<Strings<'a>>,
 }
 
 impl<'a> Typed<'a> {
@@ -731,6 +735,8 @@ impl<'a> Typed<'a> {
             closed: c.boolean("closed")?,
             relink_required: c.boolean("relink_required")?,
             expected_deactivation: c.times("expected_deactivation")?,
+            request_failed: c.boolean("request_failed")?,
+            provider_result: c.strings("provider_result", false)?,
         })
     }
 
@@ -780,7 +786,15 @@ impl<'a> Typed<'a> {
         });
         s.balances_permitted = flag(self.balances_permitted, row);
         s.ach_supported = flag(self.ach_supported, row);
-        s.livemode = flag(self.livemode, row);
+        // As in a neutral snapshot: no column says nothing (not checked), a
+        // null says the provider should have said and did not.
+        s.livemode = match (self.livemode, flag(self.livemode, row)) {
+            (None, _) => Livemode::NotReported,
+            (Some(_), None) => Livemode::Missing,
+            (Some(_), Some(live)) => Livemode::Is(live),
+        };
+        s.request_failed = flag(self.request_failed, row).unwrap_or(false);
+        s.provider_result = named::<ProviderResult>(self.provider_result, row);
         s.account_numbers = match self.account_numbers.and_then(|c| c.get(row)) {
             None | Some("unknown") => AccountNumbers::Unknown,
             Some("transactable") => AccountNumbers::Transactable,

@@ -19,10 +19,10 @@ use chrono::{DateTime, Utc};
 use crate::debit::{Debit, DebitId, PriorDebit};
 use crate::error::RequiredOverflow;
 use crate::money::{Ratio, div_floor};
-use crate::policy::{Policy, VelocityLimit};
+use crate::policy::{Policy, ProviderReview, VelocityLimit};
 use crate::snapshot::{
-    AccountNumbers, Balance, BalanceType, Category, NextRefresh, RefreshStatus, Snapshot, Status,
-    UnixSeconds,
+    AccountNumbers, Balance, BalanceType, Category, NextRefresh, ProviderResult, RefreshStatus,
+    Snapshot, Status, UnixSeconds,
 };
 use crate::verdict::{
     Basis, Code, Codes, DebitRecord, Decision, Engine, Exposure, PolicyRecord, RefreshAction,
@@ -164,6 +164,7 @@ impl Outcome {
             rule: self.rule,
             account: snapshot.and_then(|s| s.account_id.clone()),
             provider: snapshot.and_then(|s| s.provider),
+            provider_error: snapshot.and_then(|s| s.provider_error.clone()),
             debit: DebitRecord {
                 amount: debit.amount(),
                 currency: debit.currency(),
@@ -229,6 +230,9 @@ pub(crate) fn outcome(
     }
     if s.expected_deactivation.is_some() {
         warnings = warnings.with(Code::DeactivationExpected);
+    }
+    if facts.review_let_through {
+        warnings = warnings.with(Code::ProviderReview);
     }
 
     let max_allowed = match (rule, basis) {
@@ -297,6 +301,14 @@ struct Facts {
     /// `supported_payment_method_types` is known and lacks `us_bank_account`.
     not_debitable: bool,
     numbers_deactivated: bool,
+    /// The provider's ruleset declined the debit (row `provider_declined`).
+    provider_declined: bool,
+    /// The provider's ruleset asks for a review and the policy denies it
+    /// (row `provider_review`).
+    provider_review: bool,
+    /// The provider's ruleset asks for a review and the policy lets the
+    /// table go on (warning `provider_review`).
+    review_let_through: bool,
     /// A credit balance, or a credit category.
     credit: bool,
     /// A category outside `accept_categories` (a null category passes).
@@ -309,6 +321,8 @@ struct Facts {
     retry_window: bool,
     /// `permissions` is known and lacks `balances`.
     not_permitted: bool,
+    /// The provider refused the balance request itself.
+    request_failed: bool,
     has_balance: bool,
     refresh: Option<RefreshStatus>,
     /// `next_refresh_available_at`, for `retry_after`.
@@ -433,21 +447,26 @@ impl Facts {
                 i128::from(debit.amount()).saturating_add(i128::from(reserved)) <= i128::from(limit)
             });
 
+        let review = s.provider_result == Some(ProviderResult::Review);
         Ok(Facts {
             linked,
             status: s.status,
             unrecognized: s.status == Status::Unrecognized
                 || s.category == Some(Category::Unrecognized)
+                || s.provider_result == Some(ProviderResult::Unrecognized)
                 || s.balance
                     .as_ref()
                     .is_some_and(|b| b.kind == BalanceType::Unrecognized)
                 || refresh == Some(RefreshStatus::Unrecognized),
             livemode_mismatch: policy
                 .livemode()
-                .is_some_and(|wanted| s.livemode != Some(wanted)),
+                .is_some_and(|wanted| s.livemode.mismatches(wanted)),
             closed: s.closed,
             not_debitable: s.ach_supported == Some(false),
             numbers_deactivated: s.account_numbers == AccountNumbers::NoneTransactable,
+            provider_declined: s.provider_result == Some(ProviderResult::Decline),
+            provider_review: review && policy.provider_review() == ProviderReview::Deny,
+            review_let_through: review && policy.provider_review() == ProviderReview::Decide,
             credit: s.category == Some(Category::Credit)
                 || s.balance
                     .as_ref()
@@ -460,6 +479,7 @@ impl Facts {
                 .is_some_and(|p| p.attempt() > u32::from(policy.max_reinitiations().get())),
             retry_window,
             not_permitted,
+            request_failed: s.request_failed,
             has_balance: s.balance.is_some(),
             refresh,
             next_refresh_at: s.refresh.and_then(|r| r.next_refresh_available_at.at()),
@@ -605,6 +625,12 @@ fn rule(f: &Facts) -> Rule {
     if f.numbers_deactivated {
         return Rule::NumbersDeactivated;
     }
+    if f.provider_declined {
+        return Rule::ProviderDeclined;
+    }
+    if f.provider_review {
+        return Rule::ProviderReview;
+    }
     if f.credit {
         return Rule::Credit;
     }
@@ -615,6 +641,7 @@ fn rule(f: &Facts) -> Rule {
         return match f.refresh {
             _ if link_down => Rule::MissingLinkDown,
             _ if f.not_permitted => Rule::MissingNotPermitted,
+            _ if f.request_failed => Rule::MissingRequestFailed,
             None => Rule::MissingNeverRefreshed,
             Some(Pending) => Rule::MissingPending,
             Some(Failed) if f.refresh_can_start => Rule::MissingFailedCanStart,
@@ -671,6 +698,8 @@ impl Rule {
             Rule::Closed => deny(&[AccountClosed]),
             Rule::NotDebitable => deny(&[AchNotSupported]),
             Rule::NumbersDeactivated => deny(&[AccountNumberDeactivated]),
+            Rule::ProviderDeclined => deny(&[ProviderDeclined]),
+            Rule::ProviderReview => deny(&[ProviderReview]),
             Rule::Credit => deny(&[CreditAccount]),
             Rule::Category => deny(&[CategoryNotAccepted]),
             Rule::NotRetryable => deny(&[ReturnNotRetryable]),
@@ -684,6 +713,7 @@ impl Rule {
                 None,
             ),
             Rule::MissingNotPermitted => deny(&[BalanceMissing, BalancesNotPermitted]),
+            Rule::MissingRequestFailed => deny(&[BalanceMissing, RequestFailed]),
             Rule::MissingNeverRefreshed => (
                 RefreshNeeded,
                 Codes::of(&[BalanceMissing, RefreshNotRequested]),
@@ -736,6 +766,7 @@ impl Rule {
                 | Rule::Category
                 | Rule::MissingLinkDown
                 | Rule::MissingNotPermitted
+                | Rule::MissingRequestFailed
                 | Rule::MissingFailedLater
                 | Rule::MissingNotShared
                 | Rule::NoCurrency

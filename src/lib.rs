@@ -109,11 +109,12 @@ pub use money::{
 };
 pub use policy::{
     Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations, Policy,
-    PolicyBuilder, PolicyNameTooLong, Velocity, VelocityError, VelocityLimit, WindowDays,
+    PolicyBuilder, PolicyNameTooLong, ProviderReview, Velocity, VelocityError, VelocityLimit,
+    WindowDays,
 };
 pub use snapshot::{
-    AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
-    RefreshStatus, Snapshot, Status, UnixSeconds,
+    AccountId, AccountNumbers, Balance, BalanceType, Category, Livemode, NextRefresh, Provider,
+    ProviderError, ProviderResult, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 pub use verdict::{
     Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, PolicyRecord,

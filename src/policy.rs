@@ -63,6 +63,7 @@ struct Settings {
     max_reinitiations: MaxReinitiations,
     reinitiation_window_days: WindowDays,
     velocity: Velocity,
+    provider_review: ProviderReview,
     /// Accepted on input only when it matches (`policy --check` prints it);
     /// never written by this struct.
     #[serde(skip_serializing)]
@@ -85,6 +86,7 @@ impl Default for Settings {
             max_reinitiations: MaxReinitiations::NACHA,
             reinitiation_window_days: WindowDays::NACHA,
             velocity: Velocity::NONE,
+            provider_review: ProviderReview::Deny,
             fingerprint: None,
         }
     }
@@ -272,6 +274,27 @@ impl Policy {
     pub fn velocity(&self) -> &Velocity {
         &self.settings.velocity
     }
+
+    /// What a provider's REVIEW result does (Plaid Signal `ruleset.result`).
+    /// Default [`ProviderReview::Deny`].
+    pub fn provider_review(&self) -> ProviderReview {
+        self.settings.provider_review
+    }
+}
+
+/// What a provider's own ruleset asking for a review (Plaid Signal
+/// `REVIEW`) does to the decision (policy key `provider_review`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderReview {
+    /// `"deny"`: row `provider_review` denies the debit (no allowance
+    /// softens it): a payment someone should look at is not sent unseen.
+    #[default]
+    Deny,
+    /// `"decide"`: the result becomes the warning `provider_review` and the
+    /// table goes on (for teams that review after the gate, or not at all).
+    Decide,
 }
 
 impl Serialize for Policy {
@@ -358,6 +381,8 @@ setters! {
     reinitiation_window_days: WindowDays;
     /// See [`Policy::velocity`].
     velocity: Velocity;
+    /// See [`Policy::provider_review`].
+    provider_review: ProviderReview;
 }
 
 impl PolicyBuilder {

@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::snapshot::AccountId;
+use crate::snapshot::{AccountId, ProviderError};
 use crate::verdict::{Basis, Code, Codes, Decision, Retry, Rule, Verdict};
 
 /// Appends the explanation of `v` to `out`.
@@ -46,7 +46,7 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
         ),
         Rule::Unrecognized => push(
             out,
-            "the account data holds a status, category, balance type or refresh status the gate does not know",
+            "the account data holds a status, category, balance type, refresh status or provider result the gate does not know",
         ),
         Rule::Livemode => push(
             out,
@@ -55,6 +55,14 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
         Rule::Closed => push(out, "the bank reports the account closed"),
         Rule::NotDebitable => push(out, "the account cannot be debited by ACH"),
         Rule::NumbersDeactivated => push(out, "none of the account's numbers can be debited"),
+        Rule::ProviderDeclined => push(
+            out,
+            "the provider's own risk rules declined this debit; use another payment method",
+        ),
+        Rule::ProviderReview => push(
+            out,
+            "the provider's own risk rules ask for a review of this debit before it is sent",
+        ),
         Rule::Credit => push(
             out,
             "this is a credit account, which cannot fund an ACH debit",
@@ -93,6 +101,10 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
         Rule::MissingNotPermitted => push(
             out,
             "there is no balance and the link lacks the balances permission; relink with it",
+        ),
+        Rule::MissingRequestFailed => push(
+            out,
+            "there is no balance because the provider refused the balance request itself; asking again will not help",
         ),
         Rule::MissingNeverRefreshed => {
             push(out, "there is no balance yet; start a balance refresh")
@@ -183,6 +195,15 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
             }
         }
     }
+    if v.rule != Rule::ProviderReview && all.contains(Code::ProviderReview) {
+        push(
+            out,
+            "; the provider's own risk rules asked for a review, which the policy leaves to you",
+        );
+    }
+    if let Some(error) = &v.provider_error {
+        provider_error(out, error);
+    }
     out.push(b'.');
     if let Some(retry) = v.retry {
         push(out, " Send it as presentment ");
@@ -193,6 +214,25 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
         );
         push(out, " with the company entry description RETRY PYMT.");
     }
+}
+
+/// ` (provider error ITEM_ERROR ITEM_LOGIN_REQUIRED)`: the error response
+/// the account data was (the same words whichever document carried it, so
+/// that a neutral snapshot explains as its original). Its names are plain
+/// tokens ([`ProviderError`]), so the sentence stays ASCII without quotes or
+/// backslashes.
+fn provider_error(out: &mut Vec<u8>, error: &ProviderError) {
+    push(out, " (provider error");
+    match (error.error_type(), error.error_code()) {
+        (None, None) => push(out, " of a kind the gate cannot name"),
+        (kind, code) => {
+            for name in [kind, code].into_iter().flatten() {
+                push(out, " ");
+                push(out, name);
+            }
+        }
+    }
+    push(out, ")");
 }
 
 fn push(out: &mut Vec<u8>, text: &str) {
@@ -332,7 +372,7 @@ impl Serialize for Verdict {
     /// [`Verdict::write_json`] through `serde_json`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Verdict", 21)?;
+        let mut st = s.serialize_struct("Verdict", 22)?;
         st.serialize_field("decision", &self.decision)?;
         st.serialize_field("reasons", &self.reasons)?;
         st.serialize_field("warnings", &self.warnings)?;
@@ -349,6 +389,11 @@ impl Serialize for Verdict {
         st.serialize_field("rule", &self.rule)?;
         st.serialize_field("account", &self.account)?;
         st.serialize_field("provider", &self.provider)?;
+        if let Some(error) = &self.provider_error {
+            st.serialize_field("provider_error", error)?;
+        } else {
+            st.skip_field("provider_error")?;
+        }
         st.serialize_field("debit", &self.debit)?;
         st.serialize_field("evaluated_at", &self.evaluated_at)?;
         st.serialize_field("policy", &self.policy)?;
@@ -502,6 +547,14 @@ impl Verdict {
         match self.provider {
             Some(provider) => quoted(out, provider.as_str()),
             None => out.extend_from_slice(b"null"),
+        }
+        if let Some(error) = &self.provider_error {
+            // Plain tokens only (`ProviderError`): nothing to escape.
+            out.extend_from_slice(b",\"provider_error\":{\"type\":");
+            string(out, error.error_type().map(str::as_bytes));
+            out.extend_from_slice(b",\"code\":");
+            string(out, error.error_code().map(str::as_bytes));
+            out.push(b'}');
         }
         out.extend_from_slice(b",\"debit\":{\"amount\":");
         opt_int(out, Some(self.debit.amount));

@@ -82,9 +82,21 @@ pub struct Snapshot {
     /// The link is expected to stop working at this time (Stripe:
     /// `status_details.active.expected_deactivation_date`).
     pub expected_deactivation: Option<UnixSeconds>,
-    /// Live or test data (Stripe: `livemode`); `None` when the document does
-    /// not say.
-    pub livemode: Option<bool>,
+    /// Live or test data (Stripe: `livemode`), or why it is not known.
+    pub livemode: Livemode,
+    /// The provider refused the balance request itself (Plaid's
+    /// `INVALID_REQUEST`, `INVALID_INPUT`, `INVALID_RESULT` errors, or an
+    /// error type the gate does not know): asking again does not help
+    /// (row `missing_request_failed`).
+    pub request_failed: bool,
+    /// The provider's error, when the document is an error response (Plaid
+    /// `error_type` and `error_code`): the verdict records it and its
+    /// explanation names it. The state it leaves the account in is set
+    /// in the other fields (status, refresh, `request_failed`).
+    pub provider_error: Option<ProviderError>,
+    /// The provider's own risk ruleset's result (Plaid Signal
+    /// `ruleset.result`); `None` when no ruleset ran.
+    pub provider_result: Option<ProviderResult>,
 }
 
 impl Snapshot {
@@ -105,8 +117,169 @@ impl Snapshot {
             closed: false,
             relink_required: false,
             expected_deactivation: None,
-            livemode: None,
+            livemode: Livemode::NotReported,
+            request_failed: false,
+            provider_error: None,
+            provider_result: None,
         }
+    }
+}
+
+/// Whether the account's data is live or test data (Stripe `livemode`), as
+/// the policy's `livemode` checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Livemode {
+    /// The provider reports no such thing (Plaid), or a neutral snapshot
+    /// says nothing about it: never checked, so a policy that sets
+    /// `livemode` does not deny it.
+    NotReported,
+    /// The document should say and does not (a Stripe document without
+    /// `livemode`, or with `null`): a policy that sets `livemode` denies it.
+    Missing,
+    /// Live (`true`) or test (`false`) data.
+    Is(bool),
+}
+
+impl Livemode {
+    /// Whether a policy that wants `wanted` denies this account (row
+    /// `livemode`): a stated value that differs, or a missing one.
+    pub fn mismatches(self, wanted: bool) -> bool {
+        match self {
+            Livemode::NotReported => false,
+            Livemode::Missing => true,
+            Livemode::Is(live) => live != wanted,
+        }
+    }
+}
+
+/// The result of the provider's own risk ruleset (Plaid Signal
+/// `ruleset.result`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProviderResult {
+    /// Go ahead (Plaid `ACCEPT`): nothing for the gate to add.
+    Accept,
+    /// Look at it before going ahead (Plaid `REVIEW`): row `provider_review`,
+    /// or a warning under the policy's `provider_review: "decide"`.
+    Review,
+    /// Too risky for this payment method (Plaid `REROUTE`): row
+    /// `provider_declined`.
+    Decline,
+    /// A value the gate does not know, or a ruleset without a result:
+    /// `unrecognized_value`.
+    Unrecognized,
+}
+
+/// A provider's error response, as the verdict records it (Plaid
+/// `error_type`, `error_code`).
+///
+/// Names are kept as the provider wrote them when they are 1 to
+/// [`ProviderError::MAX_NAME`] ASCII letters, digits, `_`, `-` or `.`
+/// (every Plaid type and code); anything else is not repeated in a verdict
+/// and is read as an unnamed error of a type the gate does not know.
+///
+/// One pointer wide (the names are shared), so that a verdict that copies it
+/// stays small and copying it never allocates.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProviderError(Arc<ErrorNames>);
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ErrorNames {
+    error_type: Option<Box<str>>,
+    error_code: Option<Box<str>>,
+}
+
+impl ProviderError {
+    /// The longest name kept, in bytes.
+    pub const MAX_NAME: usize = 64;
+
+    /// The error of type `error_type` with code `error_code`; a name that is
+    /// no plain token (see the type's docs) is left out.
+    pub fn new(error_type: Option<&str>, error_code: Option<&str>) -> ProviderError {
+        ProviderError(Arc::new(ErrorNames {
+            error_type: error_type.and_then(Self::name),
+            error_code: error_code.and_then(Self::name),
+        }))
+    }
+
+    /// `name`, when it is a plain token the verdict may repeat.
+    fn name(name: &str) -> Option<Box<str>> {
+        let plain = (1..=Self::MAX_NAME).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        plain.then(|| Box::from(name))
+    }
+
+    /// Whether `name` would be kept as it is.
+    pub fn is_plain_name(name: &str) -> bool {
+        Self::name(name).is_some()
+    }
+
+    /// The error's type (`"ITEM_ERROR"`), when it is a plain token.
+    pub fn error_type(&self) -> Option<&str> {
+        self.0.error_type.as_deref()
+    }
+
+    /// The error's code (`"ITEM_LOGIN_REQUIRED"`), when it is a plain token.
+    pub fn error_code(&self) -> Option<&str> {
+        self.0.error_code.as_deref()
+    }
+}
+
+/// `{"type": "ITEM_ERROR", "code": "ITEM_LOGIN_REQUIRED"}` (either may be
+/// null), in a verdict and in a neutral snapshot.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ProviderError"))]
+#[serde(deny_unknown_fields)]
+struct ErrorWire<'a> {
+    /// The error's type (Plaid `error_type`), or null when it was no plain
+    /// token (1 to 64 ASCII letters, digits, `_`, `-`, `.`).
+    #[serde(rename = "type", borrow)]
+    error_type: Option<std::borrow::Cow<'a, str>>,
+    /// The error's code (Plaid `error_code`), or null.
+    #[serde(rename = "code", borrow)]
+    error_code: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl Serialize for ProviderError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ErrorWire {
+            error_type: self.error_type().map(std::borrow::Cow::Borrowed),
+            error_code: self.error_code().map(std::borrow::Cow::Borrowed),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderError {
+    /// Names that are no plain token are an error here: the document is a
+    /// snapshot or a verdict that fundsgate wrote, which never holds one.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = ErrorWire::deserialize(d)?;
+        for name in [&wire.error_type, &wire.error_code].into_iter().flatten() {
+            if !ProviderError::is_plain_name(name) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "an error name is 1 to {} ASCII letters, digits, `_`, `-` or `.`",
+                    ProviderError::MAX_NAME
+                )));
+            }
+        }
+        Ok(ProviderError::new(
+            wire.error_type.as_deref(),
+            wire.error_code.as_deref(),
+        ))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ProviderError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProviderError".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ErrorWire::json_schema(generator)
     }
 }
 

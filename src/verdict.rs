@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::debit::DebitId;
 use crate::money::Currency;
 use crate::policy::Fingerprint;
-use crate::snapshot::{AccountId, Provider, UnixSeconds};
+use crate::snapshot::{AccountId, Provider, ProviderError, UnixSeconds};
 
 /// What the pipeline should do with the debit.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -75,6 +75,13 @@ pub enum Code {
     AchNotSupported,
     /// None of the account's numbers is transactable.
     AccountNumberDeactivated,
+    /// The provider's own risk ruleset declined the debit (Plaid Signal
+    /// `REROUTE`).
+    ProviderDeclined,
+    /// The provider's own risk ruleset asks for a review (Plaid Signal
+    /// `REVIEW`): a reason under the policy's `provider_review: "deny"`, a
+    /// warning under `"decide"`.
+    ProviderReview,
     /// A credit account or credit balance: it cannot fund an ACH debit.
     CreditAccount,
     /// The account's category is not in the policy's `accept_categories`.
@@ -108,6 +115,9 @@ pub enum Code {
     AccountInactive,
     /// The link lacks the `balances` permission: no balance will ever come.
     BalancesNotPermitted,
+    /// The provider refused the balance request itself (Plaid `INVALID_*`
+    /// errors): asking again does not help.
+    RequestFailed,
     /// No balance refresh was ever requested.
     RefreshNotRequested,
     /// A balance refresh is under way.
@@ -124,13 +134,15 @@ pub enum Code {
 
 impl Code {
     /// Every code, in declaration (and serialization) order.
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 31] = [
         Code::InsufficientFunds,
         Code::UnrecognizedValue,
         Code::LivemodeMismatch,
         Code::AccountClosed,
         Code::AchNotSupported,
         Code::AccountNumberDeactivated,
+        Code::ProviderDeclined,
+        Code::ProviderReview,
         Code::CreditAccount,
         Code::CategoryNotAccepted,
         Code::ReturnNotRetryable,
@@ -147,6 +159,7 @@ impl Code {
         Code::AccountDisconnected,
         Code::AccountInactive,
         Code::BalancesNotPermitted,
+        Code::RequestFailed,
         Code::RefreshNotRequested,
         Code::RefreshPending,
         Code::RefreshFailed,
@@ -164,6 +177,8 @@ impl Code {
             Code::AccountClosed => "account_closed",
             Code::AchNotSupported => "ach_not_supported",
             Code::AccountNumberDeactivated => "account_number_deactivated",
+            Code::ProviderDeclined => "provider_declined",
+            Code::ProviderReview => "provider_review",
             Code::CreditAccount => "credit_account",
             Code::CategoryNotAccepted => "category_not_accepted",
             Code::ReturnNotRetryable => "return_not_retryable",
@@ -180,6 +195,7 @@ impl Code {
             Code::AccountDisconnected => "account_disconnected",
             Code::AccountInactive => "account_inactive",
             Code::BalancesNotPermitted => "balances_not_permitted",
+            Code::RequestFailed => "request_failed",
             Code::RefreshNotRequested => "refresh_not_requested",
             Code::RefreshPending => "refresh_pending",
             Code::RefreshFailed => "refresh_failed",
@@ -464,6 +480,12 @@ pub enum Rule {
     /// `numbers_deactivated`: Account numbers are listed and none is transactable. `deny`, `account_number_deactivated`.
     #[serde(rename = "numbers_deactivated")]
     NumbersDeactivated,
+    /// `provider_declined`: The provider's own risk ruleset declined the debit (Plaid Signal `REROUTE`). `deny`, `provider_declined`.
+    #[serde(rename = "provider_declined")]
+    ProviderDeclined,
+    /// `provider_review`: The provider's own risk ruleset asks for a review (Plaid Signal `REVIEW`) and the policy's `provider_review` is `"deny"`. `deny`, `provider_review`.
+    #[serde(rename = "provider_review")]
+    ProviderReview,
     /// `credit`: A credit balance or a credit category. `deny` (never softened), `credit_account`.
     #[serde(rename = "credit")]
     Credit,
@@ -476,6 +498,9 @@ pub enum Rule {
     /// `missing_not_permitted`: No balance and the link lacks the `balances` permission. `deny`*, `balance_missing` + `balances_not_permitted`.
     #[serde(rename = "missing_not_permitted")]
     MissingNotPermitted,
+    /// `missing_request_failed`: No balance because the provider refused the balance request itself (Plaid `INVALID_*` errors): asking again does not help. `deny`*, `balance_missing` + `request_failed`.
+    #[serde(rename = "missing_request_failed")]
+    MissingRequestFailed,
     /// `missing_never_refreshed`: No balance and no refresh ever requested. `refresh_needed` / `initiate`, `balance_missing` + `refresh_not_requested`.
     #[serde(rename = "missing_never_refreshed")]
     MissingNeverRefreshed,
@@ -522,7 +547,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every row, in table order (first match wins).
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 32] = [
         Rule::NotRetryable,
         Rule::RetryLimit,
         Rule::RetryWindow,
@@ -534,10 +559,13 @@ impl Rule {
         Rule::Closed,
         Rule::NotDebitable,
         Rule::NumbersDeactivated,
+        Rule::ProviderDeclined,
+        Rule::ProviderReview,
         Rule::Credit,
         Rule::Category,
         Rule::MissingLinkDown,
         Rule::MissingNotPermitted,
+        Rule::MissingRequestFailed,
         Rule::MissingNeverRefreshed,
         Rule::MissingPending,
         Rule::MissingFailedCanStart,
@@ -563,6 +591,8 @@ impl Rule {
             Rule::Closed => "closed",
             Rule::NotDebitable => "not_debitable",
             Rule::NumbersDeactivated => "numbers_deactivated",
+            Rule::ProviderDeclined => "provider_declined",
+            Rule::ProviderReview => "provider_review",
             Rule::Credit => "credit",
             Rule::Category => "category",
             Rule::NotRetryable => "not_retryable",
@@ -572,6 +602,7 @@ impl Rule {
             Rule::VelocityAmount => "velocity_amount",
             Rule::MissingLinkDown => "missing_link_down",
             Rule::MissingNotPermitted => "missing_not_permitted",
+            Rule::MissingRequestFailed => "missing_request_failed",
             Rule::MissingNeverRefreshed => "missing_never_refreshed",
             Rule::MissingPending => "missing_pending",
             Rule::MissingFailedCanStart => "missing_failed_can_start",
@@ -717,6 +748,11 @@ pub struct Verdict {
     /// Where the account data came from; null for an unlinked debit.
     #[serde(default)]
     pub provider: Option<Provider>,
+    /// The provider's error, when the account document was an error
+    /// response (Plaid `error_type` and `error_code`); written only then
+    /// (after `provider`), so every other verdict is as SPEC §3 shows it.
+    #[serde(default)]
+    pub provider_error: Option<ProviderError>,
     /// The debit decided.
     pub debit: DebitRecord,
     /// The evaluation instant (`now`), unix seconds.

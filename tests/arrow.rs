@@ -24,8 +24,9 @@ use fundsgate::arrow::arrow_array::{
 };
 use fundsgate::arrow::{Options, decide_batch, output_schema};
 use fundsgate::{
-    AccountNumbers, BalanceType, Batch, Category, Currency, NextRefresh, Policy, RefreshStatus,
-    Run, Snapshot, Status, Verdict, decide, decide_unlinked, from_unix,
+    AccountNumbers, BalanceType, Batch, Category, Currency, Livemode, NextRefresh, Policy,
+    ProviderResult, RefreshStatus, Run, Snapshot, Status, Verdict, decide, decide_unlinked,
+    from_unix,
 };
 
 fn now() -> fundsgate::chrono::DateTime<fundsgate::chrono::Utc> {
@@ -179,13 +180,22 @@ fn category_name(c: Category) -> &'static str {
 fn typed_row(s: &Snapshot, amount: i64, ccy: Currency, in_flight: i64) -> Option<RecordBatch> {
     let mut columns: Vec<(&str, ArrayRef)> = vec![
         ("status", strings(vec![Some(status_name(s.status))])),
+        ("request_failed", flags(vec![Some(s.request_failed)])),
+        (
+            "provider_result",
+            strings(vec![s.provider_result.map(|r| match r {
+                ProviderResult::Accept => "accept",
+                ProviderResult::Review => "review",
+                ProviderResult::Decline => "decline",
+                _ => "escalate",
+            })]),
+        ),
         ("category", strings(vec![s.category.map(category_name)])),
         ("amount", ints(vec![Some(amount)])),
         ("currency", strings(vec![Some(ccy.as_str())])),
         ("in_flight", ints(vec![Some(in_flight)])),
         ("balances_permitted", flags(vec![s.balances_permitted])),
         ("ach_supported", flags(vec![s.ach_supported])),
-        ("livemode", flags(vec![s.livemode])),
         ("closed", flags(vec![Some(s.closed)])),
         ("relink_required", flags(vec![Some(s.relink_required)])),
         ("expected_deactivation", ints(vec![s.expected_deactivation])),
@@ -202,6 +212,12 @@ fn typed_row(s: &Snapshot, amount: i64, ccy: Currency, in_flight: i64) -> Option
             strings(vec![s.account_id.as_ref().map(|id| id.as_str())]),
         ),
     ];
+    // No column: not reported; a null: missing (SPEC v3 §4).
+    match s.livemode {
+        Livemode::NotReported => {}
+        Livemode::Missing => columns.push(("livemode", flags(vec![None]))),
+        Livemode::Is(live) => columns.push(("livemode", flags(vec![Some(live)]))),
+    }
     if let Some(b) = &s.balance {
         let currencies: Vec<Currency> = b
             .current
@@ -347,6 +363,11 @@ fn typed_columns_decide_every_expressible_row_as_decide_does() {
         let Some(snapshot) = &case.snapshot else {
             continue;
         };
+        // Typed columns hold no provider error (only a document does): the
+        // same snapshot without one.
+        let mut snapshot = snapshot.clone();
+        snapshot.provider_error = None;
+        let snapshot = &snapshot;
         let d = &case.debit;
         let Some(batch) = typed_row(snapshot, d.amount(), d.currency(), d.in_flight()) else {
             continue;
@@ -376,6 +397,9 @@ fn typed_columns_decide_every_expressible_row_as_decide_does() {
         fundsgate::Rule::NotRetryable,
         fundsgate::Rule::RetryLimit,
         fundsgate::Rule::RetryWindow,
+        fundsgate::Rule::ProviderDeclined,
+        fundsgate::Rule::ProviderReview,
+        fundsgate::Rule::MissingRequestFailed,
     ] {
         assert!(covered.contains(&rule), "{rule:?} not covered: {covered:?}");
     }

@@ -14,9 +14,9 @@ use common::*;
 use fundsgate::Code::*;
 use fundsgate::Decision::{Allow, Deny, RefreshNeeded};
 use fundsgate::{
-    AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Debit, MaxReinitiations,
-    NextRefresh, Policy, Presentment, Ratio, RefreshStatus, Retry, ReturnCode, Rule, Snapshot,
-    Status, WindowDays, decide, decide_unlinked,
+    AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Debit, Livemode,
+    MaxReinitiations, NextRefresh, Policy, Presentment, Ratio, RefreshStatus, Retry, ReturnCode,
+    Rule, Snapshot, Status, WindowDays, decide, decide_unlinked,
 };
 
 const AMPLE: i64 = 1_000_000;
@@ -192,7 +192,7 @@ fn row_unrecognized_refresh_status() {
 #[test]
 fn row_livemode_denies_a_mismatch_and_an_absent_livemode() {
     let live = allowance(10_000).to_builder().livemode(Some(true)).build();
-    for livemode in [Some(false), None] {
+    for livemode in [Livemode::Is(false), Livemode::Missing] {
         let s = with!(healthy(AMPLE);
             livemode: livemode,
         );
@@ -200,14 +200,35 @@ fn row_livemode_denies_a_mismatch_and_an_absent_livemode() {
         assert_row(&v, Rule::Livemode, Deny, &[LivemodeMismatch], &[], None);
     }
     let s = with!(healthy(AMPLE);
-        livemode: Some(true),
+        livemode: Livemode::Is(true),
     );
     assert_eq!(run(&s, 100, &live).rule, Rule::Sufficient);
 }
 
+/// SPEC v3 §4: a provider that reports no livemode (Plaid), or a neutral
+/// snapshot that says nothing about it, is never denied by it.
+#[test]
+fn row_livemode_skips_an_account_whose_provider_reports_none() {
+    for wanted in [true, false] {
+        let policy = allowance(10_000)
+            .to_builder()
+            .livemode(Some(wanted))
+            .build();
+        let s = with!(healthy(AMPLE);
+            livemode: Livemode::NotReported,
+        );
+        assert_eq!(run(&s, 100, &policy).rule, Rule::Sufficient);
+    }
+}
+
 #[test]
 fn row_livemode_is_not_checked_without_a_policy_value() {
-    for livemode in [Some(false), Some(true), None] {
+    for livemode in [
+        Livemode::Is(false),
+        Livemode::Is(true),
+        Livemode::Missing,
+        Livemode::NotReported,
+    ] {
         let s = with!(healthy(AMPLE);
             livemode: livemode,
         );
@@ -218,7 +239,7 @@ fn row_livemode_is_not_checked_without_a_policy_value() {
 #[test]
 fn row_livemode_comes_after_unrecognized() {
     let s = with!(healthy(AMPLE);
-        livemode: Some(false),
+        livemode: Livemode::Is(false),
         status: Status::Unrecognized,
     );
     let policy = Policy::builder().livemode(Some(true)).build();

@@ -644,10 +644,102 @@ fn plaid_100_000_accounts_select_the_last_one() {
     );
 }
 
+// ---- Plaid Signal ---------------------------------------------------------------
+
+/// A Signal response with `core` as `core_attributes` and `extra` spliced
+/// in at the top level.
+fn signal_with(core: &str, extra: &str) -> Vec<u8> {
+    format!(
+        r#"{{"scores": null, {extra} "core_attributes": {core},
+            "ruleset": {{"ruleset_key": "default", "result": "ACCEPT"}}, "warnings": [], "request_id": "r"}}"#
+    )
+    .into_bytes()
+}
+
+const SIGNAL_CORE: &str = r#"{"available_balance": 60, "current_balance": 110.94}"#;
+
+#[test]
+fn signal_nesting_and_80_attributes_are_skipped_and_read_fields_are_checked() {
+    let deep = format!(r#""x": {}{}, "#, "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(
+        plaid_rule(&signal_with(SIGNAL_CORE, &deep)),
+        Rule::Sufficient
+    );
+    // Signal Transaction Scores return over 80 attributes: all skipped.
+    let many: Vec<String> = (0..200)
+        .map(|i| format!(r#""attribute_{i}": {{"v": [{i}, null, "x"]}}"#))
+        .collect();
+    let core = format!(r#"{{{}, "available_balance": 60}}"#, many.join(", "));
+    assert_eq!(plaid_rule(&signal_with(&core, "")), Rule::Sufficient);
+    let deep_core = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(
+        plaid_error(&signal_with(&deep_core, "")).path(),
+        "core_attributes"
+    );
+}
+
+#[test]
+fn signal_hostile_numbers_and_types_are_errors_at_their_path() {
+    for (amount, kind) in [
+        ("1e2", "exponent"),
+        ("\"60.00\"", "number in major units"),
+        (&"9".repeat(1 << 20), "overflows"),
+    ] {
+        let core = format!(r#"{{"available_balance": {amount}}}"#);
+        let e = plaid_error(&signal_with(&core, ""));
+        assert_eq!(
+            e.path(),
+            "core_attributes.available_balance",
+            "{amount:.20}"
+        );
+        assert!(e.message().contains(kind), "{amount:.20}: {e}");
+    }
+    let cases: [(&[u8], &str); 6] = [
+        (br#"{"core_attributes": [60]}"#, "core_attributes"),
+        (
+            br#"{"core_attributes": {"is_account_closed": 1}}"#,
+            "core_attributes.is_account_closed",
+        ),
+        (
+            br#"{"core_attributes": {"balance_last_updated": 1651516592}}"#,
+            "core_attributes.balance_last_updated",
+        ),
+        (br#"{"ruleset": {"result": ["ACCEPT"]}}"#, "ruleset.result"),
+        (br#"{"ruleset": "ACCEPT"}"#, "ruleset"),
+        (br#"{"ruleset": null, "ruleset": {}}"#, "ruleset"),
+    ];
+    for (doc, path) in cases {
+        let e = plaid_error(doc);
+        assert_eq!(e.path(), path, "{}: {e}", String::from_utf8_lossy(doc));
+    }
+    // Duplicate keys the gate reads are errors, not "last one wins".
+    let e =
+        plaid_error(br#"{"core_attributes": {"available_balance": 1, "available_balance": 9000}}"#);
+    assert_eq!(e.kind(), ErrorKind::Duplicate, "{e}");
+}
+
+#[test]
+fn a_signal_document_of_1_mb_reads_in_linear_time_accepted_or_rejected() {
+    let filler = "x".repeat(1 << 20);
+    let good = signal_with(SIGNAL_CORE, &format!(r#""note": "{filler}","#));
+    assert_eq!(plaid_rule(&good), Rule::Sufficient);
+    let bad = signal_with(
+        r#"{"available_balance": 1e3}"#,
+        &format!(r#""note": "{filler}","#),
+    );
+    assert_eq!(
+        plaid_error(&bad).path(),
+        "core_attributes.available_balance"
+    );
+}
+
 #[test]
 fn detection_is_by_shape_and_a_forced_provider_wins() {
-    let shapes: [(&[u8], Provider); 7] = [
+    let shapes: [(&[u8], Provider); 10] = [
         (br#"{"accounts": []}"#, Provider::Plaid),
+        (br#"{"scores": null}"#, Provider::Plaid),
+        (br#"{"ruleset": null, "request_id": "r"}"#, Provider::Plaid),
+        (br#"{"core_attributes": {}}"#, Provider::Plaid),
         (br#"{"error_type": "API_ERROR"}"#, Provider::Plaid),
         (
             br#"{"object": "fundsgate.snapshot", "status": "active"}"#,

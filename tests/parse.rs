@@ -430,7 +430,8 @@ fn the_default_policy_is_spec_section_4() {
         "max_reinitiations": 2,
         "reinitiation_window_days": 180,
         "velocity": [],
-        "fingerprint": "sha256:2deeb2f0d15999647d0231518db08bcf4b573dcd68c595ab0e679ac6931514cc"
+        "provider_review": "deny",
+        "fingerprint": "sha256:5569d1c4f632db306b9c62631fb3b7d012bf6081eb148da6b0556a1c6232a2e7"
     });
     assert_eq!(json, expected);
     assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::default());
@@ -774,9 +775,13 @@ fn status_details_closed_relink_and_expected_deactivation() {
 
 #[test]
 fn livemode_and_next_refresh_absent_vs_null() {
+    use fundsgate::Livemode;
     use fundsgate::NextRefresh;
-    assert_eq!(account(r#""livemode": true"#).livemode, Some(true));
-    assert_eq!(account(r#""livemode": null"#).livemode, None);
+    assert_eq!(account(r#""livemode": true"#).livemode, Livemode::Is(true));
+    // Stripe always states it: null and absent are both missing (denied by
+    // a policy that sets `livemode`).
+    assert_eq!(account(r#""livemode": null"#).livemode, Livemode::Missing);
+    assert_eq!(account(r#""x": 1"#).livemode, Livemode::Missing);
     let next = |r: &str| {
         account(&format!(r#""balance_refresh": {{"status": "failed"{r}}}"#))
             .refresh
@@ -805,7 +810,7 @@ fn the_fingerprint_is_sha256_of_the_canonical_json() {
         r#"{"accept_categories":["cash","investment"],"buffer_min":25,"buffer_ratio":"0.05","#,
         r#""current_extra_ratio":"0","fallback_to_current":false,"livemode":true,"#,
         r#""max_balance_age_secs":3600,"max_clock_skew_secs":300,"max_reinitiations":1,"#,
-        r#""reinitiation_window_days":180,"unverified_allowance":{"eur":100,"usd":5000},"#,
+        r#""provider_review":"decide","reinitiation_window_days":180,"unverified_allowance":{"eur":100,"usd":5000},"#,
         r#""velocity":[{"max_amount":null,"max_count":1,"window_secs":3600},"#,
         r#"{"max_amount":{"eur":7,"usd":100000},"max_count":3,"window_secs":86400}]}"#
     );
@@ -817,7 +822,7 @@ fn the_fingerprint_is_sha256_of_the_canonical_json() {
         br#"{"name": "written one way", "unverified_allowance": {"USD": 5000, "eur": 100},
             "buffer_ratio": 0.050, "buffer_min": 25, "max_balance_age_secs": 3600,
             "accept_categories": ["investment", "cash", "investment"], "livemode": true,
-            "fallback_to_current": false, "max_reinitiations": 1,
+            "fallback_to_current": false, "max_reinitiations": 1, "provider_review": "decide",
             "velocity": [{"window_secs": 86400, "max_count": 3, "max_amount": {"USD": 100000, "eur": 7}},
                          {"max_count": 1, "window_secs": 3600}]}"#,
     )

@@ -1,4 +1,4 @@
-//! Plaid documents (SPEC v2 §1–2) through `read_account` and `decide`: one
+//! Plaid documents (SPEC v3 §1–2) through `read_account` and `decide`: one
 //! test per decision-table row that a Plaid document can reach, on fixtures
 //! shaped like Plaid's API reference examples (`tests/fixtures/plaid/`), and
 //! the reader's own rules (selection, exact amounts, errors).
@@ -15,8 +15,8 @@ use common::{NOW, at, usd};
 use fundsgate::Code::*;
 use fundsgate::{
     BalanceType, Basis, Categories, Category, Currency, CurrencyMap, Debit, Decision, ErrorKind,
-    ParseError, Policy, Presentment, Provider, ReadOptions, RefreshAction, ReturnCode, Rule,
-    Snapshot, Status, Verdict, decide, detect_provider, plaid, read_account,
+    ParseError, Policy, Presentment, Provider, ProviderReview, ReadOptions, RefreshAction,
+    ReturnCode, Rule, Snapshot, Status, Verdict, decide, detect_provider, plaid, read_account,
 };
 
 const CHECKING: &str = "BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp";
@@ -72,6 +72,10 @@ fn every_fixture_is_detected_as_plaid() {
         "rate_limit",
         "institution_down",
         "odd_accounts",
+        "product_not_ready",
+        "invalid_access_token",
+        "institution_no_longer_supported",
+        "api_error",
     ] {
         assert_eq!(detect_provider(&fixture(name)), Provider::Plaid, "{name}");
     }
@@ -250,24 +254,166 @@ fn row_missing_never_refreshed_when_both_amounts_are_null() {
     assert_eq!(v.refresh.unwrap().action, RefreshAction::Initiate);
 }
 
+/// SPEC v3 §2's error table: each error type and code, the account state it
+/// maps to, the row, and the explanation naming the type and code.
 #[test]
-fn row_missing_never_refreshed_for_errors_other_than_item_errors() {
-    for name in ["rate_limit", "institution_down"] {
-        let s = read(name, None, None);
-        assert_eq!(
-            (s.status, s.relink_required),
-            (Status::Active, false),
-            "{name}"
-        );
+fn every_plaid_error_maps_to_its_row_of_the_error_table() {
+    use RefreshAction::{Initiate, RetryAfter, Wait};
+    /// Fixture, row, decision, reasons, refresh action, relink warning.
+    type Case = (
+        &'static str,
+        Rule,
+        Decision,
+        &'static [fundsgate::Code],
+        Option<RefreshAction>,
+        bool,
+    );
+    let cases: [Case; 7] = [
+        (
+            "product_not_ready",
+            Rule::MissingPending,
+            Decision::RefreshNeeded,
+            &[BalanceMissing, RefreshPending],
+            Some(Wait),
+            false,
+        ),
+        (
+            "item_login_required",
+            Rule::MissingLinkDown,
+            Decision::Deny,
+            &[BalanceMissing, AccountInactive],
+            None,
+            true,
+        ),
+        (
+            "institution_no_longer_supported",
+            Rule::MissingLinkDown,
+            Decision::Deny,
+            &[BalanceMissing, AccountDisconnected],
+            None,
+            true,
+        ),
+        (
+            "institution_down",
+            Rule::MissingFailedLater,
+            Decision::Deny,
+            &[BalanceMissing, RefreshFailed],
+            Some(RetryAfter),
+            false,
+        ),
+        (
+            "rate_limit",
+            Rule::MissingFailedLater,
+            Decision::Deny,
+            &[BalanceMissing, RefreshFailed],
+            Some(RetryAfter),
+            false,
+        ),
+        (
+            "api_error",
+            Rule::MissingFailedCanStart,
+            Decision::RefreshNeeded,
+            &[BalanceMissing, RefreshFailed],
+            Some(Initiate),
+            false,
+        ),
+        (
+            "invalid_access_token",
+            Rule::MissingRequestFailed,
+            Decision::Deny,
+            &[BalanceMissing, RequestFailed],
+            None,
+            false,
+        ),
+    ];
+    for (name, rule, decision, reasons, action, relink) in cases {
+        let s = read(name, Some(CHECKING), None);
         let v = run(&s, 100, "usd", &Policy::default());
-        assert_eq!(
-            (v.decision, v.rule),
-            (Decision::RefreshNeeded, Rule::MissingNeverRefreshed),
-            "{name}"
+        assert_eq!((v.rule, v.decision), (rule, decision), "{name}");
+        assert_eq!(v.reasons.iter().collect::<Vec<_>>(), reasons, "{name}");
+        assert_eq!(v.refresh.map(|r| r.action), action, "{name}");
+        // `retry_after` with no time: Plaid does not say when.
+        assert_eq!(v.refresh.and_then(|r| r.not_before), None, "{name}");
+        assert_eq!(v.warnings.contains(RelinkRequired), relink, "{name}");
+        assert_eq!(v.account.as_ref().map(|id| id.as_str()), Some(CHECKING));
+        let error = v.provider_error.clone().unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&fixture(name)).unwrap();
+        assert_eq!(error.error_type(), doc["error_type"].as_str(), "{name}");
+        assert_eq!(error.error_code(), doc["error_code"].as_str(), "{name}");
+        let explanation = v.explanation();
+        let named = format!(
+            "(provider error {} {})",
+            doc["error_type"].as_str().unwrap(),
+            doc["error_code"].as_str().unwrap()
         );
-        assert!(v.reasons.contains(BalanceMissing) && v.reasons.contains(RefreshNotRequested));
+        assert!(explanation.contains(&named), "{name}: {explanation}");
+        // The verdict's JSON carries it, and reads back equal.
+        let json = v.to_json();
+        assert!(json.contains(r#""provider_error":{"type":"#), "{json}");
+        assert_eq!(serde_json::from_str::<Verdict>(&json).unwrap(), v);
+    }
+}
+
+/// The rows marked * are softened by an allowance, whatever the error: a
+/// dead login and an outage alike (SPEC v2 softened only the first); a
+/// `refresh_needed` row never is.
+#[test]
+fn an_allowance_softens_a_dead_login_an_outage_and_a_refused_request() {
+    let lenient = Policy::builder()
+        .unverified_allowance(CurrencyMap::from_pairs([(usd(), 500)]).unwrap())
+        .build();
+    for name in [
+        "item_login_required",
+        "institution_no_longer_supported",
+        "institution_down",
+        "rate_limit",
+        "invalid_access_token",
+    ] {
+        let v = run(&read(name, None, None), 100, "usd", &lenient);
+        assert_eq!(v.decision, Decision::Allow, "{name}");
+        assert!(v.warnings.contains(FundsNotVerified), "{name}");
+        let v = run(&read(name, None, None), 501, "usd", &lenient);
+        assert_eq!(v.decision, Decision::Deny, "{name}");
+    }
+    for name in ["product_not_ready", "api_error"] {
+        let v = run(&read(name, None, None), 100, "usd", &lenient);
+        assert_eq!(v.decision, Decision::RefreshNeeded, "{name}");
+    }
+}
+
+/// An error type Plaid may add, or a missing code: the request failed for
+/// good, never "call again" (a pipeline that obeys would loop forever).
+#[test]
+fn an_unknown_error_type_is_a_failed_request() {
+    for doc in [
+        r#"{"error_type": "BANK_TRANSFER_ERROR", "error_code": "BANK_TRANSFER_LIMIT_EXCEEDED"}"#,
+        r#"{"error_type": "INVALID_REQUEST", "error_code": null}"#,
+        r#"{"error_type": "INVALID_RESULT"}"#,
+        r#"{"error_type": "item_error", "error_code": "ITEM_LOGIN_REQUIRED"}"#,
+    ] {
+        let s = read_account(doc.as_bytes(), &ReadOptions::new()).unwrap();
+        assert!(s.request_failed, "{doc}");
+        let v = run(&s, 100, "usd", &Policy::default());
+        assert_eq!(v.rule, Rule::MissingRequestFailed, "{doc}");
         assert_eq!(v.account, None);
     }
+    // A name that is no plain token is not repeated in the verdict.
+    let s = read_account(
+        br#"{"error_type": "ODD \"TYPE\"", "error_code": "ok_CODE-1.2"}"#,
+        &ReadOptions::new(),
+    )
+    .unwrap();
+    let v = run(&s, 100, "usd", &Policy::default());
+    let error = v.provider_error.clone().unwrap();
+    assert_eq!(
+        (error.error_type(), error.error_code()),
+        (None, Some("ok_CODE-1.2"))
+    );
+    assert!(
+        v.explanation().ends_with("(provider error ok_CODE-1.2)."),
+        "{}",
+        v.explanation()
+    );
 }
 
 #[test]
@@ -291,11 +437,255 @@ fn row_missing_link_down_for_an_item_error() {
     assert!(v.warnings.contains(FundsNotVerified));
 }
 
+/// SPEC v3 §4: Plaid reports no livemode, so one policy can serve Stripe
+/// and Plaid documents alike (SPEC v2 denied every Plaid document).
 #[test]
-fn row_livemode_denies_plaid_under_a_livemode_policy() {
-    let live = Policy::builder().livemode(Some(true)).build();
-    let v = run(&checking(), 100, "usd", &live);
-    assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::Livemode));
+fn a_livemode_policy_never_denies_a_plaid_document() {
+    for wanted in [true, false] {
+        let live = Policy::builder().livemode(Some(wanted)).build();
+        let v = run(&checking(), 100, "usd", &live);
+        assert_eq!((v.decision, v.rule), (Decision::Allow, Rule::Sufficient));
+        let v = run(&read("signal_accept", None, Some(NOW)), 100, "usd", &live);
+        assert_eq!(v.rule, Rule::Sufficient);
+        let v = run(&read("item_login_required", None, None), 100, "usd", &live);
+        assert_eq!(v.rule, Rule::MissingLinkDown);
+    }
+}
+
+/// SPEC v3 §2: Plaid Auth returns ACH numbers only for checking, savings and
+/// cash management accounts: any other depository subtype (a CD, a money
+/// market account, an HSA…) is `not_debitable`; a null subtype is not
+/// judged; other types go on to their own rows.
+#[test]
+fn row_not_debitable_for_depository_subtypes_without_ach_numbers() {
+    let account = |kind: &str, subtype: &str| {
+        format!(
+            r#"{{"accounts": [{{"account_id": "a", "type": {kind}, "subtype": {subtype},
+                "balances": {{"available": 500, "current": 500, "iso_currency_code": "USD"}}}}]}}"#
+        )
+    };
+    let rule = |kind: &str, subtype: &str| {
+        let s = read_account(
+            account(kind, subtype).as_bytes(),
+            &ReadOptions::new().fetched_at(NOW),
+        )
+        .unwrap();
+        run(&s, 100, "usd", &Policy::default()).rule
+    };
+    for ok in [
+        r#""checking""#,
+        r#""savings""#,
+        r#""cash management""#,
+        "null",
+    ] {
+        assert_eq!(rule(r#""depository""#, ok), Rule::Sufficient, "{ok}");
+    }
+    for no in [
+        r#""cd""#,
+        r#""money market""#,
+        r#""hsa""#,
+        r#""prepaid""#,
+        r#""Checking""#,
+        r#""paypal""#,
+    ] {
+        assert_eq!(rule(r#""depository""#, no), Rule::NotDebitable, "{no}");
+    }
+    assert_eq!(rule(r#""credit""#, r#""credit card""#), Rule::Credit);
+    assert_eq!(rule(r#""investment""#, r#""ira""#), Rule::Category);
+    // The CD of Plaid's sandbox response: its `current` was debited under SPEC v2.
+    let cd = read(
+        "balance_get",
+        Some("Pp1Vpkl9w8sajvK6oEEKtr7vZxBnGpf7LxxLE"),
+        Some(NOW),
+    );
+    let v = run(&cd, 100, "usd", &Policy::default());
+    assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::NotDebitable));
+    assert!(v.reasons.contains(AchNotSupported));
+}
+
+// ---- Plaid Signal (`/signal/evaluate`) -------------------------------------
+
+#[test]
+fn signal_responses_are_detected_and_read_as_one_usd_cash_account() {
+    for name in [
+        "signal_accept",
+        "signal_reroute",
+        "signal_balance_only_review",
+        "signal_balance_only_accept",
+        "signal_closed",
+    ] {
+        assert_eq!(detect_provider(&fixture(name)), Provider::Plaid, "{name}");
+        let s = read(name, None, None);
+        assert_eq!(s.provider, Some(Provider::Plaid));
+        assert_eq!(s.category, Some(Category::Cash));
+        assert_eq!(s.account_id, None, "Signal names no account");
+        assert_eq!(s.refresh, None);
+    }
+    // Plaid's own example (`/processor/signal/evaluate`): 2000 available.
+    let s = read("signal_accept", Some(CHECKING), Some(NOW - 8));
+    let b = s.balance.clone().unwrap();
+    assert_eq!(b.available.unwrap().get(usd()), Some(200_000));
+    assert_eq!(b.current.get(usd()), Some(220_000));
+    assert_eq!(
+        b.as_of,
+        Some(NOW - 8),
+        "no balance_last_updated: fetched_at"
+    );
+    assert_eq!(s.account_id.as_ref().map(|id| id.as_str()), Some(CHECKING));
+    let v = run(&s, 200_000, "usd", &Policy::default());
+    assert_eq!((v.decision, v.rule), (Decision::Allow, Rule::Sufficient));
+    assert_eq!(v.provider, Some(Provider::Plaid));
+    assert_eq!(
+        run(&s, 200_001, "usd", &Policy::default()).rule,
+        Rule::Insufficient
+    );
+    // Exact: 2000.005 is cut to 2000.00, never rounded up.
+    let s = read("signal_balance_only_accept", None, None);
+    let b = s.balance.clone().unwrap();
+    assert_eq!(b.available.unwrap().get(usd()), Some(200_000));
+    assert_eq!(b.as_of, Some(1_651_516_592), "balance_last_updated");
+    // Only USD: a debit in another currency finds none.
+    let v = run(&s, 100, "eur", &Policy::default());
+    assert_eq!(v.rule, Rule::NoCurrency);
+}
+
+#[test]
+fn row_provider_declined_for_a_reroute() {
+    let s = read("signal_reroute", None, Some(NOW));
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!(
+        (v.decision, v.rule),
+        (Decision::Deny, Rule::ProviderDeclined)
+    );
+    assert_eq!(v.reasons.iter().collect::<Vec<_>>(), [ProviderDeclined]);
+    // No allowance softens it.
+    let lenient = Policy::builder()
+        .unverified_allowance(CurrencyMap::from_pairs([(usd(), 500)]).unwrap())
+        .provider_review(ProviderReview::Decide)
+        .build();
+    assert_eq!(run(&s, 100, "usd", &lenient).decision, Decision::Deny);
+}
+
+#[test]
+fn row_provider_review_or_a_warning_by_policy() {
+    let s = read("signal_balance_only_review", None, None);
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::ProviderReview));
+    assert_eq!(v.reasons.iter().collect::<Vec<_>>(), [ProviderReview]);
+    let decide_it = Policy::builder()
+        .provider_review(ProviderReview::Decide)
+        .build();
+    let v = run(&s, 11_094, "usd", &decide_it);
+    assert_eq!((v.decision, v.rule), (Decision::Allow, Rule::Sufficient));
+    assert!(v.warnings.contains(ProviderReview));
+    assert!(
+        v.explanation().contains("asked for a review"),
+        "{}",
+        v.explanation()
+    );
+    // The warning stands whatever row decides.
+    let v = run(&s, 11_095, "usd", &decide_it);
+    assert_eq!(v.rule, Rule::Insufficient);
+    assert!(v.warnings.contains(ProviderReview));
+    // An ACCEPT adds nothing.
+    let v = run(
+        &read("signal_accept", None, Some(NOW)),
+        100,
+        "usd",
+        &decide_it,
+    );
+    assert!(v.warnings.is_empty());
+}
+
+#[test]
+fn row_closed_for_a_closed_account_and_a_missing_ruleset_is_no_result() {
+    let s = read("signal_closed", None, Some(NOW));
+    assert!(s.closed);
+    assert_eq!(s.provider_result, None);
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::Closed));
+}
+
+#[test]
+fn an_unknown_or_missing_ruleset_result_fails_closed() {
+    for ruleset in [
+        r#"{"result": "ESCALATE"}"#,
+        r#"{"result": "accept"}"#,
+        r#"{"result": null}"#,
+        r#"{"ruleset_key": "default"}"#,
+    ] {
+        let doc =
+            format!(r#"{{"core_attributes": {{"available_balance": 500}}, "ruleset": {ruleset}}}"#);
+        let s = read_account(doc.as_bytes(), &ReadOptions::new().fetched_at(NOW)).unwrap();
+        let v = run(&s, 100, "usd", &Policy::default());
+        assert_eq!(
+            (v.decision, v.rule),
+            (Decision::Deny, Rule::Unrecognized),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
+fn signal_without_a_balance_or_with_an_old_one_asks_to_call_again() {
+    let s = read_account(
+        br#"{"scores": null, "core_attributes": null}"#,
+        &ReadOptions::new(),
+    )
+    .unwrap();
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!(v.rule, Rule::MissingNeverRefreshed);
+    assert_eq!(v.refresh.map(|r| r.action), Some(RefreshAction::Initiate));
+    // Without balance_last_updated or fetched_at the balance is stale.
+    let s = read("signal_accept", None, None);
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!(
+        (v.rule, v.refresh.map(|r| r.action)),
+        (Rule::StaleCanStart, Some(RefreshAction::Initiate))
+    );
+}
+
+#[test]
+fn signal_errors_name_their_path() {
+    for (doc, path) in [
+        (
+            r#"{"core_attributes": {"available_balance": 1e3}}"#,
+            "core_attributes.available_balance",
+        ),
+        (
+            r#"{"core_attributes": {"current_balance": "12.00"}}"#,
+            "core_attributes.current_balance",
+        ),
+        (
+            r#"{"core_attributes": {"balance_last_updated": "yesterday"}}"#,
+            "core_attributes.balance_last_updated",
+        ),
+        (
+            r#"{"core_attributes": {"is_account_closed": "yes"}}"#,
+            "core_attributes.is_account_closed",
+        ),
+        (r#"{"ruleset": {"result": 3}}"#, "ruleset.result"),
+        (r#"{"ruleset": [], "scores": null}"#, "ruleset"),
+    ] {
+        let e = read_account(doc.as_bytes(), &ReadOptions::new()).unwrap_err();
+        assert_eq!(e.path(), path, "{doc}: {e}");
+    }
+}
+
+/// SPEC v3 §2: `error_type` with `ruleset` is an error response; with
+/// `accounts`, ambiguous.
+#[test]
+fn an_error_type_beside_a_ruleset_is_an_error_response() {
+    let s = read_account(
+        br#"{"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED", "ruleset": {"result": "ACCEPT"}}"#,
+        &ReadOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(s.provider_result, None);
+    assert_eq!(
+        run(&s, 100, "usd", &Policy::default()).rule,
+        Rule::MissingLinkDown
+    );
 }
 
 #[test]

@@ -12,10 +12,10 @@ mod common;
 use common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
-    CurrencyMap, Debit, DebitId, Decision, MaxReinitiations, NextRefresh, Policy, Presentment,
-    PriorDebit, PriorDebits, Provider, Ratio, ReadOptions, Refresh, RefreshAction, RefreshStatus,
-    ReturnCode, Rule, Snapshot, Status, Velocity, VelocityLimit, Verdict, WindowDays, decide,
-    neutral, plaid, read_account, stripe,
+    CurrencyMap, Debit, DebitId, Decision, Livemode, MaxReinitiations, NextRefresh, Policy,
+    Presentment, PriorDebit, PriorDebits, Provider, Ratio, ReadOptions, Refresh, RefreshAction,
+    RefreshStatus, ReturnCode, Rule, Snapshot, Status, Velocity, VelocityLimit, Verdict,
+    WindowDays, decide, neutral, plaid, read_account, stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -123,7 +123,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
         fact(false, true, false),
         any::<bool>(),
         proptest::option::of(instant()),
-        fact(Some(true), Some(false), None),
+        fact(Livemode::Is(true), Livemode::Is(false), Livemode::Missing),
     );
     (
         status(),
@@ -404,7 +404,7 @@ proptest! {
             prop_assert!(!s.closed);
             prop_assert_ne!(s.ach_supported, Some(false));
             prop_assert_ne!(s.account_numbers, AccountNumbers::NoneTransactable);
-            prop_assert!(p.livemode().is_none_or(|want| s.livemode == Some(want)));
+            prop_assert!(p.livemode().is_none_or(|want| !s.livemode.mismatches(want)));
             if let Some(presented) = d.presentment().filter(|p| p.attempt() > 0) {
                 prop_assert!(presented.only_funds_returns());
                 prop_assert!(presented.attempt() <= u32::from(p.max_reinitiations().get()));
@@ -650,7 +650,8 @@ fn to_stripe_json(s: &Snapshot) -> Value {
             json!({"action": "none", "cause": "unspecified", "expected_deactivation_date": date});
     }
     json!({
-        "id": s.account_id.as_ref().map(AccountId::as_str), "object": "financial_connections.account", "livemode": s.livemode,
+        "id": s.account_id.as_ref().map(AccountId::as_str), "object": "financial_connections.account",
+        "livemode": match s.livemode { Livemode::Is(live) => Some(live), _ => None },
         "status": status, "category": category, "balance": balance, "balance_refresh": refresh,
         "permissions": flag(s.balances_permitted, "balances", "ownership"),
         "supported_payment_method_types": flag(s.ach_supported, "us_bank_account", "link"),

@@ -52,10 +52,13 @@ fn every_name_agrees_with_serde() {
             "closed",
             "not_debitable",
             "numbers_deactivated",
+            "provider_declined",
+            "provider_review",
             "credit",
             "category",
             "missing_link_down",
             "missing_not_permitted",
+            "missing_request_failed",
             "missing_never_refreshed",
             "missing_pending",
             "missing_failed_can_start",
@@ -96,6 +99,7 @@ fn the_rows_marked_star_are_the_ones_softened() {
             "category",
             "missing_link_down",
             "missing_not_permitted",
+            "missing_request_failed",
             "missing_failed_later",
             "missing_not_shared",
             "no_currency",
@@ -110,7 +114,7 @@ fn the_rows_marked_star_are_the_ones_softened() {
 fn the_spec_vocabulary_is_exactly_the_codes() {
     let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     names.sort_unstable();
-    // SPEC v3 §3's list, verbatim (version 3's Plaid codes come with issue 20).
+    // SPEC v3 §3's list, verbatim.
     let mut spec = vec![
         "insufficient_funds",
         "account_disconnected",
@@ -140,6 +144,9 @@ fn the_spec_vocabulary_is_exactly_the_codes() {
         "deactivation_expected",
         "velocity_count_exceeded",
         "velocity_amount_exceeded",
+        "provider_declined",
+        "provider_review",
+        "request_failed",
     ];
     spec.sort_unstable();
     assert_eq!(names, spec);

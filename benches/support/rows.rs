@@ -1,4 +1,4 @@
-//! One input per row of the decision table (SPEC v2 §5), built with the public
+//! One input per row of the decision table (SPEC v3 §5), built with the public
 //! API only: the `decide` benchmark times each row, and `tests/alloc.rs`
 //! checks that none allocates.
 #![allow(
@@ -12,8 +12,8 @@
 mod with;
 use fundsgate::{
     AccountNumbers, Balance, BalanceType, Category, Currency, CurrencyMap, Debit, NextRefresh,
-    Policy, Presentment, PriorDebit, PriorDebits, Refresh, RefreshStatus, ReturnCode, Rule,
-    Snapshot, Status, Velocity, VelocityLimit,
+    Policy, Presentment, PriorDebit, PriorDebits, ProviderError, ProviderResult, Refresh,
+    RefreshStatus, ReturnCode, Rule, Snapshot, Status, Velocity, VelocityLimit,
 };
 use with::with;
 
@@ -61,7 +61,7 @@ fn account(status: Status, balance: Option<Balance>, refresh: Option<Refresh>) -
         balances_permitted: Some(true),
         ach_supported: Some(true),
         account_numbers: AccountNumbers::Transactable,
-        livemode: Some(true),
+        livemode: fundsgate::Livemode::Is(true),
     )
 }
 
@@ -187,6 +187,18 @@ pub fn cases() -> Vec<RowCase> {
             Policy::default(),
         ),
         case(
+            Rule::ProviderDeclined,
+            with(|s| s.provider_result = Some(ProviderResult::Decline)),
+            d(),
+            Policy::default(),
+        ),
+        case(
+            Rule::ProviderReview,
+            with(|s| s.provider_result = Some(ProviderResult::Review)),
+            d(),
+            lenient(),
+        ),
+        case(
             Rule::Credit,
             with(|s| s.category = Some(Category::Credit)),
             d(),
@@ -213,6 +225,17 @@ pub fn cases() -> Vec<RowCase> {
             }),
             d(),
             Policy::default(),
+        ),
+        case(
+            Rule::MissingRequestFailed,
+            missing(Status::Active, None).map(|s| {
+                with!(s;
+                    request_failed: true,
+                    provider_error: Some(ProviderError::new(Some("INVALID_INPUT"), Some("INVALID_ACCESS_TOKEN"))),
+                )
+            }),
+            debit(20_000),
+            lenient(),
         ),
         case(
             Rule::MissingNeverRefreshed,

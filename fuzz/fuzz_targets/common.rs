@@ -5,8 +5,8 @@
 //! `max_allowed` exact, `retry` only for a re-presentment.
 
 use fundsgate::{
-    AccountNumbers, Category, Code, Currency, Debit, Decision, Policy, Presentment, Rule,
-    Snapshot, Verdict, decide,
+    AccountNumbers, Category, Code, Currency, Debit, Decision, Policy, Presentment,
+    ProviderResult, ProviderReview, Rule, Snapshot, Verdict, decide,
 };
 
 pub fn check(snapshot: &Snapshot, debit: &Debit, policy: &Policy, v: &Verdict) {
@@ -20,6 +20,16 @@ pub fn check(snapshot: &Snapshot, debit: &Debit, policy: &Policy, v: &Verdict) {
         assert!(v.balance.unwrap() >= v.required);
     }
     if v.decision == Decision::Allow {
+        // A provider's decline or an unknown result is never let through;
+        // a review only under `provider_review: "decide"`, with its warning.
+        assert!(!matches!(
+            snapshot.provider_result,
+            Some(ProviderResult::Decline | ProviderResult::Unrecognized)
+        ));
+        if snapshot.provider_result == Some(ProviderResult::Review) {
+            assert_eq!(policy.provider_review(), ProviderReview::Decide);
+            assert!(v.warnings.contains(Code::ProviderReview));
+        }
         assert_ne!(snapshot.category, Some(Category::Credit));
         assert!(!snapshot.closed);
         assert_ne!(snapshot.ach_supported, Some(false));
@@ -55,7 +65,7 @@ pub fn decide_and_check(snapshot: &Snapshot) {
         Policy::default(),
         Policy::from_json(br#"{"buffer_ratio": "0.05", "buffer_min": 30, "current_extra_ratio": "0.1",
             "unverified_allowance": {"usd": 5000}, "accept_categories": ["cash", "investment", "other"],
-            "livemode": false, "max_reinitiations": 1}"#).unwrap(),
+            "livemode": false, "max_reinitiations": 1, "provider_review": "decide"}"#).unwrap(),
     ];
     let presentment = Presentment::new(1_650_000_000, ["R01".parse().unwrap()]);
     for policy in &policies {

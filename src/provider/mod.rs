@@ -85,8 +85,9 @@ impl<'a> ReadOptions<'a> {
 /// error response, or a neutral snapshot document. The provider is found
 /// from the document's shape unless [`ReadOptions::provider`] says:
 /// `"object": "fundsgate.snapshot"` is a neutral snapshot; an `accounts`
-/// array or an `error_type` (and no `object`) is Plaid; anything else is
-/// read as Stripe.
+/// array or an `error_type`, or a `ruleset`, `core_attributes` or `scores`
+/// key (Plaid Signal), and no `object`, is Plaid; anything else is read as
+/// Stripe.
 ///
 /// ```
 /// use fundsgate::{read_account, Provider, ReadOptions};
@@ -163,7 +164,10 @@ fn provider_of(object: Option<&[u8]>, plaid_keys: bool) -> Provider {
 fields!(ShapeField {
     Object,
     Accounts,
-    ErrorType
+    ErrorType,
+    Ruleset,
+    CoreAttributes,
+    Scores
 });
 
 /// [`detect_provider`] on the lexer: the top-level keys only, every value
@@ -196,6 +200,17 @@ pub(crate) fn shape_of(s: &mut Lexer<'_>) -> Option<Provider> {
             plaid |= s.nullable(Lexer::skip_value)?.is_some();
             Some(())
         }
+        // Plaid Signal: the key alone, even with `null` (a Balance-only
+        // ruleset's `scores`).
+        b"ruleset" | b"core_attributes" | b"scores" => {
+            seen.first(match key {
+                b"ruleset" => ShapeField::Ruleset,
+                b"core_attributes" => ShapeField::CoreAttributes,
+                _ => ShapeField::Scores,
+            })?;
+            plaid = true;
+            s.skip_value()
+        }
         _ => s.skip_value(),
     })?;
     Some(provider_of(object, plaid))
@@ -211,11 +226,21 @@ fn shape_serde(bytes: &[u8]) -> Provider {
         accounts: Option<IgnoredAny>,
         #[serde(default)]
         error_type: Option<IgnoredAny>,
+        #[serde(default, deserialize_with = "crate::json::present")]
+        ruleset: Option<IgnoredAny>,
+        #[serde(default, deserialize_with = "crate::json::present")]
+        core_attributes: Option<IgnoredAny>,
+        #[serde(default, deserialize_with = "crate::json::present")]
+        scores: Option<IgnoredAny>,
     }
     match serde_json::from_slice::<Shape<'_>>(bytes) {
         Ok(shape) => provider_of(
             shape.object.as_deref().map(str::as_bytes),
-            shape.accounts.is_some() || shape.error_type.is_some(),
+            shape.accounts.is_some()
+                || shape.error_type.is_some()
+                || shape.ruleset.is_some()
+                || shape.core_attributes.is_some()
+                || shape.scores.is_some(),
         ),
         Err(_) => Provider::Stripe,
     }
@@ -275,6 +300,9 @@ mod tests {
             Just("accounts"),
             Just("error_type"),
             Just("status"),
+            Just("ruleset"),
+            Just("core_attributes"),
+            Just("scores"),
         ];
         proptest::collection::vec((key, value()), 0..5).prop_map(|fields| {
             let body: Vec<String> = fields
@@ -306,6 +334,16 @@ mod tests {
                 Provider::Plaid,
             ),
             (r#"{"accounts": null}"#, Provider::Stripe),
+            (r#"{"scores": null, "request_id": "r"}"#, Provider::Plaid),
+            (
+                r#"{"core_attributes": {"available_balance": 22}}"#,
+                Provider::Plaid,
+            ),
+            (r#"{"ruleset": {"result": "ACCEPT"}}"#, Provider::Plaid),
+            (
+                r#"{"object": "fundsgate.snapshot", "scores": {}}"#,
+                Provider::Snapshot,
+            ),
             (r#"{"object": "fundsgate.snapshot"}"#, Provider::Snapshot),
             (r#"{"object": "event", "accounts": []}"#, Provider::Stripe),
         ] {

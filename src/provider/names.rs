@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::snapshot::{BalanceType, Category, RefreshStatus, Status};
+use crate::snapshot::{BalanceType, Category, ProviderResult, RefreshStatus, Status};
 
 /// The spelling of an unknown value in the neutral snapshot document.
 pub(crate) const UNRECOGNIZED: &str = "unrecognized";
@@ -80,6 +80,16 @@ impl WireEnum for RefreshStatus {
         ("failed", RefreshStatus::Failed),
     ];
     const UNRECOGNIZED: Self = RefreshStatus::Unrecognized;
+}
+
+impl WireEnum for ProviderResult {
+    const WHAT: &'static str = "a provider result string";
+    const KNOWN: &'static [(&'static str, Self)] = &[
+        ("accept", ProviderResult::Accept),
+        ("review", ProviderResult::Review),
+        ("decline", ProviderResult::Decline),
+    ];
+    const UNRECOGNIZED: Self = ProviderResult::Unrecognized;
 }
 
 impl<'de, T: WireEnum + Copy> Deserialize<'de> for Wire<T> {

@@ -35,7 +35,10 @@
 //! | `closed` | the institution reports the account closed |
 //! | `relink_required` | the customer must relink the account |
 //! | `expected_deactivation` | unix seconds when the link is expected to stop, or null |
-//! | `livemode` | live (true) or test (false) data, or null |
+//! | `livemode` | live (true) or test (false) data; null when the provider should have said and did not (a Stripe document without `livemode`: a policy that sets `livemode` denies it); absent when the provider reports no such thing (Plaid: never checked) |
+//! | `request_failed` | the provider refused the balance request itself (Plaid `INVALID_*` errors): row `missing_request_failed` |
+//! | `provider_error` | `{type, code}` of the provider's error response (Plaid `error_type`, `error_code`), recorded in verdicts and named in their explanation, or null |
+//! | `provider_result` | the provider's own ruleset's result: `accept`, `review`, `decline` (Plaid Signal `ACCEPT`, `REVIEW`, `REROUTE`), or null when none ran |
 //!
 //! Like every account document: unknown fields are ignored, and an enum
 //! value the gate does not know (a `status` of `"suspended"`, say) is not an
@@ -49,8 +52,8 @@ use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{CurrencyMap, Strict};
 use crate::provider::names::Wire;
 use crate::snapshot::{
-    AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
-    RefreshStatus, Snapshot, Status,
+    AccountId, AccountNumbers, Balance, BalanceType, Category, Livemode, NextRefresh, Provider,
+    ProviderError, ProviderResult, Refresh, RefreshStatus, Snapshot, Status,
 };
 
 /// The `object` value of a neutral snapshot document.
@@ -132,9 +135,28 @@ pub(crate) struct Document {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "Option<i64>"))]
     expected_deactivation: Option<Strict<i64>>,
-    /// Live (true) or test (false) data.
+    /// Live (true) or test (false) data; null when the provider should have
+    /// said and did not (checked: a policy that sets `livemode` denies it);
+    /// absent when it reports no such thing (never checked).
+    #[serde(
+        default,
+        deserialize_with = "crate::json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<bool>"))]
+    livemode: Option<Option<bool>>,
+    /// The provider refused the balance request itself: asking again does
+    /// not help.
     #[serde(default)]
-    livemode: Option<bool>,
+    request_failed: Option<bool>,
+    /// The provider's error response, recorded in verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider_error: Option<ProviderError>,
+    /// The provider's own ruleset's result (`accept`, `review`, `decline`),
+    /// or null when none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<ProviderResultSchema>"))]
+    provider_result: Option<Wire<ProviderResult>>,
 }
 
 /// The last balance the institution shared.
@@ -254,7 +276,14 @@ impl Document {
         s.closed = self.closed.unwrap_or(false);
         s.relink_required = self.relink_required.unwrap_or(false);
         s.expected_deactivation = self.expected_deactivation.map(|Strict(t)| t);
-        s.livemode = self.livemode;
+        s.livemode = match self.livemode {
+            None => Livemode::NotReported,
+            Some(None) => Livemode::Missing,
+            Some(Some(live)) => Livemode::Is(live),
+        };
+        s.request_failed = self.request_failed.unwrap_or(false);
+        s.provider_error = self.provider_error;
+        s.provider_result = self.provider_result.map(|Wire(r)| r);
         Ok(s)
     }
 }
@@ -295,7 +324,14 @@ impl From<&Snapshot> for Document {
             closed: Some(s.closed),
             relink_required: Some(s.relink_required),
             expected_deactivation: s.expected_deactivation.map(Strict),
-            livemode: s.livemode,
+            livemode: match s.livemode {
+                Livemode::NotReported => None,
+                Livemode::Missing => Some(None),
+                Livemode::Is(live) => Some(Some(live)),
+            },
+            request_failed: Some(s.request_failed),
+            provider_error: s.provider_error.clone(),
+            provider_result: s.provider_result.map(Wire),
         }
     }
 }
@@ -345,6 +381,16 @@ mod schema_types {
 
     #[derive(schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
+    #[schemars(rename = "ProviderResult")]
+    pub(super) enum ProviderResultSchema {
+        Accept,
+        Review,
+        Decline,
+        Unrecognized,
+    }
+
+    #[derive(schemars::JsonSchema)]
+    #[serde(rename_all = "snake_case")]
     #[schemars(rename = "RefreshStatus")]
     pub(super) enum RefreshStatusSchema {
         Pending,
@@ -355,5 +401,6 @@ mod schema_types {
 }
 #[cfg(feature = "schema")]
 use schema_types::{
-    BalanceTypeSchema, CategorySchema, ObjectSchema, RefreshStatusSchema, StatusSchema,
+    BalanceTypeSchema, CategorySchema, ObjectSchema, ProviderResultSchema, RefreshStatusSchema,
+    StatusSchema,
 };

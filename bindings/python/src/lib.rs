@@ -550,6 +550,11 @@ impl Verdict {
     fn provider(&self) -> Option<&'static str> {
         self.inner.provider.map(fundsgate::Provider::as_str)
     }
+    /// The provider's error response (`{"type", "code"}`), or `None`.
+    #[getter]
+    fn provider_error(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        serialized(py, &self.inner.provider_error)
+    }
     #[getter]
     fn debit(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         serialized(py, &self.inner.debit)

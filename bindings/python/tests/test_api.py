@@ -154,4 +154,13 @@ def test_the_type_aliases_match_the_verdict_schema(cli: pathlib.Path) -> None:
                         (fundsgate.RefreshAction, "RefreshAction")]:
         assert set(typing.get_args(alias)) == allowed(name), name
     verdict = fundsgate.decide(ACTIVE, amount=100, currency="usd", now=NOW)
+    assert set(verdict.to_dict()) == fundsgate.VerdictDict.__required_keys__
+    assert fundsgate.VerdictDict.__optional_keys__ == {"provider_error"}
+    assert verdict.provider_error is None
+    # A Plaid error response's verdict carries the error, as the JSON does.
+    error = {"error_type": "INVALID_INPUT", "error_code": "INVALID_ACCESS_TOKEN"}
+    verdict = fundsgate.decide(error, amount=100, currency="usd", now=NOW)
+    assert verdict.rule == "missing_request_failed"
+    assert verdict.provider_error == {"type": "INVALID_INPUT", "code": "INVALID_ACCESS_TOKEN"}
     assert set(verdict.to_dict()) == set(fundsgate.VerdictDict.__annotations__)
+    assert verdict.to_dict() == json.loads(verdict.to_json())

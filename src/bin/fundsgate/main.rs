@@ -39,10 +39,12 @@ Policy keys (JSON, every key optional, unknown keys rejected; `fundsgate policy`
                                allowed, with warning funds_not_verified, when funds cannot be verified
   accept_categories     [\"cash\"] categories that may be debited (cash, investment, other; never credit)
   livemode              null   when true or false, a document whose livemode differs is denied
+                               (Plaid documents report none and are never denied by it)
   max_reinitiations     2      re-presentments allowed after R01/R09 returns (0 to 2)
   reinitiation_window_days 180 days after the original settlement for a re-presentment (1 to 180)
   velocity              []     at most 8 limits {\"window_secs\": 1 to 31536000, \"max_count\": N, \"max_amount\": {\"usd\": N}}:
                                in any window, at most max_count debits and max_amount of the debit's currency
+  provider_review       \"deny\" a provider's REVIEW result (Plaid Signal): \"deny\", or \"decide\" (a warning)
 ";
 
 /// An ACH pre-debit sufficient-funds gate over Stripe Financial Connections and Plaid balances.

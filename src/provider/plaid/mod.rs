@@ -1,31 +1,54 @@
-//! Plaid: `/accounts/balance/get` responses and Plaid error responses in,
-//! [`Snapshot`] out (SPEC v2 §1–2).
+//! Plaid: `/accounts/balance/get` responses, Plaid Signal
+//! `/signal/evaluate` responses and Plaid error responses in, [`Snapshot`]
+//! out (SPEC v3 §1–2).
 //!
-//! * One account of the response is read: the one whose `account_id` is
-//!   given, or the only one. Its `type` becomes the category (`depository`
-//!   → cash; `credit`, `loan` → credit; `investment`, `brokerage` →
+//! * **`/accounts/balance/get`.** One account of the response is read: the
+//!   one whose `account_id` is given, or the only one (an id that stands
+//!   twice is an error). Its `type` becomes the category (`depository` →
+//!   cash; `credit`, `loan` → credit; `investment`, `brokerage` →
 //!   investment; `other` → other; anything else fails closed with
-//!   `unrecognized_value`).
-//! * `balances.available` and `balances.current` are JSON numbers in
-//!   **major** units (`110.94` dollars). Each becomes a one-currency map in
-//!   minor units, converted exactly from the number's literal text with the
-//!   ISO 4217 exponent of `iso_currency_code` (never through `f64`; digits
+//!   `unrecognized_value`). A `depository` account whose `subtype` is not
+//!   null, `checking`, `savings` or `cash management` cannot be debited by
+//!   ACH (Plaid Auth returns ACH numbers for those three only: row
+//!   `not_debitable`).
+//! * **Amounts.** `available` and `current` are JSON numbers in **major**
+//!   units (`110.94` dollars). Each becomes a one-currency map in minor
+//!   units, converted exactly from the number's literal text with the ISO
+//!   4217 exponent of `iso_currency_code` (never through `f64`; digits
 //!   beyond the exponent are cut toward −∞, so a balance is never rounded
 //!   up). A number with an exponent part (`1.1e2`) is an error. A null or
 //!   unknown currency code leaves the maps empty (`currency_not_in_balance`);
 //!   an account whose `available` and `current` are both null has no balance.
-//! * `as_of` is `last_updated_datetime`, else the `fetched_at` the caller
-//!   gives (when the response was received: `/accounts/balance/get` fetches
-//!   live), else unknown, which the engine treats as stale.
-//! * Plaid has no refresh state: a stale or missing balance asks the
-//!   pipeline to call `/accounts/balance/get` again (`initiate`).
-//! * An error response (`error_type`) is a link without a balance: an
-//!   `ITEM_ERROR` (`ITEM_LOGIN_REQUIRED`, …) is a link that is down (status
-//!   `inactive`, warning `relink_required`); any other (rate limit,
-//!   institution down, API error) is an active link to call again.
-//! * Unknown fields are ignored. Plaid says nothing about live or test data
-//!   (`livemode` is unknown: a policy that sets `livemode` denies Plaid
-//!   documents), ACH support or account numbers.
+//! * **Time.** `as_of` is `last_updated_datetime`, else the `fetched_at`
+//!   the caller gives (when the response was received: both endpoints fetch
+//!   live), else unknown, which the engine treats as stale. Plaid has no
+//!   refresh state: a stale or missing balance asks the pipeline to call the
+//!   endpoint again (`initiate`).
+//! * **`/signal/evaluate`** (a top-level `ruleset`, `core_attributes` or
+//!   `scores` key and no `accounts`): one cash account in USD,
+//!   `core_attributes.available_balance` / `current_balance` read exactly as
+//!   above, `as_of` = `balance_last_updated`, else `fetched_at`;
+//!   `is_account_closed: true` is a closed account; `ruleset.result`
+//!   `ACCEPT`, `REVIEW`, `REROUTE` become [`ProviderResult`]s (`REROUTE`
+//!   declines: row `provider_declined`; `REVIEW`: row `provider_review`, or
+//!   a warning under the policy's `provider_review: "decide"`); another
+//!   value, or a ruleset without `result`, fails closed. `scores` and
+//!   `warnings` are not read. The account id is the one given, else null.
+//! * **Errors** (`error_type`) map by type and code to the state the gate
+//!   decides on (SPEC v3 §2): `PRODUCT_NOT_READY` is a refresh pending
+//!   (wait); any other `ITEM_ERROR` a link that is down (`inactive`,
+//!   `relink_required`); `INSTITUTION_NO_LONGER_SUPPORTED` a disconnected
+//!   link (`relink_required`); another `INSTITUTION_ERROR` or
+//!   `RATE_LIMIT_EXCEEDED` a failed refresh that cannot start again now
+//!   (retry after an unknown time); `API_ERROR` a failed refresh that may
+//!   start again now; `INVALID_REQUEST`, `INVALID_INPUT`, `INVALID_RESULT` and
+//!   any other type a request refused for good (row
+//!   `missing_request_failed`: asking again does not help). The snapshot
+//!   keeps the type and code ([`ProviderError`]) for the verdict and its
+//!   explanation. A response with both `accounts` and `error_type` is an
+//!   error; one with `error_type` and a Signal key is an error response.
+//! * Unknown fields are ignored. Plaid reports no livemode: a policy that
+//!   sets `livemode` never denies a Plaid document.
 //!
 //! ```
 //! use fundsgate::{plaid, Currency, Category};
@@ -56,24 +79,30 @@ use crate::instant::parse_instant;
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, CurrencyMap, minor_from_major};
 use crate::snapshot::{
-    AccountId, Balance, BalanceType, Category, Provider, Snapshot, Status, UnixSeconds,
+    AccountId, Balance, BalanceType, Category, Livemode, NextRefresh, Provider, ProviderError,
+    ProviderResult, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 
-/// Reads a Plaid `/accounts/balance/get` response (or a Plaid error
-/// response) into a [`Snapshot`] of one of its accounts.
+/// Reads a Plaid `/accounts/balance/get` response, a Plaid Signal
+/// `/signal/evaluate` response or a Plaid error response into a
+/// [`Snapshot`] of one account.
 ///
-/// `account_id` selects the account; it may be `None` when the response
-/// holds exactly one. `fetched_at` is when the response was received (unix
-/// seconds), the balance's time when Plaid gives no `last_updated_datetime`.
+/// `account_id` selects the account of a balance response; it may be `None`
+/// when the response holds exactly one. A Signal or error response names no
+/// account: `account_id` becomes the snapshot's (and the verdict's) account.
+/// `fetched_at` is when the response was received (unix seconds), the
+/// balance's time when Plaid gives no `last_updated_datetime` /
+/// `balance_last_updated`.
 ///
 /// # Errors
 ///
 /// [`ParseError`] naming the JSON path at fault: malformed JSON; a document
-/// with neither `accounts` nor `error_type`; an `account_id` that is not in
-/// the response, or none given when it holds several accounts (the message
-/// lists the ids present); an amount that is not a plain decimal number, has
-/// an exponent part or overflows `i64` in minor units; a
-/// `last_updated_datetime` that is not RFC 3339.
+/// with none of `accounts`, `error_type`, `ruleset`, `core_attributes`,
+/// `scores`; both `accounts` and `error_type`; an `account_id` that is not
+/// in the response, stands in it twice, or none given when it holds several
+/// accounts (the message lists the ids present); an amount that is not a
+/// plain decimal number, has an exponent part or overflows `i64` in minor
+/// units; a time that is not RFC 3339.
 pub fn parse_response(
     bytes: &[u8],
     account_id: Option<&str>,
@@ -108,6 +137,49 @@ pub(crate) struct Response<'a> {
     /// `error_type` key is ambiguous.
     #[serde(default, borrow, deserialize_with = "crate::json::present")]
     pub(crate) error_type: Option<Option<Cow<'a, str>>>,
+    #[serde(default, borrow)]
+    pub(crate) error_code: Option<Cow<'a, str>>,
+    /// Signal: present (`Some`), even when null.
+    #[serde(default, borrow, deserialize_with = "crate::json::present")]
+    pub(crate) ruleset: Option<Option<Obj<Ruleset<'a>>>>,
+    /// Signal: present (`Some`), even when null.
+    #[serde(default, borrow, deserialize_with = "crate::json::present")]
+    pub(crate) core_attributes: Option<Option<Obj<CoreAttributes<'a>>>>,
+    /// Signal: present (`Some`), even when null (a Balance-only ruleset);
+    /// never read.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    pub(crate) scores: Option<Skipped>,
+}
+
+/// A value that is only looked for, never read (Signal's `scores`).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Skipped)
+    }
+}
+
+/// Signal's `ruleset`: only its `result` is read.
+#[derive(Deserialize, Default, Debug, PartialEq)]
+pub(crate) struct Ruleset<'a> {
+    #[serde(default, borrow)]
+    pub(crate) result: Option<Cow<'a, str>>,
+}
+
+/// Signal's `core_attributes`: the balance and whether the account is
+/// closed (of over 80 attributes).
+#[derive(Deserialize, Default, Debug, PartialEq)]
+pub(crate) struct CoreAttributes<'a> {
+    #[serde(default, borrow)]
+    pub(crate) available_balance: Option<Literal<'a>>,
+    #[serde(default, borrow)]
+    pub(crate) current_balance: Option<Literal<'a>>,
+    #[serde(default, borrow)]
+    pub(crate) balance_last_updated: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub(crate) is_account_closed: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Debug, PartialEq)]
@@ -118,6 +190,8 @@ pub(crate) struct Account<'a> {
     pub(crate) balances: Option<Obj<Balances<'a>>>,
     #[serde(default, borrow, rename = "type")]
     pub(crate) kind: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub(crate) subtype: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default, Debug, PartialEq)]
@@ -149,8 +223,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Literal<'a> {
     }
 }
 
-/// The Plaid error type of a link that is down (the user must relink).
-const ITEM_ERROR: &str = "ITEM_ERROR";
+/// The depository subtypes Plaid Auth returns ACH numbers for.
+const ACH_SUBTYPES: [&str; 3] = ["checking", "savings", "cash management"];
 
 /// How many account ids an error message lists before "and N more".
 const LISTED_IDS: usize = 10;
@@ -161,6 +235,8 @@ impl Response<'_> {
         wanted: Option<&str>,
         fetched_at: Option<UnixSeconds>,
     ) -> Result<Snapshot, JsonError> {
+        let signal =
+            self.ruleset.is_some() || self.core_attributes.is_some() || self.scores.is_some();
         let accounts = match (self.accounts, self.error_type) {
             (Some(_), Some(_)) => {
                 return Err(JsonError::new(
@@ -171,13 +247,23 @@ impl Response<'_> {
                 ));
             }
             (Some(accounts), None) => accounts,
-            (None, Some(Some(error_type))) => return Ok(error_snapshot(&error_type, wanted)),
+            (None, Some(Some(error_type))) => {
+                return Ok(error_snapshot(
+                    &error_type,
+                    self.error_code.as_deref(),
+                    wanted,
+                ));
+            }
+            (None, _) if signal => {
+                return signal_snapshot(self.core_attributes, self.ruleset, wanted, fetched_at);
+            }
             (None, Some(None) | None) => {
                 return Err(JsonError::new(
                     ErrorKind::NotAnAccount,
                     "accounts",
                     "required: a Plaid /accounts/balance/get response has `accounts` \
-                     (an error response has `error_type`)",
+                     (a /signal/evaluate response has `ruleset`, `core_attributes` or \
+                     `scores`; an error response has `error_type`)",
                 ));
             }
         };
@@ -254,18 +340,106 @@ fn select(accounts: &[Obj<Account<'_>>], wanted: Option<&str>) -> Result<usize, 
     })
 }
 
-/// A Plaid error response: a link without a balance.
-fn error_snapshot(error_type: &str, account_id: Option<&str>) -> Snapshot {
-    let item_error = error_type == ITEM_ERROR;
-    let mut s = Snapshot::new(if item_error {
-        Status::Inactive
-    } else {
-        Status::Active
-    });
+/// What a Plaid error leaves the account as (SPEC v3 §2's table), by its
+/// type and code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ErrorState {
+    /// `PRODUCT_NOT_READY`: the data is on its way; wait, then call again.
+    NotReady,
+    /// Any other `ITEM_ERROR`: the login is broken; the customer relinks.
+    LoginDown,
+    /// `INSTITUTION_NO_LONGER_SUPPORTED`: the link is gone for good.
+    InstitutionGone,
+    /// Another `INSTITUTION_ERROR`, or `RATE_LIMIT_EXCEEDED`: transient, but
+    /// not to be retried at once (when is unknown).
+    RetryLater,
+    /// `API_ERROR`: Plaid's own transient failure; call again.
+    CallAgain,
+    /// `INVALID_REQUEST`, `INVALID_INPUT`, `INVALID_RESULT` or a type the
+    /// gate does not know: the request itself is wrong.
+    RequestFailed,
+}
+
+impl ErrorState {
+    fn of(error_type: &str, error_code: Option<&str>) -> ErrorState {
+        match (error_type, error_code) {
+            ("ITEM_ERROR", Some("PRODUCT_NOT_READY")) => ErrorState::NotReady,
+            ("ITEM_ERROR", _) => ErrorState::LoginDown,
+            ("INSTITUTION_ERROR", Some("INSTITUTION_NO_LONGER_SUPPORTED")) => {
+                ErrorState::InstitutionGone
+            }
+            ("INSTITUTION_ERROR" | "RATE_LIMIT_EXCEEDED", _) => ErrorState::RetryLater,
+            ("API_ERROR", _) => ErrorState::CallAgain,
+            _ => ErrorState::RequestFailed,
+        }
+    }
+}
+
+/// A Plaid error response: an account without a balance, in the state the
+/// error says.
+fn error_snapshot(
+    error_type: &str,
+    error_code: Option<&str>,
+    account_id: Option<&str>,
+) -> Snapshot {
+    let failed = |next| {
+        let mut refresh = Refresh::new(RefreshStatus::Failed);
+        refresh.next_refresh_available_at = next;
+        Some(refresh)
+    };
+    let mut s = Snapshot::new(Status::Active);
+    match ErrorState::of(error_type, error_code) {
+        ErrorState::NotReady => {
+            let mut refresh = Refresh::new(RefreshStatus::Pending);
+            refresh.next_refresh_available_at = NextRefresh::Unavailable;
+            s.refresh = Some(refresh);
+        }
+        ErrorState::LoginDown => {
+            s.status = Status::Inactive;
+            s.relink_required = true;
+        }
+        ErrorState::InstitutionGone => {
+            s.status = Status::Disconnected;
+            s.relink_required = true;
+        }
+        ErrorState::RetryLater => s.refresh = failed(NextRefresh::Unavailable),
+        ErrorState::CallAgain => s.refresh = failed(NextRefresh::NotStated),
+        ErrorState::RequestFailed => s.request_failed = true,
+    }
     s.account_id = account_id.map(AccountId::new);
     s.provider = Some(Provider::Plaid);
-    s.relink_required = item_error;
+    s.livemode = Livemode::NotReported;
+    s.provider_error = Some(ProviderError::new(Some(error_type), error_code));
     s
+}
+
+/// A Plaid Signal `/signal/evaluate` response: one cash account in USD.
+fn signal_snapshot(
+    core: Option<Option<Obj<CoreAttributes<'_>>>>,
+    ruleset: Option<Option<Obj<Ruleset<'_>>>>,
+    account_id: Option<&str>,
+    fetched_at: Option<UnixSeconds>,
+) -> Result<Snapshot, JsonError> {
+    let core = core.flatten().map(|Obj(c)| c).unwrap_or_default();
+    let mut s = Snapshot::new(Status::Active);
+    s.account_id = account_id.map(AccountId::new);
+    s.provider = Some(Provider::Plaid);
+    s.livemode = Livemode::NotReported;
+    s.category = Some(Category::Cash);
+    s.closed = core.is_account_closed == Some(true);
+    s.provider_result = ruleset.flatten().map(|Obj(r)| match r.result.as_deref() {
+        Some("ACCEPT") => ProviderResult::Accept,
+        Some("REVIEW") => ProviderResult::Review,
+        Some("REROUTE") => ProviderResult::Decline,
+        _ => ProviderResult::Unrecognized,
+    });
+    s.balance = balance(
+        (core.available_balance, core.current_balance),
+        core.balance_last_updated.as_deref(),
+        fetched_at,
+    )
+    .map_err(|e| e.under("core_attributes"))?;
+    Ok(s)
 }
 
 impl Account<'_> {
@@ -281,7 +455,17 @@ impl Account<'_> {
         let mut s = Snapshot::new(Status::Active);
         s.account_id = self.account_id.as_deref().map(AccountId::new);
         s.provider = Some(Provider::Plaid);
+        s.livemode = Livemode::NotReported;
         s.category = Some(category);
+        // Plaid Auth returns ACH numbers for these depository subtypes only.
+        if self.kind.as_deref() == Some("depository")
+            && self
+                .subtype
+                .as_deref()
+                .is_some_and(|st| !ACH_SUBTYPES.contains(&st))
+        {
+            s.ach_supported = Some(false);
+        }
         s.balance = match self.balances {
             Some(Obj(b)) => b
                 .into_balance(category, fetched_at)
@@ -298,47 +482,99 @@ impl Balances<'_> {
         category: Category,
         fetched_at: Option<UnixSeconds>,
     ) -> Result<Option<Balance>, JsonError> {
-        let currency = self.iso_currency_code.as_deref().and_then(iso_currency);
-        let amount = |raw: Option<Literal<'_>>, field: &str| -> Result<Option<i64>, JsonError> {
-            let Some(Literal(text)) = raw else {
-                return Ok(None);
-            };
-            // Without a known currency there is no exponent to read the
-            // number with; it is checked all the same.
-            let exponent = currency.map_or(0, |(_, e)| e);
-            minor_from_major(text, exponent)
-                .map(Some)
-                .map_err(|e| JsonError::new(ErrorKind::Invalid, field, e.to_string()))
-        };
-        let available = amount(self.available, "available")?;
-        let current = amount(self.current, "current")?;
-        if available.is_none() && current.is_none() {
-            return Ok(None);
-        }
-        let as_of = match self.last_updated_datetime.as_deref() {
-            Some(text) => Some(
-                parse_instant(text)
-                    .map_err(|e| {
-                        JsonError::new(ErrorKind::Invalid, "last_updated_datetime", e.to_string())
-                    })?
-                    .timestamp(),
-            ),
-            None => fetched_at,
-        };
-        let map = |amount: Option<i64>| match (currency, amount) {
-            (Some((ccy, _)), Some(v)) => Some(CurrencyMap::single(ccy, v)),
-            (None, Some(_)) => Some(CurrencyMap::new()),
-            (_, None) => None,
-        };
         let kind = if category == Category::Credit {
             BalanceType::Credit
         } else {
             BalanceType::Cash
         };
-        let mut balance = Balance::new(as_of, kind, map(current).unwrap_or_default());
-        balance.available = map(available);
-        Ok(Some(balance))
+        let fields = BalanceFields {
+            available: "available",
+            current: "current",
+            updated: "last_updated_datetime",
+        };
+        read_balance(
+            self.iso_currency_code.as_deref().and_then(iso_currency),
+            (self.available, self.current),
+            self.last_updated_datetime.as_deref(),
+            kind,
+            fetched_at,
+            &fields,
+        )
     }
+}
+
+/// The names of a balance's fields in one of Plaid's responses.
+struct BalanceFields {
+    available: &'static str,
+    current: &'static str,
+    updated: &'static str,
+}
+
+/// Signal's balance: USD, in `core_attributes`.
+fn balance(
+    amounts: (Option<Literal<'_>>, Option<Literal<'_>>),
+    updated: Option<&str>,
+    fetched_at: Option<UnixSeconds>,
+) -> Result<Option<Balance>, JsonError> {
+    let fields = BalanceFields {
+        available: "available_balance",
+        current: "current_balance",
+        updated: "balance_last_updated",
+    };
+    read_balance(
+        iso_currency("USD"),
+        amounts,
+        updated,
+        BalanceType::Cash,
+        fetched_at,
+        &fields,
+    )
+}
+
+/// A Plaid balance: `available` and `current` in major units of
+/// `currency` (exact, never rounded up), dated `updated`, else `fetched_at`;
+/// `None` when both amounts are null.
+fn read_balance(
+    currency: Option<(Currency, u32)>,
+    (available, current): (Option<Literal<'_>>, Option<Literal<'_>>),
+    updated: Option<&str>,
+    kind: BalanceType,
+    fetched_at: Option<UnixSeconds>,
+    fields: &BalanceFields,
+) -> Result<Option<Balance>, JsonError> {
+    let amount = |raw: Option<Literal<'_>>, field: &str| -> Result<Option<i64>, JsonError> {
+        let Some(Literal(text)) = raw else {
+            return Ok(None);
+        };
+        // Without a known currency there is no exponent to read the number
+        // with; it is checked all the same.
+        let exponent = currency.map_or(0, |(_, e)| e);
+        minor_from_major(text, exponent)
+            .map(Some)
+            .map_err(|e| JsonError::new(ErrorKind::Invalid, field, e.to_string()))
+    };
+    let available = amount(available, fields.available)?;
+    let current = amount(current, fields.current)?;
+    // Checked even without an amount: nothing the gate reads goes unchecked.
+    let as_of = match updated {
+        Some(text) => Some(
+            parse_instant(text)
+                .map_err(|e| JsonError::new(ErrorKind::Invalid, fields.updated, e.to_string()))?
+                .timestamp(),
+        ),
+        None => fetched_at,
+    };
+    if available.is_none() && current.is_none() {
+        return Ok(None);
+    }
+    let map = |amount: Option<i64>| match (currency, amount) {
+        (Some((ccy, _)), Some(v)) => Some(CurrencyMap::single(ccy, v)),
+        (None, Some(_)) => Some(CurrencyMap::new()),
+        (_, None) => None,
+    };
+    let mut balance = Balance::new(as_of, kind, map(current).unwrap_or_default());
+    balance.available = map(available);
+    Ok(Some(balance))
 }
 
 /// The currency of an ISO 4217 code Plaid sends (`"USD"`) and its exponent;

@@ -6,8 +6,9 @@
 //! exactly what serde_json would, or gives up (`None`) and the caller runs
 //! serde_json; see [`crate::lexer`] for what makes it give up. It also gives
 //! up on a document of another provider's shape (`accounts`, `error_type`,
-//! `error_code`, or an `object` that is not Stripe's), so that provider
-//! detection stays with the serde path.
+//! `error_code`, Plaid Signal's `ruleset`, `core_attributes`, `scores`, or an
+//! `object` that is not Stripe's), so that provider detection stays with the
+//! serde path.
 
 use crate::json::Obj;
 use crate::lexer::{Lexer, Seen, fields};
@@ -128,9 +129,9 @@ pub(crate) fn account(s: &mut Lexer<'_>) -> Option<Document> {
             d.account_numbers = s.nullable(account_numbers)?;
             Some(())
         }
-        // Another provider's document (Plaid): detection is the serde
-        // path's job.
-        b"accounts" | b"error_type" => None,
+        // Another provider's document (Plaid, Plaid Signal): detection is
+        // the serde path's job.
+        b"accounts" | b"error_type" | b"ruleset" | b"core_attributes" | b"scores" => None,
         _ => s.skip_value(),
     })?;
     Some(d)

@@ -13,8 +13,8 @@ use crate::json::Obj;
 use crate::money::{CurrencyMap, Strict};
 use crate::provider::names::Wire;
 use crate::snapshot::{
-    AccountId, AccountNumbers, Balance, BalanceType, Category, NextRefresh, Provider, Refresh,
-    RefreshStatus, Snapshot, Status,
+    AccountId, AccountNumbers, Balance, BalanceType, Category, Livemode, NextRefresh, Provider,
+    Refresh, RefreshStatus, Snapshot, Status,
 };
 
 /// The `object` value of an account.
@@ -392,7 +392,11 @@ impl Document {
             closed: inactive.cause.as_ref().is_some_and(|Is(yes, _)| *yes),
             relink_required: relink(&active) || relink(&inactive),
             expected_deactivation: active.expected_deactivation_date.map(|Strict(t)| t),
-            livemode: self.livemode,
+            // Stripe always says: an absent or null `livemode` is missing.
+            livemode: self.livemode.map_or(Livemode::Missing, Livemode::Is),
+            request_failed: false,
+            provider_error: None,
+            provider_result: None,
         })
     }
 }

@@ -15,6 +15,7 @@ from fundsgate._types import (
     Decision,
     ExposureDict,
     PolicyRecordDict,
+    ProviderErrorDict,
     Provider,
     RefreshDict,
     RetryDict,
@@ -76,6 +77,8 @@ class Verdict:
     def account(self) -> str | None: ...
     @property
     def provider(self) -> Provider | None: ...
+    @property
+    def provider_error(self) -> ProviderErrorDict | None: ...
     @property
     def debit(self) -> DebitDict: ...
     @property

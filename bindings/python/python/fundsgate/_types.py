@@ -30,19 +30,21 @@ Provider = Literal["stripe", "plaid", "snapshot"]
 RefreshAction = Literal["initiate", "wait", "retry_after"]
 Code = Literal[
     "insufficient_funds", "unrecognized_value", "livemode_mismatch", "account_closed",
-    "ach_not_supported", "account_number_deactivated", "credit_account", "category_not_accepted",
+    "ach_not_supported", "account_number_deactivated", "provider_declined", "provider_review",
+    "credit_account", "category_not_accepted",
     "return_not_retryable", "retry_limit_reached", "retry_window_closed",
     "velocity_count_exceeded", "velocity_amount_exceeded", "no_balance_data",
     "balance_missing", "currency_not_in_balance", "balance_from_future", "balance_stale",
     "used_current_balance", "account_disconnected", "account_inactive", "balances_not_permitted",
-    "refresh_not_requested", "refresh_pending", "refresh_failed", "relink_required",
+    "request_failed", "refresh_not_requested", "refresh_pending", "refresh_failed", "relink_required",
     "deactivation_expected", "funds_not_verified",
 ]
 Rule = Literal[
     "unlinked", "unrecognized", "livemode", "closed", "not_debitable", "numbers_deactivated",
-    "credit", "category", "not_retryable", "retry_limit", "retry_window", "velocity_count",
+    "provider_declined", "provider_review", "credit", "category", "not_retryable", "retry_limit", "retry_window", "velocity_count",
     "velocity_amount", "missing_link_down",
-    "missing_not_permitted", "missing_never_refreshed", "missing_pending",
+    "missing_not_permitted", "missing_request_failed", "missing_never_refreshed",
+    "missing_pending",
     "missing_failed_can_start", "missing_failed_later", "missing_not_shared", "no_currency",
     "future", "stale_link_down", "stale_not_permitted", "stale_pending", "stale_can_start",
     "stale_later", "sufficient", "insufficient",
@@ -93,6 +95,14 @@ class PriorDebitDict(_PriorDebitRequired, total=False):
     settled_at: Instant | None
 
 
+class ProviderErrorDict(TypedDict):
+    """``verdict.provider_error``: the provider's error response (Plaid
+    ``error_type`` and ``error_code``)."""
+
+    type: str | None
+    code: str | None
+
+
 class PolicyRecordDict(TypedDict):
     """``verdict.policy``."""
 
@@ -100,9 +110,7 @@ class PolicyRecordDict(TypedDict):
     fingerprint: str
 
 
-class VerdictDict(TypedDict):
-    """``verdict.to_dict()``: the verdict's JSON as Python values."""
-
+class _VerdictDictRequired(TypedDict):
     decision: Decision
     reasons: list[Code]
     warnings: list[Code]
@@ -124,3 +132,10 @@ class VerdictDict(TypedDict):
     policy: PolicyRecordDict
     engine: str
     explanation: str
+
+
+class VerdictDict(_VerdictDictRequired, total=False):
+    """``verdict.to_dict()``: the verdict's JSON as Python values
+    (``provider_error`` only on a verdict on a provider's error response)."""
+
+    provider_error: ProviderErrorDict
