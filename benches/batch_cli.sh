@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures `fundsgate batch` end to end on this machine (Stripe lines, then
-# Plaid lines):
+# Plaid lines, then Plaid Signal lines):
 #   1. throughput on 200,000 varied ~570-byte request lines (one in ten a
 #      refreshed_balance event, one in eight with a null in a map), side by
 #      side in one run (best of 5 each, interleaved):
@@ -70,6 +70,13 @@ awk -v r="$(sort -n "$work/fast_default" | head -1)" -v i="$(sort -n "$work/inde
 echo "plaid input: $lines lines, $(stat -c %s "$work/plaid.jsonl") bytes"
 measure "$work/plaid.jsonl" plaid_fast_jobs1 \
   "plaid_fast_jobs1:--jobs 1" "plaid_serde_jobs1:--jobs 1 --reader serde" "plaid_fast_default:"
+
+# And on Plaid Signal lines (/signal/evaluate responses: half Balance-only,
+# half with scores and two dozen attributes; ACCEPT, REVIEW, REROUTE).
+"$gen" "$lines" signal > "$work/signal.jsonl"
+echo "signal input: $lines lines, $(stat -c %s "$work/signal.jsonl") bytes"
+measure "$work/signal.jsonl" signal_fast_jobs1 \
+  "signal_fast_jobs1:--jobs 1" "signal_serde_jobs1:--jobs 1 --reader serde" "signal_fast_default:"
 
 "$gen" "$big_lines" > "$work/big.jsonl"
 echo "memory: $big_lines lines, $(stat -c %s "$work/big.jsonl") bytes"

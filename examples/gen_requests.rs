@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --release --example gen_requests -- 200000 > /tmp/requests.jsonl
 //! cargo run --release --example gen_requests -- 200000 plaid > /tmp/plaid.jsonl
+//! cargo run --release --example gen_requests -- 200000 signal > /tmp/signal.jsonl
 //! ```
 
 #![allow(
@@ -21,9 +22,11 @@ fn main() -> std::io::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
-    // `plaid` as the second argument: lines over Plaid responses.
+    // `plaid` / `signal` as the second argument: lines over Plaid
+    // `/accounts/balance/get` / `/signal/evaluate` responses.
     let line = match std::env::args().nth(2).as_deref() {
         Some("plaid") => requests::plaid_request_line,
+        Some("signal") => requests::signal_request_line,
         _ => requests::request_line,
     };
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Runs each fuzz target for SECONDS (default 600) on nightly, seeded with the
 # test fixtures and the committed corpus, then minimizes the corpus.
-# Usage: fuzz/run.sh [SECONDS] [TARGET...]      (targets: account policy batch_line plaid snapshot)
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]      (targets: account policy batch_line plaid signal snapshot)
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(account policy batch_line plaid snapshot)
+[ ${#targets[@]} -gt 0 ] || targets=(account policy batch_line plaid signal snapshot)
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 rustup toolchain list | grep -q nightly || { echo "needs a nightly toolchain" >&2; exit 1; }
 
 # Seeds: the shipped examples and the batch lines.
-mkdir -p seeds/account seeds/policy seeds/batch_line seeds/plaid seeds/snapshot
+mkdir -p seeds/account seeds/policy seeds/batch_line seeds/plaid seeds/signal seeds/snapshot
 cp ../examples/accounts/*.json seeds/account/
 cp ../tests/fixtures/plaid/*.json seeds/plaid/
+cp ../tests/fixtures/plaid/signal_*.json ../tests/fixtures/plaid/product_not_ready.json seeds/signal/
 (cd .. && cargo build -q --bin fundsgate)
 for f in ../examples/accounts/*.json; do
   ../target/debug/fundsgate snapshot --account "$f" --fetched-at 1651516590 \
@@ -33,6 +34,8 @@ printf '{"id":"p1","account":%s,"account_id":"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy8
   "$plaid" > seeds/batch_line/plaid.json
 printf '{"id":"p2","account":%s,"amount":100,"currency":"usd"}' \
   "$(tr -d '\n' < ../tests/fixtures/plaid/item_login_required.json)" > seeds/batch_line/plaid_error.json
+printf '{"id":"g1","account":%s,"account_id":"a1","fetched_at":1651516590,"amount":100,"currency":"usd"}' \
+  "$(tr -d '\n' < ../tests/fixtures/plaid/signal_reroute.json)" > seeds/batch_line/signal.json
 printf '{"id":"s1","account":%s,"amount":100,"currency":"usd"}' \
   "$(tr -d '\n' < ../examples/accounts/snapshot_mx.json)" > seeds/batch_line/snapshot.json
 

@@ -80,6 +80,9 @@ pub(crate) mod comparisons {
 }
 
 impl Currency {
+    /// US dollars, `usd` (the only currency of Plaid Signal's amounts).
+    pub(crate) const USD: Currency = Currency(*b"usd");
+
     /// Validates and case-folds a currency code.
     ///
     /// # Errors

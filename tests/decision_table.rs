@@ -15,8 +15,8 @@ use fundsgate::Code::*;
 use fundsgate::Decision::{Allow, Deny, RefreshNeeded};
 use fundsgate::{
     AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Debit, Livemode,
-    MaxReinitiations, NextRefresh, Policy, Presentment, Ratio, RefreshStatus, Retry, ReturnCode,
-    Rule, Snapshot, Status, WindowDays, decide, decide_unlinked,
+    MaxReinitiations, NextRefresh, Policy, Presentment, ProviderResult, Ratio, RefreshStatus,
+    Retry, ReturnCode, Rule, Snapshot, Status, WindowDays, decide, decide_unlinked,
 };
 
 const AMPLE: i64 = 1_000_000;
@@ -545,6 +545,145 @@ fn row_missing_not_permitted_never_asks_for_a_refresh() {
         None,
     );
     assert_eq!(run(&s, 100, &allowance(100)).decision, Allow);
+}
+
+// ---- missing_request_failed (SPEC v3) ---------------------------------------------
+
+#[test]
+fn row_missing_request_failed_denies_and_never_asks_to_call_again() {
+    let s = with!(snapshot(Status::Active, None, None);
+        request_failed: true,
+    );
+    let v = run(&s, 100, &Policy::default());
+    assert_row(
+        &v,
+        Rule::MissingRequestFailed,
+        Deny,
+        &[BalanceMissing, RequestFailed],
+        &[],
+        None,
+    );
+    // A row marked *: an allowance softens it, reasons kept as warnings.
+    let v = run(&s, 100, &allowance(100));
+    assert_eq!(v.decision, Allow);
+    assert!(v.warnings.contains(RequestFailed) && v.warnings.contains(FundsNotVerified));
+    assert_eq!(run(&s, 101, &allowance(100)).decision, Deny);
+}
+
+#[test]
+fn row_missing_request_failed_comes_after_link_down_and_permission_and_before_refresh() {
+    let failed = |status, permitted, refresh| {
+        with!(snapshot(status, None, refresh);
+            request_failed: true,
+            balances_permitted: permitted,
+        )
+    };
+    let rule = |s: &Snapshot| run(s, 100, &Policy::default()).rule;
+    assert_eq!(
+        rule(&failed(Status::Inactive, None, None)),
+        Rule::MissingLinkDown
+    );
+    assert_eq!(
+        rule(&failed(Status::Active, Some(false), None)),
+        Rule::MissingNotPermitted
+    );
+    for r in [RefreshStatus::Pending, RefreshStatus::Failed] {
+        assert_eq!(
+            rule(&failed(Status::Active, None, Some(refresh(r, None)))),
+            Rule::MissingRequestFailed
+        );
+    }
+    // With a balance, the request did not fail after all: the balance decides.
+    let s = with!(healthy(AMPLE);
+        request_failed: true,
+    );
+    assert_eq!(rule(&s), Rule::Sufficient);
+}
+
+// ---- provider_declined, provider_review (SPEC v3) ----------------------------------
+
+#[test]
+fn row_provider_declined_is_never_softened() {
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Decline),
+    );
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(
+        &v,
+        Rule::ProviderDeclined,
+        Deny,
+        &[ProviderDeclined],
+        &[],
+        None,
+    );
+    // After numbers_deactivated, before credit.
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Decline),
+        account_numbers: AccountNumbers::NoneTransactable,
+    );
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::NumbersDeactivated
+    );
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Decline),
+        category: Some(Category::Credit),
+    );
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::ProviderDeclined
+    );
+}
+
+#[test]
+fn row_provider_review_denies_by_default_and_warns_under_decide() {
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Review),
+    );
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(&v, Rule::ProviderReview, Deny, &[ProviderReview], &[], None);
+    let decide_it = Policy::builder()
+        .provider_review(fundsgate::ProviderReview::Decide)
+        .build();
+    let v = run(&s, 100, &decide_it);
+    assert_row(&v, Rule::Sufficient, Allow, &[], &[ProviderReview], None);
+    // The warning stands on whatever row decides.
+    let stale = with!(snapshot(Status::Active, Some(cash(STALE, Some(AMPLE), None)), None);
+        provider_result: Some(ProviderResult::Review),
+    );
+    let v = run(&stale, 100, &decide_it);
+    assert_eq!(v.rule, Rule::StaleCanStart);
+    assert!(v.warnings.contains(ProviderReview));
+    // An accepted result, or none, adds nothing.
+    for result in [Some(ProviderResult::Accept), None] {
+        let s = with!(healthy(AMPLE);
+            provider_result: result,
+        );
+        assert_row(
+            &run(&s, 100, &Policy::default()),
+            Rule::Sufficient,
+            Allow,
+            &[],
+            &[],
+            None,
+        );
+    }
+}
+
+#[test]
+fn an_unrecognized_provider_result_is_row_unrecognized() {
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Unrecognized),
+    );
+    let v = run(&s, 100, &allowance(10_000));
+    assert_row(
+        &v,
+        Rule::Unrecognized,
+        Deny,
+        &[UnrecognizedValue],
+        &[],
+        None,
+    );
 }
 
 #[test]

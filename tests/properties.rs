@@ -13,9 +13,9 @@ use common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
     CurrencyMap, Debit, DebitId, Decision, Livemode, MaxReinitiations, NextRefresh, Policy,
-    Presentment, PriorDebit, PriorDebits, Provider, Ratio, ReadOptions, Refresh, RefreshAction,
-    RefreshStatus, ReturnCode, Rule, Snapshot, Status, Velocity, VelocityLimit, Verdict,
-    WindowDays, decide, neutral, plaid, read_account, stripe,
+    Presentment, PriorDebit, PriorDebits, Provider, ProviderError, ProviderResult, ProviderReview,
+    Ratio, ReadOptions, Refresh, RefreshAction, RefreshStatus, ReturnCode, Rule, Snapshot, Status,
+    Velocity, VelocityLimit, Verdict, WindowDays, decide, neutral, plaid, read_account, stripe,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -160,6 +160,44 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
         )
 }
 
+/// [`snapshot`] with the facts Plaid documents add (SPEC v3): a livemode
+/// that is not reported, a refused request, a provider's error and its
+/// ruleset's result. Neutral snapshots express them all; Stripe documents
+/// none, so [`snapshot`] alone is what the Stripe round trip uses.
+fn any_snapshot() -> impl Strategy<Value = Snapshot> {
+    let result = proptest::option::of(prop_oneof![
+        Just(ProviderResult::Accept),
+        Just(ProviderResult::Review),
+        Just(ProviderResult::Decline),
+        Just(ProviderResult::Unrecognized),
+    ]);
+    let error = proptest::option::of(
+        (
+            proptest::option::of("[A-Z_]{1,20}"),
+            proptest::option::of("[A-Z_]{1,30}"),
+        )
+            .prop_map(|(t, c)| ProviderError::new(t.as_deref(), c.as_deref())),
+    );
+    (
+        snapshot(),
+        prop_oneof![3 => Just(false), 1 => Just(true)],
+        prop_oneof![3 => Just(None), 1 => result],
+        prop_oneof![3 => Just(None), 1 => error],
+        prop_oneof![4 => Just(None), 1 => Just(Some(Livemode::NotReported))],
+    )
+        .prop_map(
+            |(s, request_failed, provider_result, provider_error, livemode)| {
+                let livemode = livemode.unwrap_or(s.livemode);
+                with!(s;
+                    request_failed: request_failed,
+                    provider_result: provider_result,
+                    provider_error: provider_error,
+                    livemode: livemode,
+                )
+            },
+        )
+}
+
 /// Ids as Stripe writes them, and stranger ones: quotes, escapes, non-ASCII,
 /// longer than the inline capacity.
 fn account_id() -> impl Strategy<Value = AccountId> {
@@ -209,7 +247,10 @@ fn policy() -> impl Strategy<Value = Policy> {
         ratio(),
         proptest::collection::btree_map(currency(), 0_u64..100_000, 0..3),
         v2,
-        prop_oneof![2 => Just(Velocity::NONE), 1 => velocity()],
+        (
+            prop_oneof![2 => Just(Velocity::NONE), 1 => velocity()],
+            prop_oneof![Just(ProviderReview::Deny), Just(ProviderReview::Decide)],
+        ),
     )
         .prop_map(
             |(
@@ -221,7 +262,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                 current_extra_ratio,
                 allowance,
                 (accept_categories, livemode, reinit, window),
-                velocity,
+                (velocity, provider_review),
             )| {
                 Policy::builder()
                     .max_balance_age_secs(age)
@@ -236,6 +277,7 @@ fn policy() -> impl Strategy<Value = Policy> {
                     .max_reinitiations(MaxReinitiations::new(reinit).unwrap())
                     .reinitiation_window_days(WindowDays::new(window).unwrap())
                     .velocity(velocity)
+                    .provider_review(provider_review)
                     .build()
             },
         )
@@ -373,7 +415,7 @@ proptest! {
 
     /// (a) Allow at amount a ⇒ allow at every smaller amount.
     #[test]
-    fn allow_is_monotone_in_the_amount(s in snapshot(), d in debit(), p in policy(), frac in 0.0..1.0_f64) {
+    fn allow_is_monotone_in_the_amount(s in any_snapshot(), d in debit(), p in policy(), frac in 0.0..1.0_f64) {
         // `frac` only picks a smaller test amount; no money is a float.
         let smaller = ((d.amount() as f64) * frac) as i64;
         let smaller = smaller.clamp(1, d.amount());
@@ -385,7 +427,7 @@ proptest! {
 
     /// (b) More balance never turns allow into deny (or anything else).
     #[test]
-    fn more_balance_never_revokes_an_allow(s in snapshot(), d in debit(), p in policy(), delta in 0_i64..10_000_000) {
+    fn more_balance_never_revokes_an_allow(s in any_snapshot(), d in debit(), p in policy(), delta in 0_i64..10_000_000) {
         if verdict(&s, &d, &p).decision == Decision::Allow {
             let v = verdict(&richer(&s, d.currency(), delta), &d, &p);
             prop_assert_eq!(v.decision, Decision::Allow);
@@ -395,7 +437,7 @@ proptest! {
     /// (c) Never allow without a fresh, trusted, same-currency basis that
     /// covers the required amount, unless `funds_not_verified` says so.
     #[test]
-    fn no_allow_without_verified_funds(s in snapshot(), d in debit(), p in policy()) {
+    fn no_allow_without_verified_funds(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         if v.decision == Decision::Allow && !v.warnings.contains(Code::FundsNotVerified) {
             prop_assert_ne!(s.status, Status::Unrecognized);
@@ -405,6 +447,11 @@ proptest! {
             prop_assert_ne!(s.ach_supported, Some(false));
             prop_assert_ne!(s.account_numbers, AccountNumbers::NoneTransactable);
             prop_assert!(p.livemode().is_none_or(|want| !s.livemode.mismatches(want)));
+            prop_assert!(!s.request_failed || s.balance.is_some());
+            prop_assert!(!matches!(
+                s.provider_result,
+                Some(ProviderResult::Decline | ProviderResult::Unrecognized)
+            ));
             if let Some(presented) = d.presentment().filter(|p| p.attempt() > 0) {
                 prop_assert!(presented.only_funds_returns());
                 prop_assert!(presented.attempt() <= u32::from(p.max_reinitiations().get()));
@@ -432,14 +479,14 @@ proptest! {
 
     /// (d) `used_current_balance` is warned iff the basis is `current`.
     #[test]
-    fn used_current_balance_iff_basis_is_current(s in snapshot(), d in debit(), p in policy()) {
+    fn used_current_balance_iff_basis_is_current(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         prop_assert_eq!(v.warnings.contains(Code::UsedCurrentBalance), v.basis == Some(Basis::Current));
     }
 
     /// (e) Determinism, and JSON round trips of verdicts and policies.
     #[test]
-    fn same_inputs_same_verdict_and_json_round_trips(s in snapshot(), d in debit(), p in policy()) {
+    fn same_inputs_same_verdict_and_json_round_trips(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         prop_assert_eq!(&v, &verdict(&s.clone(), &d, &p.clone()));
         let text = v.to_json();
@@ -451,7 +498,7 @@ proptest! {
     /// Reasons are empty exactly on allow, and every refresh_needed says what
     /// to do about the refresh.
     #[test]
-    fn verdict_shape(s in snapshot(), d in debit(), p in policy()) {
+    fn verdict_shape(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         prop_assert_eq!(v.reasons.is_empty(), v.decision == Decision::Allow);
         if v.decision == Decision::RefreshNeeded {
@@ -465,7 +512,7 @@ proptest! {
     /// minor unit not; the same as the 64-step search; and set exactly on the
     /// two rows that compare a balance.
     #[test]
-    fn max_allowed_is_exact(s in snapshot(), d in debit(), p in policy()) {
+    fn max_allowed_is_exact(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         prop_assert_eq!(
             v.max_allowed.is_some(),
@@ -488,7 +535,7 @@ proptest! {
     /// No row outside the "cannot verify" ones turns into an allow, however
     /// large the allowance: only `sufficient` allows on its own.
     #[test]
-    fn never_softened_rows_never_allow(s in snapshot(), d in debit(), p in policy()) {
+    fn never_softened_rows_never_allow(s in any_snapshot(), d in debit(), p in policy()) {
         let p = p.to_builder().unverified_allowance(CurrencyMap::from_pairs([(d.currency(), u64::MAX)]).unwrap()).build();
         let v = verdict(&s, &d, &p);
         if v.decision == Decision::Allow && v.rule != Rule::Sufficient {
@@ -508,7 +555,7 @@ proptest! {
     /// the deciding row comes after the three re-presentment rows; its
     /// attempt is the number of returns.
     #[test]
-    fn retry_iff_re_presented_past_the_retry_rows(s in snapshot(), d in debit(), p in policy()) {
+    fn retry_iff_re_presented_past_the_retry_rows(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         let position = |rule: Rule| Rule::ALL.iter().position(|r| *r == rule).unwrap();
         let returns = d.presentment().map_or(0, |p| p.attempt());
@@ -523,7 +570,7 @@ proptest! {
     /// A link that is down can start no refresh: the gate never asks for
     /// one, nor to wait for one it would have started.
     #[test]
-    fn a_link_down_never_asks_to_initiate_a_refresh(s in snapshot(), d in debit(), p in policy()) {
+    fn a_link_down_never_asks_to_initiate_a_refresh(s in any_snapshot(), d in debit(), p in policy()) {
         let v = verdict(&s, &d, &p);
         if s.status.is_down() || s.balances_permitted == Some(false) {
             prop_assert!(v.refresh.is_none_or(|r| r.action != RefreshAction::Initiate), "{v:?}");
@@ -716,7 +763,7 @@ proptest! {
     /// included.
     #[test]
     fn neutral_documents_round_trip_with_the_same_verdict(
-        s in snapshot(), undated in any::<bool>(), d in debit(), p in policy(),
+        s in any_snapshot(), undated in any::<bool>(), d in debit(), p in policy(),
     ) {
         let mut s = s;
         if let (true, Some(b)) = (undated, s.balance.as_mut()) {
@@ -799,7 +846,7 @@ proptest! {
     #![proptest_config(config(1_000))]
 
     #[test]
-    fn never_allow_a_credit_account(s in snapshot(), d in debit(), p in policy()) {
+    fn never_allow_a_credit_account(s in any_snapshot(), d in debit(), p in policy()) {
         let s = with!(s;
             category: Some(Category::Credit),
         );
@@ -807,7 +854,7 @@ proptest! {
     }
 
     #[test]
-    fn never_allow_a_closed_or_undebitable_account(s in snapshot(), d in debit(), p in policy(), which in 0_u8..3) {
+    fn never_allow_a_closed_or_undebitable_account(s in any_snapshot(), d in debit(), p in policy(), which in 0_u8..3) {
         let mut s = s;
         match which {
             0 => s.closed = true,
@@ -817,8 +864,57 @@ proptest! {
         prop_assert_ne!(verdict(&s, &d, &p).decision, Decision::Allow);
     }
 
+    /// SPEC v3: a provider's decline, or a result the gate does not know, is
+    /// never allowed, under any policy or allowance; a review is allowed
+    /// only under `provider_review: "decide"`, and then always says so.
     #[test]
-    fn never_allow_on_an_unrecognized_value(s in snapshot(), d in debit(), p in policy(), which in 0_u8..4) {
+    fn a_providers_decline_is_never_allowed_and_a_review_only_by_policy(
+        s in any_snapshot(), d in debit(), p in policy(), result in 0_u8..3,
+    ) {
+        let s = with!(s;
+            provider_result: Some(match result {
+                0 => ProviderResult::Decline,
+                1 => ProviderResult::Unrecognized,
+                _ => ProviderResult::Review,
+            }),
+        );
+        let v = verdict(&s, &d, &p);
+        match s.provider_result {
+            Some(ProviderResult::Review) => {
+                if v.decision == Decision::Allow {
+                    prop_assert_eq!(p.provider_review(), ProviderReview::Decide);
+                }
+                if p.provider_review() == ProviderReview::Decide {
+                    prop_assert!(v.warnings.contains(Code::ProviderReview), "{:?}", v);
+                    prop_assert_ne!(v.rule, Rule::ProviderReview);
+                } else {
+                    prop_assert!(!v.warnings.contains(Code::ProviderReview));
+                }
+            }
+            _ => prop_assert_ne!(v.decision, Decision::Allow),
+        }
+    }
+
+    /// A request the provider refused for good never asks to call again:
+    /// without a balance it is denied (`missing_request_failed` or an
+    /// earlier row), never `refresh_needed`.
+    #[test]
+    fn a_refused_request_never_asks_to_call_again(s in any_snapshot(), d in debit(), p in policy()) {
+        let s = with!(s;
+            request_failed: true,
+            balance: None,
+            status: Status::Active,
+            balances_permitted: None,
+        );
+        let v = verdict(&s, &d, &p);
+        prop_assert_ne!(v.decision, Decision::RefreshNeeded);
+        if v.rule == Rule::MissingRequestFailed {
+            prop_assert!(v.reasons.union(v.warnings).contains(Code::RequestFailed));
+        }
+    }
+
+    #[test]
+    fn never_allow_on_an_unrecognized_value(s in any_snapshot(), d in debit(), p in policy(), which in 0_u8..4) {
         let mut s = s;
         match which {
             0 => s.status = Status::Unrecognized,
@@ -848,7 +944,7 @@ proptest! {
     }
 
     #[test]
-    fn no_verified_allow_on_a_balance_from_the_future(s in snapshot(), d in debit(), p in policy(), ahead in 1_i64..10_000_000) {
+    fn no_verified_allow_on_a_balance_from_the_future(s in any_snapshot(), d in debit(), p in policy(), ahead in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
         b.as_of = Some(NOW + p.max_clock_skew_secs() as i64 + ahead);
@@ -856,7 +952,7 @@ proptest! {
     }
 
     #[test]
-    fn no_verified_allow_on_a_stale_balance(s in snapshot(), d in debit(), p in policy(), behind in 1_i64..10_000_000) {
+    fn no_verified_allow_on_a_stale_balance(s in any_snapshot(), d in debit(), p in policy(), behind in 1_i64..10_000_000) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
         b.as_of = Some(NOW - p.max_balance_age_secs() as i64 - behind);
@@ -866,7 +962,7 @@ proptest! {
     /// A balance whose date nobody knows (a Plaid balance without
     /// `last_updated_datetime` or `fetched_at`) is stale, whatever it says.
     #[test]
-    fn no_verified_allow_on_a_balance_of_unknown_date(s in snapshot(), d in debit(), p in policy()) {
+    fn no_verified_allow_on_a_balance_of_unknown_date(s in any_snapshot(), d in debit(), p in policy()) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
         b.as_of = None;
@@ -878,7 +974,7 @@ proptest! {
     }
 
     #[test]
-    fn no_verified_allow_without_the_currency(s in snapshot(), d in debit(), p in policy()) {
+    fn no_verified_allow_without_the_currency(s in any_snapshot(), d in debit(), p in policy()) {
         let mut s = s;
         let Some(b) = s.balance.as_mut() else { return Ok(()) };
         let ccy = d.currency();
@@ -888,7 +984,7 @@ proptest! {
     }
 
     #[test]
-    fn no_verified_allow_without_a_balance(s in snapshot(), d in debit(), p in policy()) {
+    fn no_verified_allow_without_a_balance(s in any_snapshot(), d in debit(), p in policy()) {
         let s = with!(s;
             balance: None,
         );
@@ -901,7 +997,7 @@ proptest! {
     /// re-presentment is ever allowed, under any policy and on any account
     /// (unlinked included), and its row is a re-presentment row.
     #[test]
-    fn no_bad_re_presentment_is_ever_allowed(s in snapshot(), d in debit(), p in policy(), linked in any::<bool>()) {
+    fn no_bad_re_presentment_is_ever_allowed(s in any_snapshot(), d in debit(), p in policy(), linked in any::<bool>()) {
         let Some(presented) = d.presentment() else { return Ok(()) };
         let returns = presented.attempt();
         let window = i64::from(p.reinitiation_window_days().get()) * 86_400;

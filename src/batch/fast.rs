@@ -10,6 +10,8 @@ use crate::debit::{Presentment, PriorDebits};
 use crate::instant::{parse_instant, unix_seconds};
 use crate::lexer::{Lexer, Seen, fields};
 use crate::money::Currency;
+use crate::provider::plaid::Response as PlaidResponse;
+use crate::provider::plaid::fast as plaid;
 use crate::provider::stripe::fast as stripe;
 use crate::provider::stripe::wire::Document;
 use crate::snapshot::Provider;
@@ -17,12 +19,12 @@ use crate::snapshot::Provider;
 /// A request's account document: read already (the fast path reads plain
 /// Stripe documents in the same pass as the line), or its raw text, for the
 /// provider readers.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "lives on the stack for one line; boxing would allocate on the hot path"
-)]
 pub(crate) enum AccountInput<'a> {
     Stripe(Document),
+    /// A Plaid response (`/accounts/balance/get`, `/signal/evaluate` or an
+    /// error), read in the line's pass; the account is selected when the
+    /// line's `account_id` and `fetched_at` are known.
+    Plaid(PlaidResponse<'a>),
     /// The document's text, and its provider when the reader has seen it.
     Raw(&'a [u8], Option<Provider>),
 }
@@ -101,8 +103,14 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
                 // `RawValue` would have it.
                 None => {
                     s.rewind(start);
-                    let provider = crate::provider::shape_of(s)?;
-                    Some(AccountInput::Raw(s.since(start)?, Some(provider)))
+                    match plaid::response_at(s, true) {
+                        Some(response) => Some(AccountInput::Plaid(response)),
+                        None => {
+                            s.rewind(start);
+                            let provider = crate::provider::shape_of(s)?;
+                            Some(AccountInput::Raw(s.since(start)?, Some(provider)))
+                        }
+                    }
                 }
             });
             Some(())
@@ -184,6 +192,7 @@ mod tests {
     fn summary(r: Request<'_>) -> Summary {
         let read = |a: AccountInput<'_>| match a {
             AccountInput::Stripe(d) => d.into_snapshot(""),
+            AccountInput::Plaid(r) => r.into_snapshot(None, None),
             AccountInput::Raw(bytes, provider) => crate::provider::read_json(
                 bytes,
                 &crate::ReadOptions {

@@ -261,6 +261,9 @@ impl Batch {
                 AccountInput::Stripe(document) => document
                     .into_snapshot("")
                     .and_then(|s| check_id(s, options.account_id, "id")),
+                AccountInput::Plaid(response) => {
+                    response.into_snapshot(options.account_id, options.fetched_at)
+                }
                 AccountInput::Raw(bytes, provider) => {
                     options.provider = provider;
                     read_json(bytes, &options, fast)

@@ -16,7 +16,8 @@ from test_differential import generated
 
 
 def test_an_account_json_column_decides_as_fundsgate_batch(cli: pathlib.Path, gen_requests: pathlib.Path) -> None:
-    data = generated(gen_requests, 3_000) + generated(gen_requests, 1_000, "plaid")
+    data = (generated(gen_requests, 3_000) + generated(gen_requests, 1_000, "plaid")
+            + generated(gen_requests, 1_000, "signal"))
     requests = [json.loads(line) for line in data.splitlines()]
     table = pa.table({
         "account": [json.dumps(r["account"]) for r in requests],
@@ -28,7 +29,7 @@ def test_an_account_json_column_decides_as_fundsgate_batch(cli: pathlib.Path, ge
     })
     out = fundsgate.decide_arrow(table, now=NOW, dictionary=False).to_pylist()
     answers = [json.loads(line) for line in run_cli(cli, "batch", "--now", str(NOW), stdin=data).stdout.splitlines()]
-    assert len(out) == len(answers) == 4_000
+    assert len(out) == len(answers) == 5_000
     for got, want in zip(out, answers):
         assert got["error"] is None
         for key in ("decision", "reasons", "warnings", "basis", "balance", "required", "max_allowed", "rule"):

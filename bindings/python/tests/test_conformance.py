@@ -62,7 +62,8 @@ def compact(value: Any) -> bytes:
 def cases(cli: pathlib.Path, gen: pathlib.Path) -> list[Case]:
     rng = random.Random(18)
     out: list[Case] = []
-    parsed = [json.loads(l) for l in (generated(gen, 12_000) + generated(gen, 3_000, "plaid")).splitlines()]
+    parsed = [json.loads(l) for l in (generated(gen, 12_000) + generated(gen, 3_000, "plaid")
+                                      + generated(gen, 2_000, "signal")).splitlines()]
     for r in parsed:
         out.append(Case(compact(r["account"]), r["amount"], r["currency"], r.get("in_flight"),
                         r.get("account_id"), r.get("fetched_at")))
@@ -85,7 +86,7 @@ def cases(cli: pathlib.Path, gen: pathlib.Path) -> list[Case]:
     for i in range(2_500):
         doc = rng.choice(stripe).account
         assert doc is not None
-        kind = i % 7
+        kind = i % 9
         if kind == 0:
             doc = doc.replace(b'"usd":', b'"usd":1.5,"x":', 1)
         elif kind == 1:
@@ -96,6 +97,10 @@ def cases(cli: pathlib.Path, gen: pathlib.Path) -> list[Case]:
             doc = b'{"object":"financial_connections.account","status":%d}' % i
         elif kind == 4:
             doc = doc.replace(b'"as_of":', b'"as_at":', 1)
+        elif kind == 7:
+            doc = b'{"scores":null,"core_attributes":{"available_balance":1e3},"ruleset":{"result":"ACCEPT"}}'
+        elif kind == 8:
+            doc = b'{"core_attributes":{"available_balance":12.5},"ruleset":{"result":"ACCEPT"},"ruleset":null}'
         elif kind == 5:
             acct = b'{"account_id":"a1","balances":{"available":1.5,"current":2,"iso_currency_code":"USD"},"type":"depository"}'
             doc = b'{"accounts":[' + acct + b"," + acct + b"]}"

@@ -19,9 +19,10 @@ def generated(gen: pathlib.Path, n: int, kind: str = "") -> bytes:
 
 def test_decide_many_answers_as_fundsgate_batch(cli: pathlib.Path, gen_requests: pathlib.Path) -> None:
     stripe = generated(gen_requests, 8_000)
-    plaid = generated(gen_requests, 2_000, "plaid")
+    plaid = generated(gen_requests, 1_500, "plaid")
+    signal = generated(gen_requests, 500, "signal")
     damaged = b'{"id": "bad", "amount": 1}\n\n{"id": 7, "account": null, "amount": -1, "currency": "usd"}\n'
-    requests = stripe + damaged + plaid
+    requests = stripe + damaged + plaid + signal
     expected = run_cli(cli, "batch", "--now", str(NOW), stdin=requests).stdout.decode().splitlines()
     for jobs in (1, 2, None):
         answers = fundsgate.decide_many(requests, now=NOW, jobs=jobs)
@@ -33,7 +34,8 @@ def test_decide_many_answers_as_fundsgate_batch(cli: pathlib.Path, gen_requests:
 
 
 def test_decide_one_by_one_with_dict_accounts(gen_requests: pathlib.Path) -> None:
-    lines = (generated(gen_requests, 1_000) + generated(gen_requests, 300, "plaid")).splitlines()
+    lines = (generated(gen_requests, 1_000) + generated(gen_requests, 300, "plaid")
+             + generated(gen_requests, 300, "signal")).splitlines()
     answers = fundsgate.decide_many(b"\n".join(lines), now=NOW)
     for line, answer in zip(lines, answers):
         request = json.loads(line)

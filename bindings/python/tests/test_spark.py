@@ -1,6 +1,6 @@
-"""examples/spark_recheck.py on local Spark: 20,000 generated rows (Stripe and
-Plaid lines, and broken ones), every verdict compared with `fundsgate batch` on
-the same rows. Needs pyspark and a Java runtime; `.ci/python.sh` installs them
+"""examples/spark_recheck.py on local Spark: 20,000 generated rows (Stripe,
+Plaid balance and Plaid Signal lines, and broken ones), every verdict compared
+with `fundsgate batch` on the same rows. Needs pyspark and a Java runtime; `.ci/python.sh` installs them
 and sets FUNDSGATE_REQUIRE_SPARK=1 so that a missing one fails instead of
 skipping."""
 
@@ -46,14 +46,15 @@ def test_spark_recheck_equals_fundsgate_batch(
     )
     # The generators number their ids alike: the Plaid lines get their own.
     plaid = generated(gen_requests, 4_000, "plaid").replace(b'{"id":"pi_', b'{"id":"plaid_')
+    signal = generated(gen_requests, 1_000, "signal").replace(b'{"id":"pi_', b'{"id":"signal_')
     # One account debited 40 times across the whole input (so across Spark's
     # partitions): its 60.00 allows twelve debits of 5.00, in input order.
     account = (ROOT / "examples" / "accounts" / "active_cash.json").read_bytes().replace(b"\n", b"")
     repeated = [b'{"id":"again_%d","account":%s,"amount":500,"currency":"usd"}' % (i, account) for i in range(40)]
-    stripe = generated(gen_requests, 15_957).splitlines(keepends=True)
+    stripe = generated(gen_requests, 14_957).splitlines(keepends=True)
     for i, line in enumerate(repeated):
         stripe.insert(i * 400, line + b"\n")
-    data = b"".join(stripe) + plaid + broken
+    data = b"".join(stripe) + plaid + signal + broken
     path = tmp_path / "requests.jsonl"
     path.write_bytes(data)
     answers = {}

@@ -14,9 +14,26 @@ use super::{Account, Balances, CoreAttributes, Literal, Response, Ruleset, Skipp
 /// Reads a response, or gives up.
 pub(crate) fn response(bytes: &[u8]) -> Option<Response<'_>> {
     let mut s = Lexer::new(bytes);
+    let r = response_at(&mut s, false)?;
+    s.end()?;
+    Some(r)
+}
+
+/// Reads the response at the lexer's position, or gives up. With `detect`,
+/// also gives up unless the document is one that detection finds to be
+/// Plaid's ([`crate::provider::detect_provider`]: no `object`, and
+/// `accounts` or `error_type` not null, or a Signal key): the batch reader
+/// reads a request's Plaid account in the pass that finds its end.
+pub(crate) fn response_at<'a>(s: &mut Lexer<'a>, detect: bool) -> Option<Response<'a>> {
     let mut r = Response::default();
     let mut seen = Seen::default();
+    let mut object = false;
     s.object(|s, key| match key {
+        b"object" if detect => {
+            seen.first(ResponseField::Object)?;
+            object = s.nullable(Lexer::string)?.is_some();
+            Some(())
+        }
         b"accounts" => {
             seen.first(ResponseField::Accounts)?;
             r.accounts = s.nullable(|s| {
@@ -57,11 +74,21 @@ pub(crate) fn response(bytes: &[u8]) -> Option<Response<'_>> {
         }
         _ => s.skip_value(),
     })?;
-    s.end()?;
+    if detect {
+        let plaid = r.accounts.is_some()
+            || matches!(r.error_type, Some(Some(_)))
+            || r.ruleset.is_some()
+            || r.core_attributes.is_some()
+            || r.scores.is_some();
+        if object || !plaid {
+            return None;
+        }
+    }
     Some(r)
 }
 
 fields!(ResponseField {
+    Object,
     Accounts,
     ErrorType,
     ErrorCode,

@@ -223,6 +223,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Literal<'a> {
     }
 }
 
+/// ISO 4217's exponent of USD (cents), without a table lookup per Signal
+/// response (a unit test checks it against the table).
+const USD_EXPONENT: u32 = 2;
+
 /// The depository subtypes Plaid Auth returns ACH numbers for.
 const ACH_SUBTYPES: [&str; 3] = ["checking", "savings", "cash management"];
 
@@ -230,7 +234,9 @@ const ACH_SUBTYPES: [&str; 3] = ["checking", "savings", "cash management"];
 const LISTED_IDS: usize = 10;
 
 impl Response<'_> {
-    fn into_snapshot(
+    /// The snapshot of the account `wanted` (or the only one; a Signal or
+    /// error response's account is named `wanted`).
+    pub(crate) fn into_snapshot(
         self,
         wanted: Option<&str>,
         fetched_at: Option<UnixSeconds>,
@@ -522,7 +528,7 @@ fn balance(
         updated: "balance_last_updated",
     };
     read_balance(
-        iso_currency("USD"),
+        Some((Currency::USD, USD_EXPONENT)),
         amounts,
         updated,
         BalanceType::Cash,
@@ -583,4 +589,14 @@ fn read_balance(
 fn iso_currency(code: &str) -> Option<(Currency, u32)> {
     let currency = Currency::new(code).ok()?;
     Some((currency, currency.iso_exponent()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_reads_usd_with_the_iso_exponent() {
+        assert_eq!(iso_currency("USD"), Some((Currency::USD, USD_EXPONENT)));
+    }
 }
