@@ -908,3 +908,25 @@ fn accounts_and_error_type_in_one_response_is_an_input_error() {
         assert_eq!(e.path(), "error_type");
     }
 }
+
+#[test]
+fn signal_rows_future_and_current_fallback() {
+    // `balance_last_updated` ahead of now beyond the skew: `future`.
+    let doc = br#"{"core_attributes": {"available_balance": 500, "balance_last_updated": "2022-05-02T19:36:40Z"}, "ruleset": {"result": "ACCEPT"}}"#;
+    let s = read_account(doc, &ReadOptions::new()).unwrap();
+    let v = run(&s, 100, "usd", &Policy::default());
+    assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::Future));
+    // No `available_balance`: the basis is `current_balance`, with its warning.
+    let doc = br#"{"core_attributes": {"available_balance": null, "current_balance": 12.34}, "scores": null}"#;
+    let s = read_account(doc, &ReadOptions::new().fetched_at(NOW)).unwrap();
+    let v = run(&s, 1_234, "usd", &Policy::default());
+    assert_eq!(
+        (v.rule, v.basis, v.balance),
+        (Rule::Sufficient, Some(Basis::Current), Some(1_234))
+    );
+    assert!(v.warnings.contains(UsedCurrentBalance));
+    assert_eq!(
+        run(&s, 1_235, "usd", &Policy::default()).rule,
+        Rule::Insufficient
+    );
+}

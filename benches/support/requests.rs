@@ -7,22 +7,32 @@
     reason = "the generator's arithmetic is on small numbers; not every user needs every kind of line"
 )]
 
+/// A small LCG from `seed`: `next(m)` is the next number below `m`, the same
+/// seed always giving the same sequence (and so the same line).
+fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |m| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    }
+}
+
+/// `cents` in major units with two decimals, as Plaid writes dollars.
+fn money(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
 /// The `i`-th request line (no trailing newline). Accounts vary in status,
 /// balance age, available/current presence, refresh state, currency case and
 /// amounts, so that every row family of the decision table is exercised. One
 /// line in ten carries the account inside a `refreshed_balance` event (the
 /// webhook Stripe recommends), and one in eight has a map holding a null.
 pub fn request_line(i: u64) -> String {
-    // A small LCG: the same `i` always gives the same line.
-    let mut x = i
+    let mut next = lcg(i
         .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = |m: u64| {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) % m
-    };
+        .wrapping_add(1442695040888963407));
     let status = match next(20) {
         0 => "inactive",
         1 => "disconnected",
@@ -90,14 +100,7 @@ pub fn request_line(i: u64) -> String {
 /// `fetched_at`; amounts in major units with cents, one in ten `available`
 /// null. About 1,100 bytes.
 pub fn plaid_request_line(i: u64) -> String {
-    let mut x = i.wrapping_mul(2862933555777941757).wrapping_add(3037000493);
-    let mut next = |m: u64| {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) % m
-    };
-    let money = |cents: u64| format!("{}.{:02}", cents / 100, cents % 100);
+    let mut next = lcg(i.wrapping_mul(2862933555777941757).wrapping_add(3037000493));
     let accounts = 1 + next(3);
     let mut docs = Vec::new();
     for n in 0..accounts {
@@ -141,14 +144,7 @@ pub fn plaid_request_line(i: u64) -> String {
 /// `REROUTE` and no ruleset; a closed account now and then; the balance
 /// dated by `balance_last_updated` or by `fetched_at`.
 pub fn signal_request_line(i: u64) -> String {
-    let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(7);
-    let mut next = |m: u64| {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) % m
-    };
-    let money = |cents: u64| format!("{}.{:02}", cents / 100, cents % 100);
+    let mut next = lcg(i.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(7));
     let available = if next(10) == 0 {
         "null".to_owned()
     } else {

@@ -376,6 +376,16 @@ mod tests {
             "item_login_required",
             "odd_accounts",
             "rate_limit",
+            "institution_down",
+            "institution_no_longer_supported",
+            "product_not_ready",
+            "invalid_access_token",
+            "api_error",
+            "signal_accept",
+            "signal_reroute",
+            "signal_balance_only_review",
+            "signal_balance_only_accept",
+            "signal_closed",
         ] {
             let path = format!(
                 "{}/tests/fixtures/plaid/{name}.json",
