@@ -228,11 +228,11 @@ impl ProviderError {
 }
 
 /// `{"type": "ITEM_ERROR", "code": "ITEM_LOGIN_REQUIRED"}` (either may be
-/// null), in a verdict and in a neutral snapshot.
+/// null), in a verdict and in a neutral snapshot. Other keys are ignored, as
+/// in every document the gate reads (a later version may add some).
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(rename = "ProviderError"))]
-#[serde(deny_unknown_fields)]
 struct ErrorWire<'a> {
     /// The error's type (Plaid `error_type`), or null when it was no plain
     /// token (1 to 64 ASCII letters, digits, `_`, `-`, `.`).
