@@ -352,7 +352,10 @@ fn every_plaid_error_maps_to_its_row_of_the_error_table() {
         assert!(json.contains(r#""provider_error":{"type":"#), "{json}");
         assert_eq!(serde_json::from_str::<Verdict>(&json).unwrap(), v);
         // A later version may add to it: a reader of stored verdicts accepts that.
-        let later = json.replace(r#""provider_error":{"#, r#""provider_error":{"message":"x","#);
+        let later = json.replace(
+            r#""provider_error":{"#,
+            r#""provider_error":{"message":"x","#,
+        );
         assert_eq!(serde_json::from_str::<Verdict>(&later).unwrap(), v);
     }
 }
@@ -575,6 +578,10 @@ fn row_provider_review_or_a_warning_by_policy() {
     let v = run(&s, 100, "usd", &Policy::default());
     assert_eq!((v.decision, v.rule), (Decision::Deny, Rule::ProviderReview));
     assert_eq!(v.reasons.iter().collect::<Vec<_>>(), [ProviderReview]);
+    assert_eq!(
+        v.explanation(),
+        "Denied: the provider's own risk rules ask for a review of this debit before it is sent."
+    );
     let decide_it = Policy::builder()
         .provider_review(ProviderReview::Decide)
         .build();
@@ -590,7 +597,7 @@ fn row_provider_review_or_a_warning_by_policy() {
     let v = run(&s, 11_095, "usd", &decide_it);
     assert_eq!(v.rule, Rule::Insufficient);
     assert!(v.warnings.contains(ProviderReview));
-    // An ACCEPT adds nothing.
+    // An ACCEPT adds nothing, to the warnings or to the sentence.
     let v = run(
         &read("signal_accept", None, Some(NOW)),
         100,
@@ -598,6 +605,7 @@ fn row_provider_review_or_a_warning_by_policy() {
         &decide_it,
     );
     assert!(v.warnings.is_empty());
+    assert!(!v.explanation().contains("review"), "{}", v.explanation());
 }
 
 #[test]
@@ -932,4 +940,40 @@ fn signal_rows_future_and_current_fallback() {
         run(&s, 1_235, "usd", &Policy::default()).rule,
         Rule::Insufficient
     );
+}
+
+/// The neutral snapshot is fundsgate's own format: an error name that is no
+/// plain token is refused there (a verdict could not repeat it), and a plain
+/// one round-trips.
+#[test]
+fn a_snapshots_provider_error_names_are_plain_tokens() {
+    let doc = |error: &str| {
+        format!(
+            r#"{{"object": "fundsgate.snapshot", "status": "active", "request_failed": true, "provider_error": {error}}}"#
+        )
+    };
+    let s = fundsgate::neutral::parse(doc(r#"{"type": "INVALID_INPUT", "code": null}"#).as_bytes())
+        .unwrap();
+    let error = s.provider_error.clone().unwrap();
+    assert_eq!(
+        (error.error_type(), error.error_code()),
+        (Some("INVALID_INPUT"), None)
+    );
+    assert_eq!(
+        fundsgate::neutral::parse(fundsgate::neutral::to_json(&s).as_bytes()).unwrap(),
+        s
+    );
+    for bad in [
+        r#"{"type": "ODD \"TYPE\"", "code": null}"#,
+        r#"{"type": "", "code": null}"#,
+        r#"{"type": "OK", "code": "a b"}"#,
+    ] {
+        let e = fundsgate::neutral::parse(doc(bad).as_bytes()).unwrap_err();
+        assert_eq!(e.path(), "provider_error", "{bad}: {e}");
+        assert!(e.message().contains("error name"), "{bad}: {e}");
+    }
+    let long = format!(r#"{{"type": "{}", "code": null}}"#, "A".repeat(65));
+    assert!(fundsgate::neutral::parse(doc(&long).as_bytes()).is_err());
+    let longest = format!(r#"{{"type": "{}", "code": null}}"#, "A".repeat(64));
+    assert!(fundsgate::neutral::parse(doc(&longest).as_bytes()).is_ok());
 }
