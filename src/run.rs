@@ -64,7 +64,7 @@ struct Accounts<S = RandomState> {
     /// Accounts whose hash is already another account's (about one in 2^64
     /// pairs): looked up by their full key.
     collided: HashMap<AccountKey, usize>,
-    entries: Vec<(AccountKey, Vec<PriorDebit>)>,
+    entries: Vec<(AccountKey, Debits)>,
     hasher: S,
 }
 
@@ -91,7 +91,41 @@ impl<S: BuildHasher> Accounts<S> {
                 slot.insert(at);
             }
         }
-        self.entries.push((key, vec![first]));
+        self.entries.push((key, Debits::One(first)));
+    }
+}
+
+/// An account's allowed debits, in order of `initiated_at`: the first
+/// inline (most accounts of a run have one, and then no vector is
+/// allocated for them), more in a vector.
+#[derive(Clone, Debug)]
+enum Debits {
+    One(PriorDebit),
+    Many(Vec<PriorDebit>),
+}
+
+impl Debits {
+    fn as_slice(&self) -> &[PriorDebit] {
+        match self {
+            Debits::One(p) => std::slice::from_ref(p),
+            Debits::Many(v) => v,
+        }
+    }
+
+    /// Adds an allowed debit ([`record`]).
+    fn record(&mut self, allowed: PriorDebit) {
+        if let Debits::One(_) = self {
+            let Debits::One(first) = std::mem::replace(self, Debits::Many(Vec::with_capacity(2)))
+            else {
+                return;
+            };
+            if let Debits::Many(v) = self {
+                v.push(first);
+            }
+        }
+        if let Debits::Many(v) = self {
+            record(v, allowed);
+        }
     }
 }
 
@@ -169,12 +203,16 @@ impl Run {
         // One lookup: the account's entries, read, then added to on an allow.
         match self.accounts.find(&key) {
             (Some(at), _) => {
-                let earlier = self.accounts.entries.get(at).map_or(&[][..], |(_, e)| e);
+                let earlier = self
+                    .accounts
+                    .entries
+                    .get(at)
+                    .map_or(&[][..], |(_, e)| e.as_slice());
                 let decided = outcome(snapshot, debit, &without_own(earlier, debit), policy, now)?;
                 if decided.decision == Decision::Allow
                     && let Some((_, entries)) = self.accounts.entries.get_mut(at)
                 {
-                    record(entries, PriorDebit::allowed(debit, now));
+                    entries.record(PriorDebit::allowed(debit, now));
                 }
                 Ok(decided)
             }
