@@ -788,11 +788,7 @@ impl<'a> Typed<'a> {
         s.ach_supported = flag(self.ach_supported, row);
         // As in a neutral snapshot: no column says nothing (not checked), a
         // null says the provider should have said and did not.
-        s.livemode = match (self.livemode, flag(self.livemode, row)) {
-            (None, _) => Livemode::NotReported,
-            (Some(_), None) => Livemode::Missing,
-            (Some(_), Some(live)) => Livemode::Is(live),
-        };
+        s.livemode = Livemode::from_field(self.livemode.map(|_| flag(self.livemode, row)));
         s.request_failed = flag(self.request_failed, row).unwrap_or(false);
         s.provider_result = named::<ProviderResult>(self.provider_result, row);
         s.account_numbers = match self.account_numbers.and_then(|c| c.get(row)) {

@@ -141,6 +141,25 @@ pub enum Livemode {
 }
 
 impl Livemode {
+    /// From a document's field: absent (`None`, not reported), `null`
+    /// (`Some(None)`, missing) or a boolean.
+    pub(crate) fn from_field(field: Option<Option<bool>>) -> Livemode {
+        match field {
+            None => Livemode::NotReported,
+            Some(None) => Livemode::Missing,
+            Some(Some(live)) => Livemode::Is(live),
+        }
+    }
+
+    /// The document's field: [`Livemode::from_field`] reversed.
+    pub(crate) fn to_field(self) -> Option<Option<bool>> {
+        match self {
+            Livemode::NotReported => None,
+            Livemode::Missing => Some(None),
+            Livemode::Is(live) => Some(Some(live)),
+        }
+    }
+
     /// Whether a policy that wants `wanted` denies this account (row
     /// `livemode`): a stated value that differs, or a missing one.
     pub fn mismatches(self, wanted: bool) -> bool {

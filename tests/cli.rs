@@ -1356,3 +1356,70 @@ fn sigint_and_sigterm_end_the_batch_on_a_whole_line() {
         }
     }
 }
+
+/// SPEC v3 §6's exit statuses on Plaid's version 3 rows: allow 0, deny 1
+/// (`provider_review`, `provider_declined`, `missing_request_failed`,
+/// `not_debitable`), refresh_needed 3 (`missing_pending`).
+#[test]
+fn plaid_and_signal_rows_exit_with_their_decision() {
+    let cases: [(&str, &[&str], i32, &str); 6] = [
+        (
+            "examples/accounts/plaid_signal_accept.json",
+            &["--fetched-at", "1651516592"],
+            0,
+            "sufficient",
+        ),
+        (
+            "examples/accounts/plaid_signal_review.json",
+            &[],
+            1,
+            "provider_review",
+        ),
+        (
+            "tests/fixtures/plaid/signal_reroute.json",
+            &["--fetched-at", "1651516592"],
+            1,
+            "provider_declined",
+        ),
+        (
+            "examples/accounts/plaid_invalid_access_token.json",
+            &[],
+            1,
+            "missing_request_failed",
+        ),
+        (
+            "examples/accounts/plaid_product_not_ready.json",
+            &[],
+            3,
+            "missing_pending",
+        ),
+        (
+            "examples/accounts/plaid_balance_get.json",
+            &[
+                "--account-id",
+                "Pp1Vpkl9w8sajvK6oEEKtr7vZxBnGpf7LxxLE",
+                "--fetched-at",
+                "1651516592",
+            ],
+            1,
+            "not_debitable",
+        ),
+    ];
+    for (path, extra, code, rule) in cases {
+        let mut args = vec![
+            "check",
+            "--account",
+            path,
+            "--amount",
+            "5000",
+            "--currency",
+            "usd",
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        let out = fundsgate(&args, b"");
+        assert_eq!(out.status.code(), Some(code), "{path}");
+        assert_eq!(verdict_of(&out)["rule"].as_str(), Some(rule), "{path}");
+    }
+}

@@ -654,6 +654,26 @@ fn row_provider_review_denies_by_default_and_warns_under_decide() {
     let v = run(&stale, 100, &decide_it);
     assert_eq!(v.rule, Rule::StaleCanStart);
     assert!(v.warnings.contains(ProviderReview));
+    // After numbers_deactivated, before credit (and so before every
+    // softenable row: no allowance lets a review through).
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Review),
+        account_numbers: AccountNumbers::NoneTransactable,
+    );
+    assert_eq!(
+        run(&s, 100, &Policy::default()).rule,
+        Rule::NumbersDeactivated
+    );
+    let s = with!(healthy(AMPLE);
+        provider_result: Some(ProviderResult::Review),
+        category: Some(Category::Credit),
+    );
+    assert_eq!(run(&s, 100, &Policy::default()).rule, Rule::ProviderReview);
+    let s = with!(snapshot(Status::Active, None, None);
+        provider_result: Some(ProviderResult::Review),
+    );
+    let v = run(&s, 100, &allowance(10_000));
+    assert_eq!((v.rule, v.decision), (Rule::ProviderReview, Deny));
     // An accepted result, or none, adds nothing.
     for result in [Some(ProviderResult::Accept), None] {
         let s = with!(healthy(AMPLE);

@@ -161,6 +161,11 @@ fn provider_of(object: Option<&[u8]>, plaid_keys: bool) -> Provider {
     }
 }
 
+/// The top-level keys of a Plaid Signal `/signal/evaluate` response: any
+/// one of them, even with `null` (a Balance-only ruleset's `scores`), and no
+/// `accounts`, is Signal (SPEC v3 §2).
+pub(crate) const SIGNAL_KEYS: [&[u8]; 3] = [b"ruleset", b"core_attributes", b"scores"];
+
 fields!(ShapeField {
     Object,
     Accounts,
@@ -202,7 +207,7 @@ pub(crate) fn shape_of(s: &mut Lexer<'_>) -> Option<Provider> {
         }
         // Plaid Signal: the key alone, even with `null` (a Balance-only
         // ruleset's `scores`).
-        b"ruleset" | b"core_attributes" | b"scores" => {
+        key if SIGNAL_KEYS.contains(&key) => {
             seen.first(match key {
                 b"ruleset" => ShapeField::Ruleset,
                 b"core_attributes" => ShapeField::CoreAttributes,

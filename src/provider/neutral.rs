@@ -276,11 +276,7 @@ impl Document {
         s.closed = self.closed.unwrap_or(false);
         s.relink_required = self.relink_required.unwrap_or(false);
         s.expected_deactivation = self.expected_deactivation.map(|Strict(t)| t);
-        s.livemode = match self.livemode {
-            None => Livemode::NotReported,
-            Some(None) => Livemode::Missing,
-            Some(Some(live)) => Livemode::Is(live),
-        };
+        s.livemode = Livemode::from_field(self.livemode);
         s.request_failed = self.request_failed.unwrap_or(false);
         s.provider_error = self.provider_error;
         s.provider_result = self.provider_result.map(|Wire(r)| r);
@@ -324,11 +320,7 @@ impl From<&Snapshot> for Document {
             closed: Some(s.closed),
             relink_required: Some(s.relink_required),
             expected_deactivation: s.expected_deactivation.map(Strict),
-            livemode: match s.livemode {
-                Livemode::NotReported => None,
-                Livemode::Missing => Some(None),
-                Livemode::Is(live) => Some(Some(live)),
-            },
+            livemode: s.livemode.to_field(),
             request_failed: Some(s.request_failed),
             provider_error: s.provider_error.clone(),
             provider_result: s.provider_result.map(Wire),

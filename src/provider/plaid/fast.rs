@@ -74,15 +74,8 @@ pub(crate) fn response_at<'a>(s: &mut Lexer<'a>, detect: bool) -> Option<Respons
         }
         _ => s.skip_value(),
     })?;
-    if detect {
-        let plaid = r.accounts.is_some()
-            || matches!(r.error_type, Some(Some(_)))
-            || r.ruleset.is_some()
-            || r.core_attributes.is_some()
-            || r.scores.is_some();
-        if object || !plaid {
-            return None;
-        }
+    if detect && (object || !r.is_plaid_shaped()) {
+        return None;
     }
     Some(r)
 }

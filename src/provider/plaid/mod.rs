@@ -234,6 +234,18 @@ const ACH_SUBTYPES: [&str; 3] = ["checking", "savings", "cash management"];
 const LISTED_IDS: usize = 10;
 
 impl Response<'_> {
+    /// Whether a Plaid Signal key stands in the response, even with `null`.
+    pub(crate) fn is_signal(&self) -> bool {
+        self.ruleset.is_some() || self.core_attributes.is_some() || self.scores.is_some()
+    }
+
+    /// Whether detection finds the response to be Plaid's
+    /// ([`crate::detect_provider`], with no `object`): `accounts` or
+    /// `error_type` not null, or a Signal key.
+    pub(crate) fn is_plaid_shaped(&self) -> bool {
+        self.accounts.is_some() || matches!(self.error_type, Some(Some(_))) || self.is_signal()
+    }
+
     /// The snapshot of the account `wanted` (or the only one; a Signal or
     /// error response's account is named `wanted`).
     pub(crate) fn into_snapshot(
@@ -241,8 +253,7 @@ impl Response<'_> {
         wanted: Option<&str>,
         fetched_at: Option<UnixSeconds>,
     ) -> Result<Snapshot, JsonError> {
-        let signal =
-            self.ruleset.is_some() || self.core_attributes.is_some() || self.scores.is_some();
+        let signal = self.is_signal();
         let accounts = match (self.accounts, self.error_type) {
             (Some(_), Some(_)) => {
                 return Err(JsonError::new(

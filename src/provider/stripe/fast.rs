@@ -131,7 +131,8 @@ pub(crate) fn account(s: &mut Lexer<'_>) -> Option<Document> {
         }
         // Another provider's document (Plaid, Plaid Signal): detection is
         // the serde path's job.
-        b"accounts" | b"error_type" | b"ruleset" | b"core_attributes" | b"scores" => None,
+        b"accounts" | b"error_type" => None,
+        key if crate::provider::SIGNAL_KEYS.contains(&key) => None,
         _ => s.skip_value(),
     })?;
     Some(d)
