@@ -8,9 +8,8 @@
 //! debits it allowed, and gives them to the engine as prior debits of every
 //! later request of that account.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
 
@@ -53,14 +52,15 @@ pub struct Run {
 
 /// The accounts of a run and their allowed debits. Most requests of a large
 /// run name an account it has not seen: a compact index of 64-bit key hashes
-/// (16 bytes an account, cache-resident for hundreds of thousands of
-/// accounts) answers them without touching the accounts themselves, which
+/// (16 bytes an account: a few megabytes for hundreds of thousands of
+/// accounts, in cache where the accounts would not be) answers them without touching the accounts themselves, which
 /// are appended to `entries` in the order they first had a debit allowed.
 #[derive(Clone, Debug, Default)]
-struct Accounts<S = RandomState> {
-    /// The SipHash (randomly keyed) of an account's key: its index in
-    /// `entries`.
-    index: HashMap<u64, usize>,
+struct Accounts<S = foldhash::quality::RandomState> {
+    /// The hash of an account's key (foldhash, randomly seeded per run):
+    /// its index in `entries`. The hash is used as it is ([`Keyed`]):
+    /// hashing it again would cost a second hash per lookup.
+    index: HashMap<u64, usize, BuildHasherDefault<Keyed>>,
     /// Accounts whose hash is already another account's (about one in 2^64
     /// pairs): looked up by their full key.
     collided: HashMap<AccountKey, usize>,
@@ -92,6 +92,33 @@ impl<S: BuildHasher> Accounts<S> {
             }
         }
         self.entries.push((key, Debits::One(first)));
+    }
+}
+
+/// The hasher of [`Accounts::index`], whose keys are already hashes under
+/// a random seed: well mixed in every bit, and not predictable by whoever
+/// writes the input, so they are used as they are. (Two accounts whose
+/// 64-bit hashes collide go to `collided`, a SipHash map keyed by the
+/// whole key, so even an input that knew the seed could only slow its own
+/// run's lookups, never change an answer.)
+#[derive(Clone, Copy, Debug, Default)]
+struct Keyed(u64);
+
+impl Hasher for Keyed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+
+    /// Only `u64` keys are hashed; other bytes (none today) are mixed in
+    /// rather than dropped, so a different key type would still hash.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
     }
 }
 
@@ -320,6 +347,19 @@ mod tests {
             entries.last().and_then(|p| p.id()).map(DebitId::as_str),
             Some("pi_a")
         );
+    }
+
+    #[test]
+    fn the_index_uses_a_key_hash_as_it_is() {
+        let of = |write: &dyn Fn(&mut Keyed)| {
+            let mut h = Keyed::default();
+            write(&mut h);
+            h.finish()
+        };
+        assert_eq!(of(&|h| h.write_u64(0xdead_beef_0bad_f00d)), 0xdead_beef_0bad_f00d);
+        // Bytes of another key type would still be told apart.
+        assert_ne!(of(&|h| h.write(b"ab")), of(&|h| h.write(b"ba")));
+        assert_ne!(of(&|h| h.write(b"a")), of(&|h| h.write(b"")));
     }
 
     #[test]
