@@ -356,7 +356,10 @@ mod tests {
             write(&mut h);
             h.finish()
         };
-        assert_eq!(of(&|h| h.write_u64(0xdead_beef_0bad_f00d)), 0xdead_beef_0bad_f00d);
+        assert_eq!(
+            of(&|h| h.write_u64(0xdead_beef_0bad_f00d)),
+            0xdead_beef_0bad_f00d
+        );
         // Bytes of another key type would still be told apart.
         assert_ne!(of(&|h| h.write(b"ab")), of(&|h| h.write(b"ba")));
         assert_ne!(of(&|h| h.write(b"a")), of(&|h| h.write(b"")));

@@ -623,6 +623,57 @@ proptest! {
         }
     }
 
+    /// Deciding in place and writing later (the command line's parallel
+    /// run) writes, byte for byte, what `decide_read` and `write_answer`
+    /// write, on any mix of accounts, ids an answer cannot echo, overflowing
+    /// amounts and unreadable lines; a line no run decided is answered as
+    /// `Batch::answer` answers it alone.
+    #[test]
+    fn deciding_in_place_writes_what_decide_read_writes(
+        requests in proptest::collection::vec((0_usize..3, 0_usize..6, 1_i64..4_000), 1..16),
+    ) {
+        let batch = Batch::new(Policy::default(), at(NOW));
+        let texts: Vec<String> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, (account, kind, amount))| {
+                let account = ACCOUNT.replace("fca_1", &format!("fca_{account}"));
+                let id = match kind {
+                    0 => r#""\ud800""#.to_owned(),
+                    1 => i.to_string(),
+                    _ => format!(r#""pi_{i}""#),
+                };
+                match kind {
+                    2 => format!(r#"{{"id": {id}, "account": {account}, "amount": {amount}, "currency": "usd", "in_flight": {}}}"#, i64::MAX),
+                    3 => format!(r#"{{"id": {id}, "account": {account}, "amount": "{amount}"}}"#),
+                    _ => format!(r#"{{"id": {id}, "account": {account}, "amount": {amount}, "currency": "usd"}}"#),
+                }
+            })
+            .collect();
+        let mut expected = Vec::new();
+        let mut run = Run::new();
+        for t in &texts {
+            batch.decide_read(batch.read_line(t.as_bytes()), &mut run).write_answer(&mut expected);
+        }
+        let mut read: Vec<_> = texts.iter().map(|t| batch.read_line(t.as_bytes()).into_owned()).collect();
+        let mut alone = Vec::new();
+        for (line, t) in read.iter().zip(&texts) {
+            let mut written = Vec::new();
+            batch.write_line(line, &mut written);
+            batch.answer(t.as_bytes(), &mut alone);
+            prop_assert_eq!(written, std::mem::take(&mut alone));
+        }
+        let mut run = Run::new();
+        for line in &mut read {
+            batch.decide_in_place(line, &mut run);
+        }
+        let mut written = Vec::new();
+        for line in &read {
+            batch.write_line(line, &mut written);
+        }
+        prop_assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+    }
+
     /// With cushions, each allowed debit's required amount (its cushions,
     /// in_flight and everything allowed before it) fits the balance.
     #[test]

@@ -190,12 +190,95 @@ impl Batch {
                 None => Ok(verdict),
             }
         });
-        let id = match (&result, line_id) {
-            (Ok(_), LineId::Echoed(id)) => Some(id),
-            (Err(_), LineId::Echoed(id)) => Some(id).filter(|id| echoable(id).is_ok()),
-            (_, LineId::Unread) => None,
+        let id = match line_id {
+            LineId::Echoed(id) => Some(id),
+            LineId::Inline(id) => Some(Cow::Owned(id.as_bytes().to_vec())),
+            LineId::Unread => None,
+        };
+        let id = match &result {
+            Ok(_) => id,
+            Err(_) => id.filter(|id| echoable(id).is_ok()),
         };
         LineOutcome::new(id, result)
+    }
+
+    /// [`Batch::decide_read`] that keeps the decision in the line instead
+    /// of moving the line into a [`LineOutcome`]: for pipelines that read
+    /// lines in parallel, decide them in order on one thread and write them
+    /// in parallel ([`Batch::write_line`]), the decision is the only thing
+    /// the ordered stage writes. Deciding a line again replaces its
+    /// decision.
+    ///
+    /// ```
+    /// use fundsgate::{Batch, Policy, Run, from_unix};
+    /// let batch = Batch::new(Policy::default(), from_unix(1_651_516_600).ok_or("time")?);
+    /// let account = r#"{"id": "fca_1", "object": "financial_connections.account", "status": "active",
+    ///   "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
+    /// let lines: Vec<String> = (1..=3)
+    ///     .map(|i| format!(r#"{{"id": "pi_{i}", "account": {account}, "amount": 3000, "currency": "usd"}}"#))
+    ///     .collect();
+    /// // Read (in parallel, in a real pipeline), then decided in order...
+    /// let mut read: Vec<_> = lines.iter().map(|l| batch.read_line(l.as_bytes())).collect();
+    /// let mut run = Run::new();
+    /// for line in &mut read {
+    ///     batch.decide_in_place(line, &mut run);
+    /// }
+    /// // ...then written (in parallel, in a real pipeline).
+    /// let mut out = Vec::new();
+    /// for line in &read {
+    ///     batch.write_line(line, &mut out);
+    /// }
+    /// let answers = String::from_utf8(out)?;
+    /// assert_eq!(answers.matches(r#""decision":"allow""#).count(), 2);
+    /// assert_eq!(answers.matches(r#""decision":"deny""#).count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide_in_place(&self, line: &mut ReadLine<'_>, run: &mut Run) {
+        if let Ok(r) = &mut line.read {
+            let now = r.now.timestamp();
+            match run.outcome(r.snapshot.as_ref(), &r.debit, &self.policy, now) {
+                Ok(outcome) => r.decided = Some(outcome),
+                Err(e) => line.read = Err(RequestError::overflow(&e).to_string()),
+            }
+        }
+    }
+
+    /// Appends a line's answer, `\n` included: the decision
+    /// [`Batch::decide_in_place`] kept in it, exactly as
+    /// [`Batch::decide_read`] and [`LineOutcome::write_answer`] would write
+    /// it; a line no run decided is decided alone, as [`Batch::answer`]
+    /// decides every line.
+    pub fn write_line(&self, line: &ReadLine<'_>, out: &mut Vec<u8>) {
+        let result = match &line.read {
+            Err(message) => Err(Cow::Borrowed(message.as_str())),
+            Ok(r) => {
+                let now = r.now.timestamp();
+                let decided = match r.decided {
+                    Some(outcome) => Ok(outcome),
+                    None => crate::engine::outcome(
+                        r.snapshot.as_ref(),
+                        &r.debit,
+                        &[],
+                        &self.policy,
+                        now,
+                    )
+                    .map_err(|e| Cow::Owned(RequestError::overflow(&e).to_string())),
+                };
+                // An id no reader could read back is refused last, as in
+                // `decide_read`: the request's own faults come first.
+                decided.and_then(|outcome| match &r.id_fault {
+                    Some(fault) => Err(Cow::Borrowed(fault.as_str())),
+                    None => {
+                        Ok(outcome.into_verdict(r.snapshot.as_ref(), &r.debit, &self.policy, now))
+                    }
+                })
+            }
+        };
+        let id = line.line_id.text();
+        match result {
+            Ok(verdict) => write_verdict(id, &verdict, out),
+            Err(message) => write_error(id.filter(|id| echoable(id).is_ok()), &message, out),
+        }
     }
 
     /// [`Batch::read_line`] through serde_json only.
@@ -279,6 +362,7 @@ impl Batch {
                 debit,
                 now,
                 id_fault,
+                decided: None,
             },
         ))
     }
@@ -302,11 +386,18 @@ impl ReadLine<'_> {
         }
     }
 
-    /// The same line, owning its id's text (to send it to another thread).
+    /// The same line, owning its id's text (to send it to another thread):
+    /// an id of up to 47 bytes (a payment id with its quotes) is copied
+    /// into the line, not allocated.
     pub fn into_owned(self) -> ReadLine<'static> {
         ReadLine {
             line_id: match self.line_id {
-                LineId::Echoed(id) => LineId::Echoed(Cow::Owned(id.into_owned())),
+                LineId::Echoed(Cow::Borrowed(id)) => match InlineId::new(id) {
+                    Some(inline) => LineId::Inline(inline),
+                    None => LineId::Echoed(Cow::Owned(id.to_vec())),
+                },
+                LineId::Echoed(Cow::Owned(id)) => LineId::Echoed(Cow::Owned(id)),
+                LineId::Inline(inline) => LineId::Inline(inline),
                 LineId::Unread => LineId::Unread,
             },
             read: self.read,
@@ -319,7 +410,45 @@ impl ReadLine<'_> {
 enum LineId<'a> {
     /// The raw JSON text (absent or null ids are `Unread`).
     Echoed(Cow<'a, [u8]>),
+    /// The same, owned and short.
+    Inline(InlineId),
     Unread,
+}
+
+impl LineId<'_> {
+    /// The raw JSON text of the id, if there is one.
+    fn text(&self) -> Option<&[u8]> {
+        match self {
+            LineId::Echoed(id) => Some(id),
+            LineId::Inline(id) => Some(id.as_bytes()),
+            LineId::Unread => None,
+        }
+    }
+}
+
+/// A short id's raw text, held in place.
+#[derive(Clone, Copy, Debug)]
+struct InlineId {
+    len: u8,
+    bytes: [u8; InlineId::CAPACITY],
+}
+
+impl InlineId {
+    /// The longest text held in place.
+    const CAPACITY: usize = 47;
+
+    fn new(text: &[u8]) -> Option<InlineId> {
+        let mut bytes = [0; InlineId::CAPACITY];
+        bytes.get_mut(..text.len())?.copy_from_slice(text);
+        Some(InlineId {
+            len: u8::try_from(text.len()).ok()?,
+            bytes,
+        })
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
 }
 
 /// A request read: its account, debit and instant.
@@ -330,6 +459,9 @@ struct ReadRequest {
     now: DateTime<Utc>,
     /// Why the id cannot be echoed, if it cannot.
     id_fault: Option<String>,
+    /// The decision [`Batch::decide_in_place`] made, the audit record left
+    /// to [`Batch::write_line`].
+    decided: Option<crate::engine::Outcome>,
 }
 
 /// The payment id of a request whose `id` is a JSON string: at most 255
