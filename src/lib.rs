@@ -58,6 +58,13 @@
 //!   (`deny`, `unrecognized_value`); malformed values are errors that name
 //!   their JSON path.
 //!
+//! In production `now` is the clock's, read by you at the call:
+//!
+//! ```
+//! let now = fundsgate::chrono::Utc::now(); // the library's own chrono, with its clock
+//! # assert!(now.timestamp() > 1_651_516_600);
+//! ```
+//!
 //! The behaviour is SPEC version 3: its decision table, reason codes and
 //! what the pipeline does with each ship with the crate, in [`contract`]. The
 //! table is implemented by [`decide`] and every verdict records its row in

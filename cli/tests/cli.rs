@@ -1,5 +1,4 @@
 //! The `fundsgate` binary against SPEC §6: exit statuses, stdout and stderr.
-#![cfg(feature = "cli")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,6 +13,9 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fundsgate");
+/// The repository: the examples, schemas and README the command line is
+/// run against.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const ACTIVE: &str = "examples/accounts/active_cash.json";
 const NOW: &str = "1651516600";
 
@@ -21,11 +23,11 @@ fn fundsgate(args: &[&str], stdin: &[u8]) -> Output {
     fundsgate_to(args, stdin, Stdio::piped())
 }
 
-/// Starts `fundsgate args` in the crate's directory, stdin and stderr piped.
+/// Starts `fundsgate args` in the repository's directory, stdin and stderr piped.
 fn spawn(args: &[&str], stdout: Stdio) -> std::process::Child {
     Command::new(BIN)
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(ROOT)
         .stdin(Stdio::piped())
         .stdout(stdout)
         .stderr(Stdio::piped())
@@ -67,7 +69,7 @@ fn check(account: &str, amount: &str, extra: &[&str]) -> Output {
 fn verdict_schema() -> &'static jsonschema::Validator {
     static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let path = format!("{}/schemas/verdict.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/schemas/verdict.json", ROOT);
         let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         jsonschema::validator_for(&schema).unwrap()
     })
@@ -199,7 +201,7 @@ fn without_now_the_system_clock_makes_the_docs_balance_stale() {
 
 #[test]
 fn the_account_can_come_from_stdin_and_as_an_event() {
-    let doc = std::fs::read(format!("{}/{ACTIVE}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let doc = std::fs::read(format!("{}/{ACTIVE}", ROOT)).unwrap();
     let out = fundsgate(
         &[
             "check",
@@ -336,11 +338,7 @@ fn batch(input: &[u8], extra: &[&str]) -> (Vec<Value>, Output) {
 
 #[test]
 fn batch_keeps_order_and_ids_across_good_and_bad_lines() {
-    let input = std::fs::read(format!(
-        "{}/examples/batch/requests.jsonl",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let input = std::fs::read(format!("{}/examples/batch/requests.jsonl", ROOT)).unwrap();
     let (lines, out) = batch(&input, &[]);
     assert_eq!(out.status.code(), Some(0));
     let ids: Vec<Value> = lines.iter().map(|l| l["id"].clone()).collect();
@@ -511,7 +509,7 @@ fn help_explains_exit_statuses_and_policy_keys() {
 #[test]
 fn batch_with_jobs_keeps_order_and_matches_serial() {
     // About 3 MB: several read chunks, so lines straddle chunk boundaries.
-    let acct = std::fs::read_to_string(format!("{}/{ACTIVE}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let acct = std::fs::read_to_string(format!("{}/{ACTIVE}", ROOT)).unwrap();
     let acct: Value = serde_json::from_str(&acct).unwrap();
     let mut input = String::new();
     for i in 0..4_000 {
@@ -676,7 +674,9 @@ fn now_in_milliseconds_is_refused_on_the_flag_and_in_batch() {
     assert!(err.contains("looks like milliseconds"), "{err}");
     let line = format!(
         r#"{{"id": 1, "account": {}, "amount": 100, "currency": "usd", "now": 1651516600000}}"#,
-        std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ")
+        std::fs::read_to_string(format!("{ROOT}/{ACTIVE}"))
+            .unwrap()
+            .replace('\n', " ")
     );
     let (lines, _) = batch(line.as_bytes(), &[]);
     let error = lines[0]["error"].as_str().unwrap();
@@ -710,7 +710,9 @@ fn policy_check_blames_check_and_reads_stdin() {
 
 #[test]
 fn a_misspelt_batch_key_is_an_error_line_naming_it() {
-    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ");
+    let account = std::fs::read_to_string(format!("{ROOT}/{ACTIVE}"))
+        .unwrap()
+        .replace('\n', " ");
     let typo = format!(
         r#"{{"id": 1, "account": {account}, "amount": 5000, "currency": "usd", "inflight": 5000}}"#
     );
@@ -739,8 +741,7 @@ fn a_misspelt_batch_key_is_an_error_line_naming_it() {
 /// README.md that is followed by a JSON block prints exactly that JSON.
 #[test]
 fn every_verdict_shown_in_the_readme_is_what_check_prints() {
-    let readme =
-        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let readme = std::fs::read_to_string(format!("{}/README.md", ROOT)).unwrap();
     let blocks: Vec<&str> = readme.split("```").collect();
     let mut checked = 0;
     for pair in blocks.windows(3) {
@@ -877,7 +878,9 @@ fn check_re_presentment_flags() {
 
 #[test]
 fn batch_unlinked_presentment_and_their_errors() {
-    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', " ");
+    let account = std::fs::read_to_string(format!("{ROOT}/{ACTIVE}"))
+        .unwrap()
+        .replace('\n', " ");
     let input = format!(
         "{}\n{}\n{}\n{}\n{}\n",
         r#"{"id": 1, "account": null, "amount": 100, "currency": "usd"}"#,
@@ -921,11 +924,7 @@ fn schema_prints_each_committed_schema() {
     for name in ["policy", "verdict", "request", "snapshot"] {
         let out = fundsgate(&["schema", name], b"");
         assert_eq!(out.status.code(), Some(0));
-        let committed = std::fs::read_to_string(format!(
-            "{}/schemas/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let committed = std::fs::read_to_string(format!("{}/schemas/{name}.json", ROOT)).unwrap();
         assert_eq!(String::from_utf8(out.stdout).unwrap(), committed, "{name}");
     }
     let err = clap_error(&fundsgate(&["schema", "verdicts"], b""));
@@ -1046,8 +1045,7 @@ fn provider_flag_forces_a_reader_and_source_flags_need_an_account() {
 /// gives the same verdict as on the original, but for `provider`.
 #[test]
 fn snapshot_output_checks_like_the_original() {
-    let dir =
-        std::fs::read_dir(format!("{}/examples/accounts", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let dir = std::fs::read_dir(format!("{}/examples/accounts", ROOT)).unwrap();
     let mut seen = 0;
     for entry in dir {
         let path = entry.unwrap().path();
@@ -1116,8 +1114,7 @@ fn snapshot_output_checks_like_the_original() {
 
 #[test]
 fn batch_reads_plaid_and_snapshot_accounts_with_their_keys() {
-    let plaid =
-        std::fs::read_to_string(format!("{}/{PLAID_MANY}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let plaid = std::fs::read_to_string(format!("{}/{PLAID_MANY}", ROOT)).unwrap();
     let plaid: Value = serde_json::from_str(&plaid).unwrap();
     let snapshot = fundsgate(&["snapshot", "--account", ACTIVE], b"").stdout;
     let snapshot: Value = serde_json::from_slice(&snapshot).unwrap();
@@ -1165,7 +1162,9 @@ fn batch_reads_plaid_and_snapshot_accounts_with_their_keys() {
 // ---- Issue 18: output faults are errors, memory stays bounded ------------------
 
 fn batch_lines(n: usize) -> Vec<u8> {
-    let account = std::fs::read_to_string(ACTIVE).unwrap().replace('\n', "");
+    let account = std::fs::read_to_string(format!("{ROOT}/{ACTIVE}"))
+        .unwrap()
+        .replace('\n', "");
     (0..n)
         .map(|i| format!(r#"{{"id":{i},"account":{account},"amount":3000,"currency":"usd"}}"#))
         .collect::<Vec<_>>()
@@ -1301,6 +1300,7 @@ fn an_id_no_reader_can_read_back_is_not_echoed() {
 fn a_closed_stdout_is_exit_2_but_dev_null_is_fine() {
     for (redirect, code) in [(">&-", 2), ("> /dev/null", 0)] {
         let out = Command::new("sh")
+            .current_dir(ROOT)
             .arg("-c")
             .arg(format!(
                 "exec \"$0\" batch --now {NOW} < {ACTIVE} {redirect}"
