@@ -105,6 +105,48 @@ impl ErrorKind {
             ErrorKind::NotAnAccount => "not_an_account",
         }
     }
+
+    /// Every kind, in declaration order.
+    pub const ALL: &[ErrorKind] = &[
+        ErrorKind::Syntax,
+        ErrorKind::UnknownField,
+        ErrorKind::Duplicate,
+        ErrorKind::Missing,
+        ErrorKind::Invalid,
+        ErrorKind::NotAnAccount,
+    ];
+}
+
+/// The snake-case name, as [`ErrorKind::as_str`] gives it.
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The snake-case name, as [`ErrorKind::as_str`] gives it.
+impl serde::Serialize for ErrorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One of the names [`ErrorKind::as_str`] gives; any other is an error.
+impl<'de> serde::Deserialize<'de> for ErrorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+                serde::de::Error::custom(format_args!(
+                    "unknown error kind `{name}`, expected one of: {}",
+                    known.join(", ")
+                ))
+            })
+    }
 }
 
 /// A JSON document (account, event, policy or batch line) that cannot be

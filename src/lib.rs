@@ -132,6 +132,10 @@ pub use verdict::{
 /// need no `chrono` dependency of their own (and never a mismatched one).
 pub use chrono;
 
+/// The decimal library of [`Ratio`]'s API (`Ratio::new`, `Ratio::get`),
+/// re-exported for the same reason.
+pub use rust_decimal;
+
 /// The contract: SPEC version 3's decision table, reason codes and what the
 /// pipeline does with each, in the crate's own documentation.
 #[doc = include_str!("../docs/contract.md")]

@@ -1,9 +1,11 @@
 //! The verdict: the gate's answer, serialized exactly as the [contract](crate::contract) describes.
 //!
-//! Everything here is plain data, `Copy`, and allocation-free: reasons and
-//! warnings are a [`Codes`] bitset over [`Code`], serialized as a JSON array in
-//! the order the codes are declared (the SPEC's order), so the same verdict
-//! always prints the same bytes.
+//! Everything here is plain data that is built and copied without
+//! allocating: reasons and warnings are a [`Codes`] bitset over [`Code`],
+//! serialized as a JSON array in the order the codes are declared (the
+//! SPEC's order), so the same verdict always prints the same bytes; the
+//! strings a verdict holds (account and debit ids, the policy's name, a
+//! provider's error) are stored inline or shared behind an `Arc`.
 
 use std::fmt;
 
@@ -133,8 +135,10 @@ pub enum Code {
 }
 
 impl Code {
-    /// Every code, in declaration (and serialization) order.
-    pub const ALL: [Code; 31] = [
+    /// Every code, in declaration (and serialization) order. A slice, not
+    /// an array: a new code (codes are added, never renamed or removed) does
+    /// not change its type.
+    pub const ALL: &[Code] = &[
         Code::InsufficientFunds,
         Code::UnrecognizedValue,
         Code::LivemodeMismatch,
@@ -546,8 +550,9 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Every row, in table order (first match wins).
-    pub const ALL: [Rule; 32] = [
+    /// Every row, in table order (first match wins). A slice, not an
+    /// array: a new row does not change its type.
+    pub const ALL: &[Rule] = &[
         Rule::NotRetryable,
         Rule::RetryLimit,
         Rule::RetryWindow,

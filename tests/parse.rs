@@ -1061,3 +1061,22 @@ fn fingerprints_and_categories_print_and_parse() {
     let msg = policy_error_at(r#"{"accept_categories": "cash"}"#, "accept_categories");
     assert!(msg.contains("an array of account categories"), "{msg}");
 }
+
+#[test]
+fn an_error_kind_prints_and_round_trips_by_its_name() {
+    use fundsgate::ErrorKind;
+    let mut names = std::collections::BTreeSet::new();
+    for &kind in ErrorKind::ALL {
+        assert_eq!(kind.to_string(), kind.as_str());
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        assert_eq!(serde_json::from_str::<ErrorKind>(&json).unwrap(), kind);
+        assert!(names.insert(kind.as_str()), "{kind} twice");
+    }
+    assert_eq!(names.len(), 6);
+    let err = serde_json::from_str::<ErrorKind>("\"Syntax\"")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown error kind `Syntax`"), "{err}");
+    assert!(err.contains("syntax, unknown_field"), "{err}");
+}

@@ -14,7 +14,7 @@ fn wire<T: Serialize>(value: T) -> String {
 
 #[test]
 fn every_name_agrees_with_serde() {
-    for code in Code::ALL {
+    for &code in Code::ALL {
         assert_eq!(code.as_str(), wire(code));
         assert_eq!(code.to_string(), code.as_str());
         assert_eq!(
@@ -75,7 +75,7 @@ fn every_name_agrees_with_serde() {
             "insufficient",
         ]
     );
-    for r in Rule::ALL {
+    for &r in Rule::ALL {
         assert_eq!(r.as_str(), wire(r));
         assert_eq!(r.to_string(), r.as_str());
         assert_eq!(
@@ -156,7 +156,7 @@ fn the_spec_vocabulary_is_exactly_the_codes() {
 fn code_sets() {
     assert!(Codes::EMPTY.is_empty());
     assert_eq!(Codes::EMPTY.len(), 0);
-    let all: Codes = Code::ALL.into_iter().collect();
+    let all: Codes = Code::ALL.iter().copied().collect();
     assert_eq!(all.len(), Code::ALL.len());
     assert_eq!(all.iter().collect::<Vec<_>>(), Code::ALL);
     let some = Codes::of(&[Code::RefreshFailed, Code::BalanceMissing]);
