@@ -573,7 +573,7 @@ impl Verdict {
         out.extend_from_slice(b"\"},\"engine\":");
         string(out, Some(self.engine.as_str().as_bytes()));
         out.extend_from_slice(b",\"explanation\":\"");
-        // The sentence is ASCII without quotes or backslashes (see `explain`).
+        // The sentence is ASCII without quotes or backslashes (module docs).
         write(self, out);
         out.extend_from_slice(b"\"}");
     }

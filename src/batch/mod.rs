@@ -28,13 +28,16 @@ use fast::AccountInput;
 ///
 /// ```json
 /// {"id": "any JSON value", "account": {...}, "amount": 6000, "currency": "usd", "in_flight": 0, "now": 1651516600,
-///  "presentment": {"original_settlement": 1651000000, "returns": ["R01"]}}
+///  "presentment": {"original_settlement": 1651000000, "returns": ["R01"]}, "prior": [...]}
 /// ```
 ///
-/// `account` is an account object or an account event, exactly as
-/// [`stripe::parse_account`](crate::stripe::parse_account) reads it, or
-/// `null` for an unlinked debit (a line without `account` is an error);
-/// `in_flight`, `now` and `presentment` are optional (`now` and
+/// `account` is any document [`read_account`](crate::read_account) reads (a
+/// Stripe account or account event, a Plaid `/accounts/balance/get` or
+/// `/signal/evaluate` response or error, a neutral snapshot), or `null` for
+/// an unlinked debit (a line without `account` is an error); the keys
+/// `account_id` and `fetched_at` say which account of a Plaid response and
+/// when it was received.
+/// `in_flight`, `now`, `presentment` and `prior` are optional (`now` and
 /// `original_settlement` are unix seconds or RFC 3339 strings; `now` defaults
 /// to the batch's instant). Any other key is an error: the request line is
 /// ours, and a misspelt key must never change a decision. The answer is the verdict with
@@ -502,8 +505,8 @@ pub(crate) struct Request<'a> {
     #[cfg_attr(feature = "schema", schemars(with = "serde_json::Value"))]
     id: Option<&'a RawValue>,
     /// The account document (a Stripe account or account event, a Plaid
-    /// `/accounts/balance/get` or error response, a neutral snapshot), or
-    /// null for an unlinked debit. Absent is an error.
+    /// `/accounts/balance/get`, `/signal/evaluate` or error response, a
+    /// neutral snapshot), or null for an unlinked debit. Absent is an error.
     #[serde(default, borrow, deserialize_with = "crate::json::present")]
     #[cfg_attr(
         feature = "schema",
