@@ -136,6 +136,104 @@ pub use chrono;
 /// re-exported for the same reason.
 pub use rust_decimal;
 
+/// Any error of this library, for code that handles them in one place: `?`
+/// turns each specific error into it, and its `Display` is the specific
+/// error's own message. Match on the variant to react to one kind of
+/// failure; [`Error::kind`] sorts the input errors that carry a JSON path.
+///
+/// ```
+/// use fundsgate::{decide, read_account, Currency, Debit, Decision, Policy, ReadOptions, Verdict};
+///
+/// /// The gate as one function: every failure is a `fundsgate::Error`.
+/// fn gate(account: &[u8], amount: i64, currency: &str, now: i64) -> Result<Verdict, fundsgate::Error> {
+///     let snapshot = read_account(account, &ReadOptions::new())?;
+///     let debit = Debit::new(amount, Currency::new(currency)?, 0)?;
+///     let now = fundsgate::unix_seconds(now)?; // milliseconds by mistake are an error
+///     Ok(decide(&snapshot, &debit, &Policy::default(), now)?)
+/// }
+///
+/// let account = br#"{"object": "financial_connections.account", "status": "active",
+///   "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
+/// assert_eq!(gate(account, 5_000, "usd", 1_651_516_600)?.decision, Decision::Allow);
+///
+/// let err = gate(br#"{"object": "customer", "id": "cus_1"}"#, 5_000, "usd", 1_651_516_600).unwrap_err();
+/// assert!(matches!(err, fundsgate::Error::Parse(_)));
+/// assert_eq!(err.kind(), Some(fundsgate::ErrorKind::NotAnAccount));
+/// let err = gate(account, 0, "usd", 1_651_516_600).unwrap_err();
+/// assert_eq!(err.to_string(), "must be a positive integer in minor units, found 0");
+/// assert_eq!(err.kind(), None);
+/// let err = gate(account, 5_000, "usd", 1_651_516_600_000).unwrap_err();
+/// assert!(matches!(err, fundsgate::Error::Instant(_)));
+/// # Ok::<(), fundsgate::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An account document that cannot be read.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A policy that is not valid.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// A request (a batch line, a Python call, an Arrow row) that cannot be
+    /// decided.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// A debit that cannot be evaluated.
+    #[error(transparent)]
+    Debit(#[from] DebitError),
+    /// `amount + in_flight + exposure + cushions` does not fit in `i64`.
+    #[error(transparent)]
+    RequiredOverflow(#[from] RequiredOverflow),
+    /// A currency code that is not three ASCII letters.
+    #[error(transparent)]
+    Currency(#[from] CurrencyError),
+    /// A currency twice in one map.
+    #[error(transparent)]
+    DuplicateCurrency(#[from] DuplicateCurrency),
+    /// A ratio out of range or not exact.
+    #[error(transparent)]
+    Ratio(#[from] RatioError),
+    /// An instant out of range or not readable.
+    #[error(transparent)]
+    Instant(#[from] InstantError),
+    /// Text that is not a NACHA return code.
+    #[error(transparent)]
+    ReturnCode(#[from] ReturnCodeError),
+    /// A payment id over 255 characters.
+    #[error(transparent)]
+    DebitIdTooLong(#[from] DebitIdTooLong),
+    /// More prior debits than one request may carry.
+    #[error(transparent)]
+    TooManyPriorDebits(#[from] TooManyPriorDebits),
+    /// Text that is not a policy fingerprint.
+    #[error(transparent)]
+    Fingerprint(#[from] FingerprintError),
+    /// A category a policy can never accept.
+    #[error(transparent)]
+    CategoryNotAcceptable(#[from] CategoryNotAcceptable),
+    /// An Arrow column that is missing or of the wrong type.
+    #[cfg(feature = "arrow")]
+    #[error(transparent)]
+    Column(#[from] arrow::ColumnError),
+}
+
+impl Error {
+    /// The kind of an input error that names a place in a document or a
+    /// batch (a parse, policy, request or Arrow column error); `None` for
+    /// the errors of a single argument.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        match self {
+            Error::Parse(e) => Some(e.kind()),
+            Error::Policy(e) => Some(e.kind()),
+            Error::Request(e) => Some(e.kind()),
+            #[cfg(feature = "arrow")]
+            Error::Column(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+}
+
 /// The contract: SPEC version 3's decision table, reason codes and what the
 /// pipeline does with each, in the crate's own documentation.
 #[doc = include_str!("../docs/contract.md")]

@@ -1080,3 +1080,32 @@ fn an_error_kind_prints_and_round_trips_by_its_name() {
     assert!(err.contains("unknown error kind `Syntax`"), "{err}");
     assert!(err.contains("syntax, unknown_field"), "{err}");
 }
+
+#[test]
+fn every_error_converts_to_the_one_error_type_keeping_its_message() {
+    use fundsgate::{Error, ErrorKind};
+    fn same<E: Into<Error> + std::fmt::Display + Clone>(e: &E) -> Error {
+        let one: Error = e.clone().into();
+        assert_eq!(one.to_string(), e.to_string());
+        one
+    }
+    let policy = same(&Policy::from_json(br#"{"bufer_min": 1}"#).unwrap_err());
+    assert!(matches!(policy, Error::Policy(_)));
+    assert_eq!(policy.kind(), Some(ErrorKind::UnknownField));
+    let parse = same(&fundsgate::stripe::parse_account(b"{").unwrap_err());
+    assert_eq!(parse.kind(), Some(ErrorKind::Syntax));
+    let currency = same(&fundsgate::Currency::new("us").unwrap_err());
+    assert!(matches!(currency, Error::Currency(_)));
+    assert_eq!(currency.kind(), None);
+    let ratio =
+        same(&fundsgate::Ratio::new(fundsgate::rust_decimal::Decimal::from(11)).unwrap_err());
+    assert!(matches!(ratio, Error::Ratio(_)));
+    let code = same(&"X01".parse::<fundsgate::ReturnCode>().unwrap_err());
+    assert!(matches!(code, Error::ReturnCode(_)));
+    let id = same(&fundsgate::DebitId::new(&"x".repeat(256)).unwrap_err());
+    assert!(matches!(id, Error::DebitIdTooLong(_)));
+    let fingerprint = same(&"md5:00".parse::<fundsgate::Fingerprint>().unwrap_err());
+    assert!(matches!(fingerprint, Error::Fingerprint(_)));
+    let instant = same(&fundsgate::parse_instant("yesterday").unwrap_err());
+    assert!(matches!(instant, Error::Instant(_)));
+}
