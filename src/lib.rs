@@ -136,6 +136,32 @@ pub use chrono;
 /// re-exported for the same reason.
 pub use rust_decimal;
 
+/// What an embedder needs first, in one `use`: read an account, build a
+/// debit, decide under a policy, act on the verdict. (The error type,
+/// [`Error`], is left out so that a glob import never shadows another
+/// crate's `Error`; name it `fundsgate::Error`.)
+///
+/// ```
+/// use fundsgate::prelude::*;
+///
+/// let account = br#"{"object": "financial_connections.account", "status": "active",
+///   "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
+/// let snapshot = read_account(account, &ReadOptions::new())?;
+/// let debit = Debit::new(2_500, Currency::new("usd")?, 0)?;
+/// let now = DateTime::from_timestamp(1_651_516_600, 0).ok_or("bad time")?;
+/// let verdict: Verdict = decide(&snapshot, &debit, &Policy::default(), now)?;
+/// assert_eq!((verdict.decision, verdict.rule), (Decision::Allow, Rule::Sufficient));
+/// assert!(!verdict.warnings.contains(Code::UsedCurrentBalance));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod prelude {
+    pub use crate::chrono::{DateTime, Utc};
+    pub use crate::{
+        Code, Currency, Debit, Decision, Policy, ReadOptions, RefreshAction, Rule, Verdict, decide,
+        decide_unlinked, read_account,
+    };
+}
+
 /// Any error of this library, for code that handles them in one place: `?`
 /// turns each specific error into it, and its `Display` is the specific
 /// error's own message. Match on the variant to react to one kind of
