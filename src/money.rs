@@ -923,6 +923,12 @@ impl Serialize for Ratio {
 /// hand over the value's JSON text, while every other format simply visits
 /// the newtype's content. This is how `Box<serde_json::value::RawValue>`
 /// itself deserializes.
+///
+/// The name is serde_json's, not a public API. Should a serde_json release
+/// rename it, ratios from JSON would arrive as floats, and the test
+/// `policy_ratios_are_exact_from_strings_and_numbers` (tests/parse.rs) fails
+/// on its 17-digit ratio (checked by renaming the token: it reads back
+/// `0.12345678901234566`).
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 impl<'de> Deserialize<'de> for Ratio {
