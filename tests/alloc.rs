@@ -3,6 +3,7 @@
 //! is a test, not a benchmark.
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use common::*;

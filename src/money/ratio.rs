@@ -255,7 +255,7 @@ impl Serialize for Ratio {
 ///
 /// The name is serde_json's, not a public API. Should a serde_json release
 /// rename it, ratios from JSON would arrive as floats, and the test
-/// `policy_ratios_are_exact_from_strings_and_numbers` (tests/parse.rs) fails
+/// `policy_ratios_are_exact_from_strings_and_numbers` (tests/it/parse.rs) fails
 /// on its 17-digit ratio (checked by renaming the token: it reads back
 /// `0.12345678901234566`).
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";

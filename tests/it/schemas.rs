@@ -111,8 +111,7 @@ fn verdicts_of_every_row_validate() {
     }
 }
 
-#[path = "../benches/support/rows.rs"]
-mod rows;
+use crate::rows;
 
 /// Every snapshot the gate reads from a shipped example, written as a
 /// neutral document, validates against `schemas/snapshot.json`; documents

@@ -6,9 +6,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fundsgate::Decision::{Allow, Deny};
 use fundsgate::{
     AccountSource, Batch, Code, Currency, CurrencyMap, Debit, DebitId, Policy, PriorDebit,

@@ -7,16 +7,14 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fundsgate::Code::*;
 use fundsgate::Decision::{Allow, Deny};
 use fundsgate::{
     BalanceType, Category, Debit, Policy, RefreshStatus, Rule, Status, decide, stripe,
 };
 
-const DOCS_EXAMPLE: &[u8] = include_bytes!("../examples/accounts/active_cash.json");
+const DOCS_EXAMPLE: &[u8] = include_bytes!("../../examples/accounts/active_cash.json");
 
 /// A minimal account with `balance` replaced by `balance_json`.
 fn with_balance(balance_json: &str) -> String {

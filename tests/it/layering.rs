@@ -122,7 +122,7 @@ fn the_core_imports_no_reader_writer_or_front_end() {
             assert!(
                 allowed.contains(&used.as_str()),
                 "src/{module} uses crate::{used}, which ARCHITECTURE.md does not list for it \
-                 (add it to tests/layering.rs and ARCHITECTURE.md together, or move the code)"
+                 (add it to tests/it/layering.rs and ARCHITECTURE.md together, or move the code)"
             );
         }
     }

@@ -7,9 +7,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::{NOW, at, with};
+use crate::common::{NOW, at, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
     CurrencyMap, Debit, DebitId, Decision, Livemode, MaxReinitiations, NextRefresh, Policy,
@@ -809,7 +807,7 @@ proptest! {
     /// always names a path.
     #[test]
     fn damaged_documents_error_with_a_path(at in 0_usize..1200, byte in any::<u8>()) {
-        let mut doc = include_bytes!("../examples/accounts/active_cash.json").to_vec();
+        let mut doc = include_bytes!("../../examples/accounts/active_cash.json").to_vec();
         let i = at % doc.len();
         doc[i] = byte;
         if let Err(e) = stripe::parse_account(&doc) {

@@ -12,8 +12,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-#[path = "../benches/support/rows.rs"]
-mod rows;
+use crate::rows;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@
     reason = "test code: a panic is a failed test; not every test file uses every helper"
 )]
 
-#[path = "../../benches/support/with.rs"]
+#[path = "../../../benches/support/with.rs"]
 #[allow(
     clippy::duplicate_mod,
     reason = "tests/alloc.rs also loads it through benches/support/rows.rs; each copy is private"

@@ -9,9 +9,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::{NOW, at, usd};
+use crate::common::{NOW, at, usd};
 use fundsgate::Code::*;
 use fundsgate::{
     BalanceType, Basis, Categories, Category, Currency, CurrencyMap, Debit, Decision, ErrorKind,

@@ -233,8 +233,7 @@ fn a_batch_answer_line_reads_back_as_a_verdict() {
     assert_eq!(again, read);
 }
 
-#[path = "../benches/support/rows.rs"]
-mod rows;
+use crate::rows;
 
 /// The JSON writer puts the explanation between quotes without escaping it:
 /// on every row, plain and softened, it must be ASCII with no `"` or `\`,

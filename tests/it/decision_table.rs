@@ -8,9 +8,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fundsgate::Code::*;
 use fundsgate::Decision::{Allow, Deny, RefreshNeeded};
 use fundsgate::{

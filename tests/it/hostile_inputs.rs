@@ -12,9 +12,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fundsgate::Batch;
 use fundsgate::{Policy, Rule, Snapshot, stripe};
 
