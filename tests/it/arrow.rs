@@ -763,6 +763,7 @@ mod many_rows {
     }
 
     proptest! {
+        #![proptest_config(crate::common::proptest_config(256))]
         #[test]
         fn each_row_of_a_batch_is_decided_as_alone(
             specs in prop::collection::vec(spec(), 0..300),

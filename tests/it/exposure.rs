@@ -597,7 +597,7 @@ fn amounts() -> impl Strategy<Value = Vec<(i64, bool)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(crate::common::proptest_config(500))]
 
     /// Per account, a run never allows more than its balance supports: under
     /// a policy without cushions the allowed amounts (and the in_flight

@@ -7,7 +7,7 @@
     reason = "test code: a panic is a failed test"
 )]
 
-use crate::common::{NOW, at, with};
+use crate::common::{NOW, at, proptest_config, with};
 use fundsgate::{
     AccountId, AccountNumbers, Balance, BalanceType, Basis, Categories, Category, Code, Currency,
     CurrencyMap, Debit, DebitId, Decision, Livemode, MaxReinitiations, NextRefresh, Policy,
@@ -393,23 +393,10 @@ fn richer(s: &Snapshot, ccy: Currency, delta: i64) -> Snapshot {
     s
 }
 
-/// `cases` cases; no regression file (proptest cannot place one for an
-/// integration test; a failure prints its minimal input instead).
-/// `PROPTEST_CASES` in the environment overrides the count (mutation testing
-/// runs fewer).
-fn config(cases: u32) -> ProptestConfig {
-    let env = std::env::var("PROPTEST_CASES").ok();
-    ProptestConfig {
-        cases: env.and_then(|v| v.parse().ok()).unwrap_or(cases),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 // ---- Engine invariants -----------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(2_000))]
+    #![proptest_config(proptest_config(2_000))]
 
     /// (a) Allow at amount a ⇒ allow at every smaller amount.
     #[test]
@@ -746,7 +733,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(config(1_000))]
+    #![proptest_config(proptest_config(1_000))]
 
     /// Rendering a snapshot as Stripe JSON and parsing it gives it back.
     #[test]
@@ -841,7 +828,7 @@ fn only_unverified_allow(v: &Verdict, d: &Debit, p: &Policy) -> Result<(), TestC
 }
 
 proptest! {
-    #![proptest_config(config(1_000))]
+    #![proptest_config(proptest_config(1_000))]
 
     #[test]
     fn never_allow_a_credit_account(s in any_snapshot(), d in debit(), p in policy()) {

@@ -127,3 +127,16 @@ pub fn allowance(limit: u64) -> Policy {
         .unverified_allowance(CurrencyMap::from_pairs([(usd(), limit)]).unwrap())
         .build()
 }
+
+/// The one proptest configuration of the integration tests: `cases` cases,
+/// no regression file (proptest cannot place one for an integration test; a
+/// failure prints its minimal input instead). `PROPTEST_CASES` in the
+/// environment overrides the count (mutation testing runs fewer).
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let env = std::env::var("PROPTEST_CASES").ok();
+    proptest::test_runner::Config {
+        cases: env.and_then(|v| v.parse().ok()).unwrap_or(cases),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
