@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-/// A value that can sit in a [`CurrencyMap`]: an `i64` balance (may be
+/// A value that can sit in a [`CurrencyMap`](super::CurrencyMap): an `i64` balance (may be
 /// negative) or a `u64` limit (never negative).
 ///
 /// Both read only JSON integers: `6000.0`, `"6000"` and `1e3` are rejected, as
