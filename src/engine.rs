@@ -364,73 +364,14 @@ impl Facts {
     ) -> Result<Facts, RequiredOverflow> {
         let ccy = debit.currency();
         let as_of = s.balance.as_ref().and_then(|b| b.as_of);
-        let (exposure, exposure_sum) = priors.exposure(debit.currency(), as_of);
-        let overflow = RequiredOverflow {
-            amount: debit.amount(),
-            in_flight: debit.in_flight(),
-            exposure: exposure_sum,
-        };
-        let reserved = i64::try_from(exposure_sum)
-            .ok()
-            .and_then(|e| e.checked_add(debit.in_flight()))
-            .ok_or(overflow)?;
-        let exposure = Exposure {
-            count: exposure,
-            amount: i64::try_from(exposure_sum).map_err(|_| overflow)?,
-        };
+        let (exposure, reserved, overflow) = exposure(priors, debit, as_of)?;
         let refresh = s.refresh.map(|r| r.status);
         let not_permitted = s.balances_permitted == Some(false);
-        let refresh_can_start = s.status == Status::Active
-            && !not_permitted
-            && match s.refresh {
-                None => true,
-                Some(r) => {
-                    r.status != RefreshStatus::Pending
-                        && match r.next_refresh_available_at {
-                            NextRefresh::NotStated => true,
-                            NextRefresh::Unavailable => false,
-                            NextRefresh::At(at) => at <= now,
-                        }
-                }
-            };
-
-        let basis = s.balance.as_ref().and_then(|b| {
-            let available = b.available.as_ref().and_then(|m| m.get(ccy));
-            match available {
-                Some(amount) => Some((Basis::Available, amount)),
-                None if policy.fallback_to_current() => {
-                    b.current.get(ccy).map(|amount| (Basis::Current, amount))
-                }
-                None => None,
-            }
-        });
-
-        // Time comparisons in i128: no i64 timestamp or u64 policy value can
-        // overflow them.
-        // A balance of unknown date is stale: nothing says it is recent.
-        let (from_future, stale) = match &s.balance {
-            Some(Balance { as_of: None, .. }) => (false, true),
-            Some(Balance {
-                as_of: Some(as_of), ..
-            }) => {
-                let (as_of, now) = (i128::from(*as_of), i128::from(now));
-                let skew = i128::from(policy.max_clock_skew_secs());
-                let max_age = i128::from(policy.max_balance_age_secs());
-                (
-                    as_of > now.saturating_add(skew),
-                    now.saturating_sub(as_of) > max_age,
-                )
-            }
-            None => (false, false),
-        };
-
+        let refresh_can_start = refresh_can_start(s, not_permitted, now);
+        let basis = basis(s, ccy, policy);
+        let (from_future, stale) = age(s, policy, now);
         let returns = debit.presentment().filter(|p| p.attempt() > 0);
-        let retry_window = returns.is_some_and(|p| {
-            let days = i128::from(policy.reinitiation_window_days().get());
-            let closes =
-                i128::from(p.original_settlement()).saturating_add(days.saturating_mul(DAY));
-            i128::from(now) > closes
-        });
+        let retry_window = returns.is_some_and(|p| retry_window_closed(p, policy, now));
 
         let required_before_basis = required(debit, reserved, policy).ok_or(overflow)?;
         let required = match basis {
@@ -800,6 +741,94 @@ impl Rule {
             Rule::NotRetryable | Rule::RetryLimit | Rule::RetryWindow
         )
     }
+}
+
+/// The exposure (SPEC §5b) of the request's prior debits against a balance
+/// dated `as_of`, and `reserved` = `in_flight` + its amount: what the
+/// balance must hold besides the debit. The error to report, should an
+/// amount overflow, comes along for the later sums.
+#[inline]
+fn exposure(
+    priors: Priors<'_>,
+    debit: &Debit,
+    as_of: Option<UnixSeconds>,
+) -> Result<(Exposure, i64, RequiredOverflow), RequiredOverflow> {
+    let (count, sum) = priors.exposure(debit.currency(), as_of);
+    let overflow = RequiredOverflow {
+        amount: debit.amount(),
+        in_flight: debit.in_flight(),
+        exposure: sum,
+    };
+    let amount = i64::try_from(sum).map_err(|_| overflow)?;
+    let reserved = amount.checked_add(debit.in_flight()).ok_or(overflow)?;
+    Ok((Exposure { count, amount }, reserved, overflow))
+}
+
+/// S in the [decision table](crate::contract): the account is active, its
+/// balances are permitted (or not known to be refused), and a refresh is
+/// not pending and may start now (`next_refresh_available_at` absent or
+/// reached).
+#[inline]
+fn refresh_can_start(s: &Snapshot, not_permitted: bool, now: UnixSeconds) -> bool {
+    s.status == Status::Active
+        && !not_permitted
+        && match s.refresh {
+            None => true,
+            Some(r) => {
+                r.status != RefreshStatus::Pending
+                    && match r.next_refresh_available_at {
+                        NextRefresh::NotStated => true,
+                        NextRefresh::Unavailable => false,
+                        NextRefresh::At(at) => at <= now,
+                    }
+            }
+        }
+}
+
+/// The balance compared and its amount in the debit's currency:
+/// `cash.available`, else (when the policy falls back) `current`.
+#[inline]
+fn basis(s: &Snapshot, ccy: crate::money::Currency, policy: &Policy) -> Option<(Basis, i64)> {
+    let b = s.balance.as_ref()?;
+    match b.available.as_ref().and_then(|m| m.get(ccy)) {
+        Some(amount) => Some((Basis::Available, amount)),
+        None if policy.fallback_to_current() => {
+            b.current.get(ccy).map(|amount| (Basis::Current, amount))
+        }
+        None => None,
+    }
+}
+
+/// `(from_future, stale)` for the balance's date: ahead of `now` by more
+/// than the allowed skew, or older than the allowed age. A balance of
+/// unknown date is stale: nothing says it is recent. In `i128`, so that no
+/// i64 timestamp or u64 policy value can overflow the comparisons.
+#[inline]
+fn age(s: &Snapshot, policy: &Policy, now: UnixSeconds) -> (bool, bool) {
+    match &s.balance {
+        Some(Balance { as_of: None, .. }) => (false, true),
+        Some(Balance {
+            as_of: Some(as_of), ..
+        }) => {
+            let (as_of, now) = (i128::from(*as_of), i128::from(now));
+            let skew = i128::from(policy.max_clock_skew_secs());
+            let max_age = i128::from(policy.max_balance_age_secs());
+            (
+                as_of > now.saturating_add(skew),
+                now.saturating_sub(as_of) > max_age,
+            )
+        }
+        None => (false, false),
+    }
+}
+
+/// A re-initiation after the policy's window (days after the original
+/// settlement) closed.
+#[inline]
+fn retry_window_closed(p: &crate::debit::Presentment, policy: &Policy, now: UnixSeconds) -> bool {
+    let days = i128::from(policy.reinitiation_window_days().get());
+    let closes = i128::from(p.original_settlement()).saturating_add(days.saturating_mul(DAY));
+    i128::from(now) > closes
 }
 
 /// The prior debits a request counts: its own and those its run added for
