@@ -4,13 +4,6 @@
 //! the batch examples, against `Batch`); bad rows fill `error`, bad columns
 //! are errors naming them.
 #![cfg(feature = "arrow")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a panic is a failed test"
-)]
 
 use crate::rows;
 

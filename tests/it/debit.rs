@@ -1,5 +1,4 @@
 //! The debit and its presentment history: validation and accessors.
-#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
 use fundsgate::{Currency, Debit, DebitError, Presentment, ReturnCode};
 

@@ -4,13 +4,6 @@
 //! input error naming that field's JSON path. Where it sits in a field the
 //! gate ignores, the outcome is the normal verdict, unless the bytes are not
 //! JSON at all (then it is an error naming where the bad JSON is).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a panic is a failed test"
-)]
 
 use crate::common::*;
 use fundsgate::Batch;

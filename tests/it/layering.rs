@@ -3,13 +3,6 @@
 //! helpers) imports nothing from the providers, the lexer, the batch reader,
 //! Arrow, the writers or a front end, so data flows one way: provider bytes,
 //! snapshot, `decide`, verdict, writers.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a panic is a failed test"
-)]
 
 use std::collections::BTreeSet;
 

@@ -1,9 +1,4 @@
 //! Money: currencies, currency maps and ratios, through their public API.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test code: a panic is a failed test"
-)]
 
 use fundsgate::{Currency, CurrencyMap, Ratio};
 use rust_decimal::Decimal;

@@ -1,11 +1,5 @@
 //! SPEC §2: reading account documents and policies. Every input error names
 //! its JSON path.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "test code: a panic is a failed test"
-)]
 
 use crate::common::*;
 use fundsgate::Code::*;

@@ -2,12 +2,6 @@
 //! test per decision-table row that a Plaid document can reach, on fixtures
 //! shaped like Plaid's API reference examples (`tests/fixtures/plaid/`), and
 //! the reader's own rules (selection, exact amounts, errors).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "test code: a panic is a failed test"
-)]
 
 use crate::common::{NOW, at, usd};
 use fundsgate::Code::*;

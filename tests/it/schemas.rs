@@ -1,13 +1,6 @@
 //! The committed JSON Schemas (`schemas/`) are exactly what the Rust types
 //! generate, and the documents fundsgate ships and prints validate against
 //! them.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test code: a panic is a failed test"
-)]
 
 use serde_json::Value;
 

@@ -1,5 +1,4 @@
 //! The verdict vocabulary: wire names, code sets and their order.
-#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
 use fundsgate::{Basis, Code, Codes, Decision, RefreshAction, Rule};
 use serde::Serialize;
