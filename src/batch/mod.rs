@@ -16,6 +16,7 @@ use crate::money::{Currency, Strict};
 use crate::policy::Policy;
 use crate::provider::{ReadOptions, check_id, read_json};
 use crate::run::Run;
+use crate::snapshot::AccountId;
 
 mod fast;
 
@@ -180,28 +181,16 @@ impl Batch {
     /// assert_eq!(decisions, [Ok(Decision::Allow), Ok(Decision::Allow), Ok(Decision::Deny)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn decide_read<'a>(&self, read: ReadLine<'a>, run: &mut Run) -> LineOutcome<'a> {
-        let ReadLine { line_id, read } = read;
-        let result = read.and_then(|r| {
-            let verdict = run
-                .decide_snapshot(r.snapshot.as_ref(), &r.debit, &self.policy, r.now)
-                .map_err(|e| RequestError::overflow(&e).to_string())?;
-            // An id no reader could read back is refused last, as before
-            // runs existed: the request's own faults come first.
-            match r.id_fault {
-                Some(fault) => Err(fault),
-                None => Ok(verdict),
-            }
-        });
+    pub fn decide_read<'a>(&self, mut read: ReadLine<'a>, run: &mut Run) -> LineOutcome<'a> {
+        self.decide_in_place(&mut read, run);
+        let result = self.result(&read).map_err(Cow::into_owned);
+        let ReadLine { line_id, .. } = read;
         let id = match line_id {
             LineId::Echoed(id) => Some(id),
-            LineId::Inline(id) => Some(Cow::Owned(id.as_bytes().to_vec())),
+            LineId::Owned(id) => Some(Cow::Owned(id.as_bytes().to_vec())),
             LineId::Unread => None,
         };
-        let id = match &result {
-            Ok(_) => id,
-            Err(_) => id.filter(|id| echoable(id).is_ok()),
-        };
+        let id = id.filter(|id| echoed(id, result.is_ok()));
         LineOutcome::new(id, result)
     }
 
@@ -252,35 +241,30 @@ impl Batch {
     /// it; a line no run decided is decided alone, as [`Batch::answer`]
     /// decides every line.
     pub fn write_line(&self, line: &ReadLine<'_>, out: &mut Vec<u8>) {
-        let result = match &line.read {
-            Err(message) => Err(Cow::Borrowed(message.as_str())),
-            Ok(r) => {
-                let now = r.now.timestamp();
-                let decided = match r.decided {
-                    Some(outcome) => Ok(outcome),
-                    None => crate::engine::outcome(
-                        r.snapshot.as_ref(),
-                        &r.debit,
-                        &[],
-                        &self.policy,
-                        now,
-                    )
-                    .map_err(|e| Cow::Owned(RequestError::overflow(&e).to_string())),
-                };
-                // An id no reader could read back is refused last, as in
-                // `decide_read`: the request's own faults come first.
-                decided.and_then(|outcome| match &r.id_fault {
-                    Some(fault) => Err(Cow::Borrowed(fault.as_str())),
-                    None => {
-                        Ok(outcome.into_verdict(r.snapshot.as_ref(), &r.debit, &self.policy, now))
-                    }
-                })
-            }
-        };
-        let id = line.line_id.text();
+        let result = self.result(line);
+        let id = line.line_id.text().filter(|id| echoed(id, result.is_ok()));
         match result {
             Ok(verdict) => write_verdict(id, &verdict, out),
-            Err(message) => write_error(id.filter(|id| echoable(id).is_ok()), &message, out),
+            Err(message) => write_error(id, &message, out),
+        }
+    }
+
+    /// A line's verdict, or its error message: the decision
+    /// [`Batch::decide_in_place`] kept (or, for a line no run decided, its
+    /// decision alone) with its audit record.
+    fn result<'l>(&self, line: &'l ReadLine<'_>) -> Result<Verdict, Cow<'l, str>> {
+        let r = line.read.as_ref().map_err(|m| Cow::Borrowed(m.as_str()))?;
+        let now = r.now.timestamp();
+        let outcome = match r.decided {
+            Some(outcome) => outcome,
+            None => crate::engine::outcome(r.snapshot.as_ref(), &r.debit, &[], &self.policy, now)
+                .map_err(|e| Cow::Owned(RequestError::overflow(&e).to_string()))?,
+        };
+        // An id no reader could read back is refused last, as before runs
+        // existed: the request's own faults come first.
+        match &r.id_fault {
+            Some(fault) => Err(Cow::Borrowed(fault.as_str())),
+            None => Ok(outcome.into_verdict(r.snapshot.as_ref(), &r.debit, &self.policy, now)),
         }
     }
 
@@ -390,17 +374,17 @@ impl ReadLine<'_> {
     }
 
     /// The same line, owning its id's text (to send it to another thread):
-    /// an id of up to 47 bytes (a payment id with its quotes) is copied
-    /// into the line, not allocated.
+    /// an id of up to [`AccountId::INLINE`](crate::AccountId::INLINE) bytes
+    /// (a payment id with its quotes) is copied into the line, not allocated.
     pub fn into_owned(self) -> ReadLine<'static> {
         ReadLine {
             line_id: match self.line_id {
-                LineId::Echoed(Cow::Borrowed(id)) => match InlineId::new(id) {
-                    Some(inline) => LineId::Inline(inline),
-                    None => LineId::Echoed(Cow::Owned(id.to_vec())),
+                LineId::Echoed(Cow::Borrowed(id)) => match std::str::from_utf8(id) {
+                    Ok(text) => LineId::Owned(AccountId::new(text)),
+                    Err(_) => LineId::Echoed(Cow::Owned(id.to_vec())),
                 },
                 LineId::Echoed(Cow::Owned(id)) => LineId::Echoed(Cow::Owned(id)),
-                LineId::Inline(inline) => LineId::Inline(inline),
+                LineId::Owned(id) => LineId::Owned(id),
                 LineId::Unread => LineId::Unread,
             },
             read: self.read,
@@ -413,8 +397,8 @@ impl ReadLine<'_> {
 enum LineId<'a> {
     /// The raw JSON text (absent or null ids are `Unread`).
     Echoed(Cow<'a, [u8]>),
-    /// The same, owned and short.
-    Inline(InlineId),
+    /// The same, owned: inline when short, as an account id is.
+    Owned(AccountId),
     Unread,
 }
 
@@ -423,34 +407,9 @@ impl LineId<'_> {
     fn text(&self) -> Option<&[u8]> {
         match self {
             LineId::Echoed(id) => Some(id),
-            LineId::Inline(id) => Some(id.as_bytes()),
+            LineId::Owned(id) => Some(id.as_bytes()),
             LineId::Unread => None,
         }
-    }
-}
-
-/// A short id's raw text, held in place.
-#[derive(Clone, Copy, Debug)]
-struct InlineId {
-    len: u8,
-    bytes: [u8; InlineId::CAPACITY],
-}
-
-impl InlineId {
-    /// The longest text held in place.
-    const CAPACITY: usize = 47;
-
-    fn new(text: &[u8]) -> Option<InlineId> {
-        let mut bytes = [0; InlineId::CAPACITY];
-        bytes.get_mut(..text.len())?.copy_from_slice(text);
-        Some(InlineId {
-            len: u8::try_from(text.len()).ok()?,
-            bytes,
-        })
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
 }
 
@@ -639,6 +598,12 @@ impl<'a> From<Request<'a>> for fast::Request<'a> {
 /// answer line: a number that overflows a double (`1e999`, 400 digits) is
 /// valid JSON grammar but an error in serde_json and many others, and would
 /// make the whole answer line unreadable to them.
+/// Whether an answer echoes the line's raw `id`: always beside a verdict;
+/// beside an error only when any reader could read it back.
+fn echoed(raw: &[u8], answered: bool) -> bool {
+    answered || echoable(raw).is_ok()
+}
+
 fn echoable(raw: &[u8]) -> Result<&[u8], String> {
     if raw.first() == Some(&b'"') {
         // A string the reader accepted: any reader can read it back, unless
