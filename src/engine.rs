@@ -10,8 +10,8 @@
 //! 1. `Facts`: the handful of observations the table asks about, computed
 //!    once from the snapshot, debit, policy and `now`.
 //! 2. `rule`: the table itself, first matching row wins, one `if` per row.
-//! 3. `Rule::outcome`: each row's decision, reasons and refresh advice;
-//!    then the row-independent warnings, the `unverified_allowance`
+//! 3. `Rule::outcome`: the row's decision, reasons and refresh advice, read
+//!    from the one table of rows ([`ROWS`](crate::ROWS)); then the row-independent warnings, the `unverified_allowance`
 //!    softening of the rows marked `*`, `max_allowed` and `retry`.
 
 use chrono::{DateTime, Utc};
@@ -213,7 +213,7 @@ pub(crate) fn outcome(
 
     // Warnings that do not depend on the row (SPEC §5, "Basis" paragraph).
     let mut warnings = Codes::EMPTY;
-    let basis = facts.basis.filter(|_| rule.resolves_basis());
+    let basis = facts.basis.filter(|_| rule.row_value().reports_basis);
     if matches!(basis, Some((Basis::Current, _))) {
         warnings = warnings.with(Code::UsedCurrentBalance);
     }
@@ -614,123 +614,24 @@ fn rule(f: &Facts) -> Rule {
 }
 
 impl Rule {
-    /// The row's decision, reasons and refresh advice, before warnings and
-    /// softening.
+    /// The row's decision, reasons and refresh advice (its line of
+    /// [`ROWS`](crate::ROWS)), before warnings and softening.
+    #[inline]
     fn outcome(self, f: &Facts) -> (Decision, Codes, Option<RefreshHint>) {
-        use Code::*;
-        use Decision::{Allow, Deny, RefreshNeeded};
-        let hint = |action| {
-            Some(RefreshHint {
-                action,
-                not_before: None,
-            })
+        let row = self.row_value();
+        let reasons = if row.link_down {
+            row.reasons.union(f.link_down_code())
+        } else {
+            row.reasons
         };
-        let initiate = hint(RefreshAction::Initiate);
-        let wait = hint(RefreshAction::Wait);
-        let retry_after = Some(RefreshHint {
-            action: RefreshAction::RetryAfter,
-            not_before: f.next_refresh_at,
+        let refresh = row.refresh.map(|action| RefreshHint {
+            action,
+            not_before: match action {
+                RefreshAction::RetryAfter => f.next_refresh_at,
+                RefreshAction::Initiate | RefreshAction::Wait => None,
+            },
         });
-        let deny = |codes: &[Code]| (Deny, Codes::of(codes), None);
-        match self {
-            Rule::Unlinked => deny(&[NoBalanceData]),
-            Rule::Unrecognized => deny(&[UnrecognizedValue]),
-            Rule::Livemode => deny(&[LivemodeMismatch]),
-            Rule::Closed => deny(&[AccountClosed]),
-            Rule::NotDebitable => deny(&[AchNotSupported]),
-            Rule::NumbersDeactivated => deny(&[AccountNumberDeactivated]),
-            Rule::ProviderDeclined => deny(&[ProviderDeclined]),
-            Rule::ProviderReview => deny(&[ProviderReview]),
-            Rule::Credit => deny(&[CreditAccount]),
-            Rule::Category => deny(&[CategoryNotAccepted]),
-            Rule::NotRetryable => deny(&[ReturnNotRetryable]),
-            Rule::RetryLimit => deny(&[RetryLimitReached]),
-            Rule::RetryWindow => deny(&[RetryWindowClosed]),
-            Rule::VelocityCount => deny(&[VelocityCountExceeded]),
-            Rule::VelocityAmount => deny(&[VelocityAmountExceeded]),
-            Rule::MissingLinkDown => (
-                Deny,
-                Codes::of(&[BalanceMissing]).union(f.link_down_code()),
-                None,
-            ),
-            Rule::MissingNotPermitted => deny(&[BalanceMissing, BalancesNotPermitted]),
-            Rule::MissingRequestFailed => deny(&[BalanceMissing, RequestFailed]),
-            Rule::MissingNeverRefreshed => (
-                RefreshNeeded,
-                Codes::of(&[BalanceMissing, RefreshNotRequested]),
-                initiate,
-            ),
-            Rule::MissingPending => (
-                RefreshNeeded,
-                Codes::of(&[BalanceMissing, RefreshPending]),
-                wait,
-            ),
-            Rule::MissingFailedCanStart => (
-                RefreshNeeded,
-                Codes::of(&[BalanceMissing, RefreshFailed]),
-                initiate,
-            ),
-            Rule::MissingFailedLater => (
-                Deny,
-                Codes::of(&[BalanceMissing, RefreshFailed]),
-                retry_after,
-            ),
-            Rule::MissingNotShared => deny(&[BalanceMissing]),
-            Rule::NoCurrency => deny(&[CurrencyNotInBalance]),
-            Rule::Future => deny(&[BalanceFromFuture]),
-            Rule::StaleLinkDown => (
-                Deny,
-                Codes::of(&[BalanceStale]).union(f.link_down_code()),
-                None,
-            ),
-            Rule::StaleNotPermitted => deny(&[BalanceStale, BalancesNotPermitted]),
-            Rule::StalePending => (
-                RefreshNeeded,
-                Codes::of(&[BalanceStale, RefreshPending]),
-                wait,
-            ),
-            Rule::StaleCanStart => (RefreshNeeded, Codes::of(&[BalanceStale]), initiate),
-            Rule::StaleLater => (Deny, Codes::of(&[BalanceStale]), retry_after),
-            Rule::Sufficient => (Allow, Codes::EMPTY, None),
-            Rule::Insufficient => deny(&[InsufficientFunds]),
-        }
-    }
-
-    /// The rows marked `*` in the [decision table](crate::contract): funds cannot be verified, so
-    /// `unverified_allowance` may turn them into `allow`. Every other row is
-    /// never softened: the `refresh_needed` rows, and the denials that no
-    /// amount can make safe (`credit`, `closed`, `insufficient`, …).
-    pub fn cannot_verify(self) -> bool {
-        matches!(
-            self,
-            Rule::Unlinked
-                | Rule::Category
-                | Rule::MissingLinkDown
-                | Rule::MissingNotPermitted
-                | Rule::MissingRequestFailed
-                | Rule::MissingFailedLater
-                | Rule::MissingNotShared
-                | Rule::NoCurrency
-                | Rule::StaleLinkDown
-                | Rule::StaleNotPermitted
-                | Rule::StaleLater
-        )
-    }
-
-    /// Rows reached after the basis balance was chosen (`future` on): their
-    /// verdicts report `basis` and `balance`.
-    fn resolves_basis(self) -> bool {
-        matches!(
-            self,
-            Rule::Future
-                | Rule::StaleLinkDown
-                | Rule::StaleNotPermitted
-                | Rule::StalePending
-                | Rule::StaleCanStart
-                | Rule::StaleLater
-                | Rule::Sufficient
-                | Rule::Insufficient
-        )
+        (row.decision, reasons, refresh)
     }
 
     /// Rows after `retry_window` in the table: a re-initiated debit decided

@@ -5,6 +5,8 @@
 //! read or does not make sense (the [contract](crate::contract) "input errors"); they carry the JSON
 //! path or the argument at fault.
 
+use crate::spelling::wire_enum;
+
 /// A debit that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -70,82 +72,27 @@ pub struct RequiredOverflow {
     pub exposure: i128,
 }
 
-/// What kind of fault an input error is: match on it to react, read the
-/// message to tell a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// Not JSON at all: a syntax error, or the input ended early.
-    Syntax,
-    /// A key the document may not carry (inputs that are ours: a policy, a
-    /// batch request).
-    UnknownField,
-    /// The same key twice in one object, or the same currency twice in one
-    /// map.
-    Duplicate,
-    /// A required key is absent or null (`status`, `balance.as_of`, …).
-    Missing,
-    /// A value of the wrong type or out of range.
-    Invalid,
-    /// A well-formed document that is not an account of a known provider
-    /// (a Stripe Customer, a list response…), named at its `object`.
-    NotAnAccount,
-}
-
-impl ErrorKind {
-    /// The kind's name in snake case (`unknown_field`), as the bindings
-    /// expose it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Syntax => "syntax",
-            ErrorKind::UnknownField => "unknown_field",
-            ErrorKind::Duplicate => "duplicate",
-            ErrorKind::Missing => "missing",
-            ErrorKind::Invalid => "invalid",
-            ErrorKind::NotAnAccount => "not_an_account",
-        }
-    }
-
-    /// Every kind, in declaration order.
-    pub const ALL: &[ErrorKind] = &[
-        ErrorKind::Syntax,
-        ErrorKind::UnknownField,
-        ErrorKind::Duplicate,
-        ErrorKind::Missing,
-        ErrorKind::Invalid,
-        ErrorKind::NotAnAccount,
-    ];
-}
-
-/// The snake-case name, as [`ErrorKind::as_str`] gives it.
-impl std::fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The snake-case name, as [`ErrorKind::as_str`] gives it.
-impl serde::Serialize for ErrorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// One of the names [`ErrorKind::as_str`] gives; any other is an error.
-impl<'de> serde::Deserialize<'de> for ErrorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        ErrorKind::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.as_str() == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-                serde::de::Error::custom(format_args!(
-                    "unknown error kind `{name}`, expected one of: {}",
-                    known.join(", ")
-                ))
-            })
+wire_enum! {
+    /// What kind of fault an input error is: match on it to react, read the
+    /// message to tell a person. Prints and (de)serializes by its snake-case
+    /// name (`unknown_field`), as the bindings expose it.
+    #[non_exhaustive]
+    pub enum ErrorKind {
+        /// Not JSON at all: a syntax error, or the input ended early.
+        Syntax = "syntax",
+        /// A key the document may not carry (inputs that are ours: a policy, a
+        /// batch request).
+        UnknownField = "unknown_field",
+        /// The same key twice in one object, or the same currency twice in one
+        /// map.
+        Duplicate = "duplicate",
+        /// A required key is absent or null (`status`, `balance.as_of`, …).
+        Missing = "missing",
+        /// A value of the wrong type or out of range.
+        Invalid = "invalid",
+        /// A well-formed document that is not an account of a known provider
+        /// (a Stripe Customer, a list response…), named at its `object`.
+        NotAnAccount = "not_an_account",
     }
 }
 

@@ -95,6 +95,7 @@ mod run;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod snapshot;
+mod spelling;
 mod verdict;
 
 pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
@@ -124,8 +125,8 @@ pub use snapshot::{
     ProviderError, ProviderResult, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
 };
 pub use verdict::{
-    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, PolicyRecord,
-    RefreshAction, RefreshHint, Retry, Rule, Verdict,
+    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, Piece, PolicyRecord,
+    ROWS, RefreshAction, RefreshHint, Retry, Row, Rule, Verdict,
 };
 
 /// The time library of [`decide`]'s signature, re-exported so that callers

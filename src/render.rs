@@ -16,184 +16,16 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::snapshot::{AccountId, ProviderError};
-use crate::verdict::{Basis, Code, Codes, Decision, Retry, Rule, Verdict};
+use crate::verdict::{Basis, Code, Codes, Decision, Piece, Retry, Rule, Verdict};
 
-/// Appends the explanation of `v` to `out`.
+/// Appends the explanation of `v` to `out`: its opening, its row's sentence
+/// ([`Row::explanation`]), then what any row may add (a review the policy
+/// let through, the provider's error, how to re-present).
 pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
     let all = v.reasons.union(v.warnings);
-    let softened = v.decision == Decision::Allow && all.contains(Code::FundsNotVerified);
-    push(
-        out,
-        match v.decision {
-            Decision::Allow if softened => {
-                "Allowed without verified funds, within the policy's unverified allowance: "
-            }
-            Decision::Allow => "Allowed: ",
-            Decision::Deny => "Denied: ",
-            Decision::RefreshNeeded => "Refresh needed: ",
-        },
-    );
-    let ccy = Money::new(v.debit.currency);
-    let link = if all.contains(Code::AccountDisconnected) {
-        "disconnected"
-    } else {
-        "inactive"
-    };
-    match v.rule {
-        Rule::Unlinked => push(
-            out,
-            "the payment method has no linked account, so there is no balance data",
-        ),
-        Rule::Unrecognized => push(
-            out,
-            "the account data holds a status, category, balance type, refresh status or provider result the gate does not know",
-        ),
-        Rule::Livemode => push(
-            out,
-            "the account data's livemode does not match the policy's",
-        ),
-        Rule::Closed => push(out, "the bank reports the account closed"),
-        Rule::NotDebitable => push(out, "the account cannot be debited by ACH"),
-        Rule::NumbersDeactivated => push(out, "none of the account's numbers can be debited"),
-        Rule::ProviderDeclined => push(
-            out,
-            "the provider's own risk rules declined this debit; use another payment method",
-        ),
-        Rule::ProviderReview => push(
-            out,
-            "the provider's own risk rules ask for a review of this debit before it is sent",
-        ),
-        Rule::Credit => push(
-            out,
-            "this is a credit account, which cannot fund an ACH debit",
-        ),
-        Rule::Category => push(out, "the account's category is not one the policy accepts"),
-        Rule::NotRetryable => push(
-            out,
-            "an earlier presentment was returned for a reason other than R01 or R09, so the payment may not be presented again",
-        ),
-        Rule::RetryLimit => push(
-            out,
-            "the payment was already presented again as often as allowed",
-        ),
-        Rule::RetryWindow => push(
-            out,
-            "the window for presenting the payment again after its original settlement has closed",
-        ),
-        Rule::VelocityCount => {
-            push(
-                out,
-                "the account already had as many debits as a velocity limit of the policy allows",
-            );
-            velocity_wait(out, v);
-        }
-        Rule::VelocityAmount => {
-            push(
-                out,
-                "this debit would take more from the account than a velocity limit of the policy allows",
-            );
-            velocity_wait(out, v);
-        }
-        Rule::MissingLinkDown => {
-            push(out, "there is no balance and the account link is ");
-            push(out, link);
-        }
-        Rule::MissingNotPermitted => push(
-            out,
-            "there is no balance and the link lacks the balances permission; relink with it",
-        ),
-        Rule::MissingRequestFailed => push(
-            out,
-            "there is no balance because the provider refused the balance request itself; asking again will not help",
-        ),
-        Rule::MissingNeverRefreshed => {
-            push(out, "there is no balance yet; start a balance refresh")
-        }
-        Rule::MissingPending => push(
-            out,
-            "there is no balance yet and a refresh is pending; wait for it",
-        ),
-        Rule::MissingFailedCanStart => push(out, "the last balance refresh failed; start another"),
-        Rule::MissingFailedLater => {
-            push(
-                out,
-                "the last balance refresh failed and no new one can start ",
-            );
-            not_before(out, v);
-        }
-        Rule::MissingNotShared => push(out, "the bank shared no balance"),
-        Rule::NoCurrency => {
-            push(out, "the balance has no amount in ");
-            code(out, ccy.currency);
-        }
-        Rule::Future => {
-            push(out, "the balance is dated ");
-            time(out, v.as_of);
-            push(out, ", later than now");
-        }
-        Rule::StaleLinkDown => {
-            stale(out, v);
-            push(out, " and the account link is ");
-            push(out, link);
-        }
-        Rule::StaleNotPermitted => {
-            stale(out, v);
-            push(out, " and the link lacks the balances permission");
-        }
-        Rule::StalePending => {
-            stale(out, v);
-            push(out, " and a refresh is pending; wait for it");
-        }
-        Rule::StaleCanStart => {
-            stale(out, v);
-            push(out, "; start a balance refresh");
-        }
-        Rule::StaleLater => {
-            stale(out, v);
-            push(out, " and no refresh can start ");
-            not_before(out, v);
-        }
-        Rule::Sufficient | Rule::Insufficient => {
-            push(
-                out,
-                match v.basis {
-                    Some(Basis::Current) => "current balance ",
-                    _ => "available balance ",
-                },
-            );
-            ccy.write(out, v.balance.unwrap_or(0));
-            push(out, " (as of ");
-            time(out, v.as_of);
-            push(
-                out,
-                if v.rule == Rule::Sufficient {
-                    ") covers the "
-                } else {
-                    ") is below the "
-                },
-            );
-            ccy.write(out, v.required);
-            push(out, " required");
-            if let Some(exposure) = v.exposure.filter(|e| e.count > 0) {
-                push(out, " (with ");
-                ccy.write(out, exposure.amount);
-                push(out, " of ");
-                out.extend_from_slice(itoa::Buffer::new().format(exposure.count).as_bytes());
-                push(
-                    out,
-                    if exposure.count == 1 {
-                        " earlier debit not yet in the balance)"
-                    } else {
-                        " earlier debits not yet in the balance)"
-                    },
-                );
-            }
-            if let (Rule::Insufficient, Some(max)) = (v.rule, v.max_allowed) {
-                push(out, "; at most ");
-                ccy.write(out, max);
-                push(out, " would be allowed");
-            }
-        }
+    opening(out, v.decision, all);
+    for piece in v.rule.row().explanation {
+        self::piece(out, *piece, v, all);
     }
     if v.rule != Rule::ProviderReview && all.contains(Code::ProviderReview) {
         push(
@@ -213,6 +45,78 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
                 .as_bytes(),
         );
         push(out, " with the company entry description RETRY PYMT.");
+    }
+}
+
+/// `Allowed: `, `Denied: `, `Refresh needed: `, or the opening of an
+/// allowance's `allow`.
+fn opening(out: &mut Vec<u8>, decision: Decision, all: Codes) {
+    push(
+        out,
+        match decision {
+            Decision::Allow if all.contains(Code::FundsNotVerified) => {
+                "Allowed without verified funds, within the policy's unverified allowance: "
+            }
+            Decision::Allow => "Allowed: ",
+            Decision::Deny => "Denied: ",
+            Decision::RefreshNeeded => "Refresh needed: ",
+        },
+    );
+}
+
+/// One piece of a row's sentence, with the verdict's values.
+fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes) {
+    match piece {
+        Piece::Text(text) => push(out, text),
+        Piece::Link => push(
+            out,
+            if all.contains(Code::AccountDisconnected) {
+                "disconnected"
+            } else {
+                "inactive"
+            },
+        ),
+        Piece::Currency => code(out, v.debit.currency),
+        Piece::AsOf => time(out, v.as_of),
+        Piece::Stale => stale(out, v),
+        Piece::NotBefore => not_before(out, v),
+        Piece::PassesAt => velocity_wait(out, v),
+        Piece::Basis => push(
+            out,
+            match v.basis {
+                Some(Basis::Current) => "current",
+                _ => "available",
+            },
+        ),
+        Piece::Balance => Money::new(v.debit.currency).write(out, v.balance.unwrap_or(0)),
+        Piece::Required => Money::new(v.debit.currency).write(out, v.required),
+        Piece::Exposure => exposure(out, v),
+        Piece::AtMost => {
+            if let Some(max) = v.max_allowed {
+                push(out, "; at most ");
+                Money::new(v.debit.currency).write(out, max);
+                push(out, " would be allowed");
+            }
+        }
+    }
+}
+
+/// ` (with 25.00 USD of 2 earlier debits not yet in the balance)`, when
+/// prior debits counted.
+fn exposure(out: &mut Vec<u8>, v: &Verdict) {
+    if let Some(exposure) = v.exposure.filter(|e| e.count > 0) {
+        push(out, " (with ");
+        Money::new(v.debit.currency).write(out, exposure.amount);
+        push(out, " of ");
+        out.extend_from_slice(itoa::Buffer::new().format(exposure.count).as_bytes());
+        push(
+            out,
+            if exposure.count == 1 {
+                " earlier debit not yet in the balance)"
+            } else {
+                " earlier debits not yet in the balance)"
+            },
+        );
     }
 }
 

@@ -1069,8 +1069,8 @@ fn an_error_kind_prints_and_round_trips_by_its_name() {
     let err = serde_json::from_str::<ErrorKind>("\"Syntax\"")
         .unwrap_err()
         .to_string();
-    assert!(err.contains("unknown error kind `Syntax`"), "{err}");
-    assert!(err.contains("syntax, unknown_field"), "{err}");
+    assert!(err.contains("unknown variant `Syntax`"), "{err}");
+    assert!(err.contains("`syntax`, `unknown_field`"), "{err}");
 }
 
 #[test]

@@ -536,6 +536,37 @@ proptest! {
         }
     }
 
+    /// Every verdict is its row's outcome (`fundsgate::ROWS`): the row's
+    /// decision, reasons (with the link's state on a link-down row) and
+    /// refresh advice, or, on a row marked `*` within the allowance, `allow`
+    /// with those reasons moved to the warnings and the advice kept.
+    #[test]
+    fn every_verdict_is_its_rows_outcome(s in any_snapshot(), d in debit(), p in policy()) {
+        let v = verdict(&s, &d, &p);
+        let row = v.rule.row();
+        let softened = v.decision == Decision::Allow && row.decision != Decision::Allow;
+        let (decision, reasons) = if softened {
+            prop_assert!(row.softenable, "{:?} softened", v.rule);
+            prop_assert!(v.reasons.is_empty());
+            (row.decision, v.warnings)
+        } else {
+            (v.decision, v.reasons)
+        };
+        prop_assert_eq!(decision, row.decision);
+        for code in row.reasons {
+            prop_assert!(reasons.contains(code), "{:?} lacks {:?}", v.rule, code);
+        }
+        if row.link_down {
+            prop_assert!(reasons.contains(Code::AccountInactive) || reasons.contains(Code::AccountDisconnected));
+        }
+        if !softened {
+            let link = fundsgate::Codes::of(&[Code::AccountInactive, Code::AccountDisconnected]);
+            let extra = v.reasons.iter().filter(|c| !(row.reasons.contains(*c) || (row.link_down && link.contains(*c)))).count();
+            prop_assert_eq!(extra, 0, "{:?}: reasons {:?}", v.rule, v.reasons);
+        }
+        prop_assert_eq!(v.refresh.map(|r| r.action), row.refresh);
+    }
+
     /// `retry` is present iff the debit re-presents (returns non-empty) and
     /// the deciding row comes after the three re-presentment rows; its
     /// attempt is the number of returns.

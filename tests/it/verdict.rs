@@ -269,3 +269,72 @@ fn every_rows_explanation_is_plain_ascii_that_names_its_decision() {
     }
     assert_eq!(texts.len(), Rule::ALL.len(), "one sentence per row");
 }
+
+/// The decision table as the contract and the README print it, written from
+/// [`fundsgate::ROWS`]: `deny*` for a row the allowance may soften, the
+/// link's reason spelled for both states of a link that is down.
+fn markdown_table() -> String {
+    let mut table = String::from(
+        "| id | condition | decision | reasons | refresh |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for row in fundsgate::ROWS {
+        let decision = match row.decision {
+            Decision::Allow => "**allow**".to_owned(),
+            d if row.softenable => format!("{d}*"),
+            d => d.to_string(),
+        };
+        let mut reasons: Vec<&str> = row.reasons.iter().map(Code::as_str).collect();
+        if row.link_down {
+            reasons.push("account_inactive / account_disconnected");
+        }
+        let reasons = if reasons.is_empty() {
+            "—".to_owned()
+        } else {
+            reasons.join(", ")
+        };
+        let refresh = row.refresh.map_or("—", RefreshAction::as_str);
+        table.push_str(&format!(
+            "| `{}` | {} | {decision} | {reasons} | {refresh} |\n",
+            row.rule, row.when
+        ));
+    }
+    table
+}
+
+#[test]
+fn the_contract_and_the_readme_print_the_one_table_of_rows() {
+    let table = markdown_table();
+    for file in ["docs/contract.md", "README.md"] {
+        let text =
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(
+            text.contains(&table),
+            "{file}'s decision table differs from fundsgate::ROWS; it should read:\n{table}"
+        );
+    }
+}
+
+#[test]
+fn every_row_is_its_rules_and_its_sentence_has_text() {
+    assert_eq!(fundsgate::ROWS.len(), Rule::ALL.len());
+    for (row, &rule) in fundsgate::ROWS.iter().zip(Rule::ALL) {
+        assert_eq!(row.rule, rule);
+        assert_eq!(rule.row(), row);
+        assert_eq!(rule.cannot_verify(), row.softenable);
+        assert!(!row.when.is_empty(), "{rule}");
+        assert!(
+            row.explanation
+                .iter()
+                .any(|p| matches!(p, fundsgate::Piece::Text(t) if !t.is_empty())),
+            "{rule}: a sentence without words"
+        );
+        // A refresh_needed row always says what to do; an allow row never
+        // gives a reason.
+        if row.decision == Decision::RefreshNeeded {
+            assert!(row.refresh.is_some(), "{rule}");
+        }
+        if row.decision == Decision::Allow {
+            assert!(row.reasons.is_empty() && !row.softenable, "{rule}");
+        }
+    }
+}
