@@ -5,6 +5,8 @@
 //! read or does not make sense (the [contract](crate::contract) "input errors"); they carry the JSON
 //! path or the argument at fault.
 
+use std::fmt;
+
 use crate::spelling::wire_enum;
 
 /// A debit that cannot be evaluated.
@@ -99,42 +101,34 @@ wire_enum! {
 /// A JSON document (account, event, policy or batch line) that cannot be
 /// read: the crate-internal error behind [`ParseError`] and [`PolicyError`].
 ///
-/// Displays as `path: message`. The path of the document root is `(root)`.
+/// Displays as `path: message` (the root's path as `(root)`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
 pub(crate) struct JsonError {
     kind: ErrorKind,
-    path: String,
+    path: JsonPath,
     message: String,
 }
 
 impl JsonError {
-    pub(crate) fn new(
-        kind: ErrorKind,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        let path = path.into();
+    /// The error at `path`, written as the crate writes its own paths
+    /// (`presentment.returns[0]`; `""` for the root).
+    pub(crate) fn new(kind: ErrorKind, path: &str, message: impl Into<String>) -> Self {
+        JsonError::at(kind, JsonPath::parse(path), message)
+    }
+
+    /// The error at `path`.
+    pub(crate) fn at(kind: ErrorKind, path: JsonPath, message: impl Into<String>) -> Self {
         JsonError {
             kind,
-            path: if path.is_empty() || path == "." {
-                ROOT.to_owned()
-            } else {
-                path
-            },
+            path,
             message: message.into(),
         }
     }
 
     /// Builds the error from a `serde_path_to_error` failure.
     pub(crate) fn from_tracked(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        // `serde_path_to_error` writes `?` for a key it has not read yet
-        // (a syntax error right after `{`); the map's own path says as much.
-        let path = e.path().to_string();
-        let path = path
-            .strip_suffix(".?")
-            .or_else(|| path.strip_suffix('?'))
-            .unwrap_or(&path);
+        let mut path = JsonPath::from_tracked(e.path());
         let inner = e.into_inner();
         let message = inner.to_string();
         let kind = match inner.classify() {
@@ -161,11 +155,10 @@ impl JsonError {
             .strip_prefix("duplicate field `")
             .and_then(|rest| rest.split_once('`'))
             .map(|(field, _)| field.to_owned());
-        match repeated {
-            Some(field) if path == "." || path.is_empty() => JsonError::new(kind, field, message),
-            Some(field) => JsonError::new(kind, format!("{path}.{field}"), message),
-            None => JsonError::new(kind, path, message),
+        if let Some(field) = repeated {
+            path.0.push(PathSegment::Key(field.into()));
         }
+        JsonError::at(kind, path, message)
     }
 
     /// The same error without serde_json's ` at line L column C` after the
@@ -192,22 +185,135 @@ impl JsonError {
     /// The same error with `prefix.` in front of its path, for a document
     /// nested inside another one (a batch line's `account`).
     pub(crate) fn under(self, prefix: &str) -> Self {
-        if prefix.is_empty() {
-            return self;
-        }
-        let path = if self.path == ROOT {
-            prefix.to_owned()
-        } else if self.path.starts_with('[') {
-            format!("{prefix}{}", self.path)
-        } else {
-            format!("{prefix}.{}", self.path)
-        };
+        let mut path = JsonPath::parse(prefix);
+        path.0.extend(self.path.0);
         JsonError { path, ..self }
     }
 }
 
-/// How the root of a document is named in error paths.
-pub(crate) const ROOT: &str = "(root)";
+/// One step of a [`JsonPath`]: an object's key or an array's index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PathSegment {
+    /// The value of this key of an object.
+    Key(Box<str>),
+    /// The element at this index (from 0) of an array.
+    Index(usize),
+}
+
+/// Where in a JSON document a fault is: the keys and array indexes from the
+/// document's root, which is the empty path.
+///
+/// It prints dot-separated with `[i]` for an index
+/// (`balance.cash.available.usd`, `presentment.returns[0]`) and the root
+/// as `(root)`, as in every error message, and compares equal to that text.
+///
+/// ```
+/// use fundsgate::{stripe, PathSegment};
+/// let err = stripe::parse_account(br#"{"object": "financial_connections.account", "status": "active", "permissions": ["balances", 7]}"#).unwrap_err();
+/// assert_eq!(err.path(), "permissions[1]");
+/// assert_eq!(err.path().segments(), [PathSegment::Key("permissions".into()), PathSegment::Index(1)]);
+/// let err = stripe::parse_account(b"[]").unwrap_err();
+/// assert!(err.path().is_root() && err.path().segments().is_empty());
+/// assert_eq!(err.path().to_string(), "(root)");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct JsonPath(Vec<PathSegment>);
+
+impl JsonPath {
+    /// The document itself.
+    pub const ROOT: JsonPath = JsonPath(Vec::new());
+
+    /// Whether this is the document's root.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The keys and indexes from the root, outermost first.
+    pub fn segments(&self) -> &[PathSegment] {
+        &self.0
+    }
+
+    /// A path the crate wrote (`presentment.returns[0]`, `account.balance`):
+    /// keys between dots, `[i]` for an index; `""` and `"."` are the root.
+    /// The crate's own keys hold neither `.` nor `[`.
+    pub(crate) fn parse(text: &str) -> JsonPath {
+        let mut segments = Vec::new();
+        for part in text.split('.').filter(|part| !part.is_empty()) {
+            let (key, mut indexes) = part
+                .split_once('[')
+                .map_or((part, ""), |(k, rest)| (k, rest));
+            if !key.is_empty() {
+                segments.push(PathSegment::Key(key.into()));
+            }
+            while let Some((index, rest)) = indexes.split_once(']') {
+                match index.parse() {
+                    Ok(i) => segments.push(PathSegment::Index(i)),
+                    Err(_) => segments.push(PathSegment::Key(format!("[{index}]").into())),
+                }
+                indexes = rest.strip_prefix('[').unwrap_or(rest);
+            }
+        }
+        JsonPath(segments)
+    }
+
+    /// The path `serde_path_to_error` tracked, up to a key it had not read
+    /// yet (`?`: a syntax error right after `{`): the map's own path says
+    /// where.
+    pub(crate) fn from_tracked(path: &serde_path_to_error::Path) -> JsonPath {
+        use serde_path_to_error::Segment;
+        let segments = path
+            .iter()
+            .map_while(|segment| match segment {
+                Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                Segment::Map { key } => Some(PathSegment::Key(key.as_str().into())),
+                Segment::Enum { variant } => Some(PathSegment::Key(variant.as_str().into())),
+                Segment::Unknown => None,
+            })
+            .collect();
+        JsonPath(segments)
+    }
+}
+
+/// `balance.cash.available.usd`, `permissions[1]`; the root as `(root)`.
+impl fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_root() {
+            return f.write_str("(root)");
+        }
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                PathSegment::Key(key) if i == 0 => f.write_str(key)?,
+                PathSegment::Key(key) => write!(f, ".{key}")?,
+                PathSegment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Equal to the text it prints (`"permissions[1]"`, `"(root)"`).
+impl PartialEq<str> for JsonPath {
+    fn eq(&self, other: &str) -> bool {
+        /// What of `other` is left to match; a mismatch stops the writing.
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, text: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(text).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(other);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
+/// Equal to the text it prints (`"permissions[1]"`, `"(root)"`).
+impl PartialEq<&str> for JsonPath {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
 
 /// Declares a public error type over [`JsonError`]: the path, the message and
 /// the kind, with `Display` as `path: message`.
@@ -219,10 +325,11 @@ macro_rules! document_error {
         pub struct $name(JsonError);
 
         impl $name {
-            /// The JSON path at fault, dot-separated with `[i]` for array
-            /// elements (`balance.cash.available.usd`, `permissions[1]`), or
-            /// `(root)` for the document itself.
-            pub fn path(&self) -> &str {
+            /// The JSON path at fault: its segments, or as text
+            /// dot-separated with `[i]` for array elements
+            /// (`balance.cash.available.usd`, `permissions[1]`), `(root)`
+            /// for the document itself.
+            pub fn path(&self) -> &JsonPath {
                 &self.0.path
             }
 

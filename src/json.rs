@@ -62,12 +62,11 @@ fn not_utf8(bytes: &[u8]) -> JsonError {
     match serde_path_to_error::deserialize::<_, Walk>(&mut de) {
         Err(e) if e.inner().to_string().contains("unicode") => {
             // A bad key is named at its map (`?` is a key not read yet).
-            let path = e.path().to_string();
-            let path = path
-                .strip_suffix(".?")
-                .or_else(|| path.strip_suffix('?'))
-                .unwrap_or(&path);
-            JsonError::new(crate::error::ErrorKind::Syntax, path, message)
+            JsonError::at(
+                crate::error::ErrorKind::Syntax,
+                crate::error::JsonPath::from_tracked(e.path()),
+                message,
+            )
         }
         _ => JsonError::new(crate::error::ErrorKind::Syntax, "", message),
     }

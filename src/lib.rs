@@ -108,8 +108,8 @@ pub use run::Run;
 pub use debit::{Debit, DebitId, Presentment, PriorDebit, PriorDebits, ReturnCode};
 pub use engine::{decide, decide_unlinked};
 pub use error::{
-    DebitError, DebitIdTooLong, ErrorKind, ParseError, PolicyError, RequestError, RequiredOverflow,
-    ReturnCodeError, TooManyPriorDebits,
+    DebitError, DebitIdTooLong, ErrorKind, JsonPath, ParseError, PathSegment, PolicyError,
+    RequestError, RequiredOverflow, ReturnCodeError, TooManyPriorDebits,
 };
 pub use instant::InstantError;
 pub use money::{

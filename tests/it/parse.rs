@@ -1101,3 +1101,39 @@ fn every_error_converts_to_the_one_error_type_keeping_its_message() {
     let instant = same(&fundsgate::parse_instant("yesterday").unwrap_err());
     assert!(matches!(instant, Error::Instant(_)));
 }
+
+#[test]
+fn error_paths_are_segments_with_the_root_empty() {
+    use fundsgate::{JsonPath, PathSegment::*, RequestError};
+    let key = |k: &str| Key(k.into());
+    // An account's fault, then the same under a request's `account`.
+    let e = stripe::parse_account(
+        br#"{"object": "financial_connections.account", "status": "active",
+             "balance": {"as_of": 1, "type": "cash", "cash": {"available": {"usd": 1.5}}}}"#,
+    )
+    .unwrap_err();
+    let inner = [key("balance"), key("cash"), key("available"), key("usd")];
+    assert_eq!(e.path().segments(), inner);
+    assert_eq!(e.path(), "balance.cash.available.usd");
+    let outer = RequestError::account(e);
+    assert_eq!(outer.path().segments().first(), Some(&key("account")));
+    assert_eq!(outer.path().segments().get(1..), Some(&inner[..]));
+    // A root fault is the empty path, printed `(root)` in the message.
+    let e = Policy::from_json(b"[]").unwrap_err();
+    assert!(e.path().is_root());
+    assert_eq!(e.path(), &JsonPath::ROOT);
+    assert!(e.to_string().starts_with("(root): "), "{e}");
+    // A key is one segment whatever it holds, and an index is a number.
+    let e = Policy::from_json(br#"{"unverified_allowance": {"usd": 1}, "a.b[0]": 1}"#).unwrap_err();
+    assert_eq!(e.path().segments(), [key("a.b[0]")]);
+    let e = RequestError::new(
+        fundsgate::ErrorKind::Invalid,
+        "presentment.returns[12]",
+        "bad",
+    );
+    assert_eq!(
+        e.path().segments(),
+        [key("presentment"), key("returns"), Index(12)]
+    );
+    assert_eq!(e.to_string(), "presentment.returns[12]: bad");
+}

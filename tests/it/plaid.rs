@@ -835,7 +835,10 @@ fn a_document_of_neither_shape_forced_to_plaid_is_an_error() {
         &ReadOptions::new().provider(Provider::Plaid),
     )
     .unwrap_err();
-    assert_eq!((e.path(), e.kind()), ("accounts", ErrorKind::NotAnAccount));
+    assert_eq!(
+        (e.path().to_string().as_str(), e.kind()),
+        ("accounts", ErrorKind::NotAnAccount)
+    );
 }
 
 #[test]

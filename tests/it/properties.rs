@@ -829,8 +829,10 @@ proptest! {
         let i = at % doc.len();
         doc[i] = byte;
         if let Err(e) = stripe::parse_account(&doc) {
-            prop_assert!(!e.path().is_empty());
-            prop_assert!(e.to_string().starts_with(e.path()));
+            let path = e.path().to_string();
+            prop_assert!(!path.is_empty());
+            let prefix = format!("{path}: ");
+            prop_assert!(e.to_string().starts_with(&prefix));
         }
     }
 }

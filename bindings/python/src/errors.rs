@@ -32,5 +32,11 @@ pub(crate) fn input_error(py: Python<'_>, message: &str, path: &str) -> PyErr {
 /// A request's error, at its path in the request (an account document's
 /// under `account`), as every front end names it.
 pub(crate) fn request_error(py: Python<'_>, e: &fundsgate::RequestError) -> PyErr {
-    error_of_kind(py, "InputError", e.message(), e.path(), e.kind())
+    error_of_kind(
+        py,
+        "InputError",
+        e.message(),
+        &e.path().to_string(),
+        e.kind(),
+    )
 }

@@ -11,8 +11,15 @@ pub(crate) struct Policy {
 }
 
 pub(crate) fn policy_from(py: Python<'_>, bytes: &[u8]) -> PyResult<fundsgate::Policy> {
-    fundsgate::Policy::from_json(bytes)
-        .map_err(|e| error_of_kind(py, "PolicyError", e.message(), e.path(), e.kind()))
+    fundsgate::Policy::from_json(bytes).map_err(|e| {
+        error_of_kind(
+            py,
+            "PolicyError",
+            e.message(),
+            &e.path().to_string(),
+            e.kind(),
+        )
+    })
 }
 
 #[pymethods]

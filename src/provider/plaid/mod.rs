@@ -320,7 +320,7 @@ fn select(accounts: &[Obj<Account<'_>>], wanted: Option<&str>) -> Result<usize, 
     if let Some((first, i, id)) = twice {
         return Err(JsonError::new(
             ErrorKind::Duplicate,
-            format!("accounts[{i}].account_id"),
+            &format!("accounts[{i}].account_id"),
             format!(
                 "account `{id}` appears twice in the response (accounts[{first}] and accounts[{i}])"
             ),
