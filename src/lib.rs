@@ -100,7 +100,7 @@ mod verdict;
 
 pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
 
-pub use batch::{Answered, Batch, LineOutcome, ReadLine};
+pub use batch::{Answered, Batch, LineOutcome, ReadLine, Streaming};
 pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
 pub use request::{AccountSource, Request};
 pub use run::Run;
@@ -293,6 +293,11 @@ pub mod __private {
     /// `Batch::answer` through serde_json only.
     pub fn answer_reference(batch: &Batch, line: &[u8], out: &mut Vec<u8>) -> Answered {
         batch.answer_with(line, out, false)
+    }
+
+    /// The same streaming, every line read by serde_json only.
+    pub fn reference_streaming(how: crate::Streaming) -> crate::Streaming {
+        how.reference()
     }
 
     /// `Batch::read_line` through serde_json only.

@@ -16,7 +16,8 @@ use fundsgate::{
     AccountSource, Currency, Debit, DebitId, Decision, Policy, Presentment, Provider, ReadOptions,
     Request, ReturnCode, Snapshot, neutral,
 };
-use fundsgate::{Batch, LineOutcome, ReadLine, Run};
+use fundsgate::{Batch, Streaming};
+use std::num::NonZeroUsize;
 
 mod stream;
 
@@ -299,36 +300,6 @@ fn minor_units(text: &str) -> Result<i64, String> {
     })
 }
 
-/// Empty vectors, kept for reuse between the stages of `batch`.
-struct Recycled<T>(std::sync::Mutex<Vec<Vec<T>>>);
-
-impl<T> Default for Recycled<T> {
-    fn default() -> Self {
-        Recycled(std::sync::Mutex::new(Vec::new()))
-    }
-}
-
-impl<T> Recycled<T> {
-    /// An empty vector, with the capacity of one given back if any.
-    fn take(&self) -> Vec<T> {
-        self.0
-            .lock()
-            .map(|mut free| free.pop().unwrap_or_default())
-            .unwrap_or_default()
-    }
-
-    /// Keeps `v` (emptied) for a later `take`; a few at most, as many as
-    /// chunks are in flight.
-    fn give_back(&self, mut v: Vec<T>) {
-        v.clear();
-        if let Ok(mut free) = self.0.lock()
-            && free.len() < 64
-        {
-            free.push(v);
-        }
-    }
-}
-
 /// An input or usage error: exit 2 with this one-line message.
 struct Failure(String);
 
@@ -432,91 +403,21 @@ fn batch(args: BatchArgs) -> Result<ExitCode, Failure> {
         usize::from,
     );
     let max_line = usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX);
-    let too_long_message = format!("line longer than --max-line-bytes ({max_line} bytes)");
-    let too_long = |out: &mut Vec<u8>| {
-        LineOutcome::new(None, Err(too_long_message.clone())).write_answer(out);
+    // The library's one ordered-parallel runner: lines read in parallel,
+    // decided in order (a run) or alone (`--independent`), written in
+    // parallel, answered in input order.
+    let how = Streaming::new()
+        .jobs(NonZeroUsize::new(jobs).unwrap_or(NonZeroUsize::MIN))
+        .independent(args.independent)
+        .max_line(
+            max_line,
+            format!("line longer than --max-line-bytes ({max_line} bytes)"),
+        );
+    let how = match args.reader {
+        Reader::Fast => how,
+        Reader::Serde => fundsgate::__private::reference_streaming(how),
     };
-    // The answer line is all that `batch` needs; what became of it is not.
-    let fast = |line: &[u8], out: &mut Vec<u8>| {
-        if line.len() > max_line {
-            return too_long(out);
-        }
-        batch.answer(line, out);
-    };
-    let serde_only = |line: &[u8], out: &mut Vec<u8>| {
-        if line.len() > max_line {
-            return too_long(out);
-        }
-        fundsgate::__private::answer_reference(&batch, line, out);
-    };
-    let answer: &stream::Answer<'_> = match args.reader {
-        Reader::Fast => &fast,
-        Reader::Serde => &serde_only,
-    };
-    // A run: lines read in parallel, decided in order, written in parallel.
-    let reader = args.reader;
-    // The stages hand each other one vector of a chunk's lines, decided in
-    // place, and hand it back empty to be filled again: a chunk's ~2 MB is
-    // not asked of the allocator (and faulted in by the kernel) anew each
-    // time, and no line is moved between the stages.
-    let read_vecs: Recycled<ReadLine<'static>> = Recycled::default();
-    let read = |chunk: &[u8]| {
-        let mut lines = read_vecs.take();
-        stream::each_line(chunk, |line| {
-            lines.push(if line.len() > max_line {
-                ReadLine::failed(too_long_message.clone())
-            } else {
-                match reader {
-                    Reader::Fast => batch.read_line(line).into_owned(),
-                    Reader::Serde => {
-                        fundsgate::__private::read_reference(&batch, line).into_owned()
-                    }
-                }
-            });
-        });
-        lines
-    };
-    let mut run = Run::new();
-    let mut decide = |mut lines: Vec<ReadLine<'static>>| {
-        for line in &mut lines {
-            batch.decide_in_place(line, &mut run);
-        }
-        lines
-    };
-    let write = |lines: Vec<ReadLine<'static>>, out: &mut Vec<u8>| {
-        for line in &lines {
-            batch.write_line(line, out);
-        }
-        read_vecs.give_back(lines);
-    };
-    let stages = stream::Stages {
-        read: &read,
-        decide: &mut decide,
-        write: &write,
-    };
-    // On one thread, a run is read, decided and written line by line.
-    let serial_run = std::sync::Mutex::new(Run::new());
-    let in_run = |line: &[u8], out: &mut Vec<u8>| {
-        if line.len() > max_line {
-            return too_long(out);
-        }
-        let read = match args.reader {
-            Reader::Fast => batch.read_line(line),
-            Reader::Serde => fundsgate::__private::read_reference(&batch, line),
-        };
-        // The only thread: the lock is never contended, nor poisoned (the
-        // library does not panic).
-        let mut run = serial_run
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        batch.decide_read(read, &mut run).write_answer(out);
-    };
-    let result = match (args.independent, jobs) {
-        (true, 1) => stream::run_serial(answer, max_line, input, &mut output),
-        (true, jobs) => stream::run_parallel(answer, jobs, max_line, input, &mut output),
-        (false, 1) => stream::run_serial(&in_run, max_line, input, &mut output),
-        (false, jobs) => stream::run_staged_parallel(stages, jobs, max_line, input, &mut output),
-    };
+    let result = batch.answer_stream(input, &mut output, &how);
     // A closed pipe is a failure too: answers were lost, and the caller
     // must know (SPEC §6).
     let result = result.and_then(|()| output.flush());

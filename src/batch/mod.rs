@@ -19,6 +19,9 @@ use crate::run::Run;
 use crate::snapshot::AccountId;
 
 mod fast;
+mod stream;
+
+pub use stream::Streaming;
 
 use crate::verdict::{Decision, Rule, Verdict};
 use fast::AccountInput;
@@ -183,6 +186,12 @@ impl Batch {
     /// ```
     pub fn decide_read<'a>(&self, mut read: ReadLine<'a>, run: &mut Run) -> LineOutcome<'a> {
         self.decide_in_place(&mut read, run);
+        self.outcome_of(read)
+    }
+
+    /// A line's outcome: the decision [`Batch::decide_in_place`] kept in it
+    /// (or its decision alone), as [`Batch::write_line`] would write it.
+    fn outcome_of<'a>(&self, read: ReadLine<'a>) -> LineOutcome<'a> {
         let result = self.result(&read).map_err(Cow::into_owned);
         let ReadLine { line_id, .. } = read;
         let id = match line_id {

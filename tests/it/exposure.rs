@@ -384,6 +384,20 @@ fn the_fingerprint_sorts_limits_and_currencies() {
 
 // ---- Runs ------------------------------------------------------------------------
 
+/// A reader that hands over at most `.1` bytes a call, so that a stream
+/// arrives in many chunks, cut anywhere.
+struct Trickle<'a>(&'a [u8], usize);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.1.min(buf.len()).min(self.0.len());
+        let (now, later) = self.0.split_at(n);
+        buf[..n].copy_from_slice(now);
+        self.0 = later;
+        Ok(n)
+    }
+}
+
 const ACCOUNT: &str = r#"{"id": "fca_1", "object": "financial_connections.account", "status": "active",
   "balance": {"as_of": 1651516592, "type": "cash", "current": {"usd": 6000}, "cash": {"available": {"usd": 6000}}}}"#;
 
@@ -670,6 +684,57 @@ proptest! {
             batch.write_line(line, &mut written);
         }
         prop_assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+    }
+
+    /// The one ordered-parallel runner (`Batch::answer_stream`, what
+    /// `fundsgate batch` runs; `Batch::decide_lines`, what Python's
+    /// `decide_many` runs) answers, on any number of jobs and however the
+    /// input arrives, byte for byte what deciding the lines one by one in a
+    /// run (or alone, independent) answers; a line over the limit is its
+    /// error line, the lines after it unharmed.
+    #[test]
+    fn the_runner_answers_what_one_line_at_a_time_answers(
+        requests in proptest::collection::vec((0_usize..3, 0_usize..5, 1_i64..4_000), 0..24),
+        jobs in 1_usize..4, independent in any::<bool>(), trickle in 1_usize..300, final_newline in any::<bool>(),
+    ) {
+        let batch = Batch::new(Policy::default(), at(NOW));
+        let max_line = 900;
+        let texts: Vec<String> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, (account, kind, amount))| {
+                let account = ACCOUNT.replace("fca_1", &format!("fca_{account}")).replace('\n', " ");
+                match kind {
+                    0 => format!(r#"{{"id": {i}, "account": {account}, "amount": "{amount}"}}"#),
+                    1 => format!(r#"{{"id": "pi_{i}", "account": {account}, "amount": {amount}, "currency": "usd", "pad": "{}"}}"#, "x".repeat(max_line)),
+                    _ => format!(r#"{{"id": "pi_{i}", "account": {account}, "amount": {amount}, "currency": "usd"}}"#),
+                }
+            })
+            .collect();
+        let mut input = texts.join("\n");
+        if final_newline && !texts.is_empty() {
+            input.push('\n');
+        }
+        let too_long = "line too long";
+        let mut expected = Vec::new();
+        let mut run = if independent { Run::independent() } else { Run::new() };
+        for t in &texts {
+            if t.len() > max_line {
+                fundsgate::LineOutcome::new(None, Err(too_long.to_owned())).write_answer(&mut expected);
+            } else {
+                batch.decide_read(batch.read_line(t.as_bytes()), &mut run).write_answer(&mut expected);
+            }
+        }
+        let how = fundsgate::Streaming::new()
+            .jobs(std::num::NonZeroUsize::new(jobs).unwrap())
+            .independent(independent)
+            .max_line(max_line, too_long);
+        let mut streamed = Vec::new();
+        batch.answer_stream(Trickle(input.as_bytes(), trickle), &mut streamed, &how).unwrap();
+        prop_assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(expected.clone()).unwrap());
+        let mut outcomes = Vec::new();
+        batch.decide_lines(input.as_bytes(), &how, |o| o.write_answer(&mut outcomes));
+        prop_assert_eq!(String::from_utf8(outcomes).unwrap(), String::from_utf8(expected).unwrap());
     }
 
     /// With cushions, each allowed debit's required amount (its cushions,

@@ -146,7 +146,7 @@ fn the_library_package_has_no_command_line_dependency() {
         .parse::<toml::Table>()
         .unwrap();
     let dependencies = manifest["dependencies"].as_table().unwrap();
-    for front_end in ["clap", "signal-hook", "memchr", "pyo3"] {
+    for front_end in ["clap", "signal-hook", "pyo3"] {
         assert!(
             !dependencies.contains_key(front_end),
             "the library depends on {front_end}: it belongs to the command line or the bindings"

@@ -1,11 +1,10 @@
 //! `decide` and `decide_many`.
 
 use crate::*;
+use std::num::NonZeroUsize;
 use std::thread;
 
-use fundsgate::{
-    AccountSource, Batch, Currency, Debit, DebitId, ReadLine, ReadOptions, Request, Run,
-};
+use fundsgate::{AccountSource, Batch, Currency, Debit, DebitId, ReadOptions, Request, Streaming};
 use pyo3::types::{PyBytes, PyString};
 
 /// Decides one debit. `account` is the account document (`bytes`, `str`, a
@@ -186,12 +185,17 @@ pub(crate) fn decide_many(
             ));
         }
     };
-    let mut run = if independent {
-        Run::independent()
-    } else {
-        Run::new()
-    };
-    let decided: Vec<Decided> = py.detach(|| decide_lines(&batch, &data, jobs, &mut run));
+    let how = Streaming::new()
+        .jobs(NonZeroUsize::new(jobs).unwrap_or(NonZeroUsize::MIN))
+        .independent(independent);
+    // The library's one ordered-parallel runner, as `fundsgate batch` runs.
+    let decided: Vec<Decided> = py.detach(|| {
+        let mut decided = Vec::new();
+        batch.decide_lines(&data, &how, |outcome| {
+            decided.push((outcome.id.map(std::borrow::Cow::into_owned), outcome.result));
+        });
+        decided
+    });
     let mut out = Vec::with_capacity(decided.len());
     for (id, result) in decided {
         out.push(match result {
@@ -200,52 +204,4 @@ pub(crate) fn decide_many(
         });
     }
     Ok(out)
-}
-
-/// The lines of `data` (a final newline ends the last line, as in
-/// `fundsgate batch`): read on up to `jobs` threads, then decided in order
-/// in `run` (as `fundsgate batch` does).
-pub(crate) fn decide_lines(batch: &Batch, data: &[u8], jobs: usize, run: &mut Run) -> Vec<Decided> {
-    let lines: Vec<&[u8]> = if data.is_empty() {
-        Vec::new()
-    } else {
-        data.strip_suffix(b"\n")
-            .unwrap_or(data)
-            .split(|&b| b == b'\n')
-            .collect()
-    };
-    fn read_all<'a>(batch: &Batch, lines: &[&'a [u8]]) -> Vec<ReadLine<'a>> {
-        lines.iter().map(|l| batch.read_line(l)).collect()
-    }
-    // Threads pay off from a few thousand lines on.
-    let read: Vec<ReadLine<'_>> =
-        if jobs <= 1 || lines.len() < 4096 {
-            read_all(batch, &lines)
-        } else {
-            let per_thread = lines.len().div_ceil(jobs);
-            thread::scope(|scope| {
-                let handles: Vec<_> = lines
-                    .chunks(per_thread)
-                    .map(|chunk| scope.spawn(move || read_all(batch, chunk)))
-                    .collect();
-                let mut all = Vec::with_capacity(lines.len());
-                for (handle, chunk) in handles.into_iter().zip(lines.chunks(per_thread)) {
-                    match handle.join() {
-                        Ok(part) => all.extend(part),
-                        // A worker cannot panic (the library does not); should
-                        // one, its lines are reported, not lost.
-                        Err(_) => all.extend(chunk.iter().map(|_| {
-                            ReadLine::failed("internal error: a worker stopped".to_owned())
-                        })),
-                    }
-                }
-                all
-            })
-        };
-    read.into_iter()
-        .map(|line| {
-            let outcome = batch.decide_read(line, run);
-            (outcome.id.map(std::borrow::Cow::into_owned), outcome.result)
-        })
-        .collect()
 }
