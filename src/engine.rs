@@ -177,6 +177,7 @@ impl Outcome {
                 fingerprint: *policy.fingerprint(),
             },
             engine: Engine::CURRENT,
+            unrecognized: None,
         }
     }
 }

@@ -126,7 +126,7 @@ pub use snapshot::{
 };
 pub use verdict::{
     Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, Piece, PolicyRecord,
-    ROWS, RefreshAction, RefreshHint, Retry, Row, Rule, Verdict,
+    ROWS, RefreshAction, RefreshHint, Retry, Row, Rule, Unrecognized, Verdict,
 };
 
 /// The time library of [`decide`]'s signature, re-exported so that callers

@@ -278,8 +278,9 @@ impl Serialize for Verdict {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Verdict", 22)?;
         st.serialize_field("decision", &self.decision)?;
-        st.serialize_field("reasons", &self.reasons)?;
-        st.serialize_field("warnings", &self.warnings)?;
+        let (reasons, warnings) = self.unrecognized_codes();
+        st.serialize_field("reasons", &AllCodes(self.reasons, reasons))?;
+        st.serialize_field("warnings", &AllCodes(self.warnings, warnings))?;
         st.serialize_field("basis", &self.basis)?;
         st.serialize_field("balance", &self.balance)?;
         st.serialize_field("required", &self.required)?;
@@ -290,7 +291,7 @@ impl Serialize for Verdict {
         st.serialize_field("retry", &self.retry)?;
         st.serialize_field("exposure", &self.exposure)?;
         st.serialize_field("not_before", &self.not_before)?;
-        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("rule", self.rule_id())?;
         st.serialize_field("account", &self.account)?;
         st.serialize_field("provider", &self.provider)?;
         if let Some(error) = &self.provider_error {
@@ -304,6 +305,42 @@ impl Serialize for Verdict {
         st.serialize_field("engine", &self.engine)?;
         st.serialize_field("explanation", &self.explanation())?;
         st.end()
+    }
+}
+
+/// A verdict's codes: those this version knows, then those it read back
+/// without knowing them ([`Unrecognized`](crate::Unrecognized)).
+struct AllCodes<'a>(Codes, &'a [Box<str>]);
+
+impl Serialize for AllCodes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len().saturating_add(self.1.len())))?;
+        for code in self.0 {
+            seq.serialize_element(code.as_str())?;
+        }
+        for name in self.1 {
+            seq.serialize_element(&**name)?;
+        }
+        seq.end()
+    }
+}
+
+impl Verdict {
+    /// The row's id as written: the id read back for [`Rule::Unknown`].
+    fn rule_id(&self) -> &str {
+        match (&self.unrecognized, self.rule) {
+            (Some(u), Rule::Unknown) => u.rule.as_deref().unwrap_or(Rule::Unknown.as_str()),
+            _ => self.rule.as_str(),
+        }
+    }
+
+    /// The reason and warning names read back without being known.
+    fn unrecognized_codes(&self) -> (&[Box<str>], &[Box<str>]) {
+        match &self.unrecognized {
+            Some(u) => (&u.reasons, &u.warnings),
+            None => (&[], &[]),
+        }
     }
 }
 
@@ -354,13 +391,19 @@ impl Verdict {
                 None => out.extend_from_slice(b"null"),
             }
         }
-        fn codes(out: &mut Vec<u8>, codes: Codes) {
+        fn codes(out: &mut Vec<u8>, codes: Codes, unrecognized: &[Box<str>]) {
             out.push(b'[');
             for (i, code) in codes.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 quoted(out, code.as_str());
+            }
+            for (i, name) in unrecognized.iter().enumerate() {
+                if i > 0 || !codes.is_empty() {
+                    out.push(b',');
+                }
+                string(out, Some(name.as_bytes()));
             }
             out.push(b']');
         }
@@ -389,10 +432,11 @@ impl Verdict {
         }
         out.extend_from_slice(b"{\"decision\":");
         quoted(out, self.decision.as_str());
+        let (reasons, warnings) = self.unrecognized_codes();
         out.extend_from_slice(b",\"reasons\":");
-        codes(out, self.reasons);
+        codes(out, self.reasons, reasons);
         out.extend_from_slice(b",\"warnings\":");
-        codes(out, self.warnings);
+        codes(out, self.warnings, warnings);
         out.extend_from_slice(b",\"basis\":");
         match self.basis {
             Some(basis) => quoted(out, basis.as_str()),
@@ -444,7 +488,10 @@ impl Verdict {
         out.extend_from_slice(b",\"not_before\":");
         opt_int(out, self.not_before);
         out.extend_from_slice(b",\"rule\":");
-        quoted(out, self.rule.as_str());
+        match self.rule {
+            Rule::Unknown => string(out, Some(self.rule_id().as_bytes())),
+            rule => quoted(out, rule.as_str()),
+        }
         out.extend_from_slice(b",\"account\":");
         string(out, self.account.as_ref().map(AccountId::as_bytes));
         out.extend_from_slice(b",\"provider\":");

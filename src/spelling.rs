@@ -14,7 +14,9 @@
 
 /// Declares a fieldless enum whose every variant has one wire name (see the
 /// module docs). Variants are listed in their declaration (and `ALL`) order
-/// as `Variant = "name",`.
+/// as `Variant = "name",`. A last `.. Variant = "name",` stands for any
+/// value this version does not know: it is in neither `ALL` nor the names
+/// read (`from_name`, serde), and prints as its name.
 macro_rules! wire_enum {
     (
         $(#[$($attr:tt)*])*
@@ -23,6 +25,11 @@ macro_rules! wire_enum {
                 $(#[doc = $doc:expr])*
                 $variant:ident = $wire:literal,
             )*
+            $(
+                ..
+                $(#[doc = $other_doc:expr])*
+                $other:ident = $other_wire:literal,
+            )?
         }
     ) => {
         $(#[$($attr)*])*
@@ -32,6 +39,10 @@ macro_rules! wire_enum {
                 $(#[doc = $doc])*
                 $variant,
             )*
+            $(
+                $(#[doc = $other_doc])*
+                $other,
+            )?
         }
 
         impl $name {
@@ -46,6 +57,7 @@ macro_rules! wire_enum {
             pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $wire,)*
+                    $($name::$other => $other_wire,)?
                 }
             }
 

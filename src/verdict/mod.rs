@@ -387,6 +387,10 @@ impl<'de> Deserialize<'de> for Retry {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(transform = add_explanation))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+// The derived reading is `Verdict::deserialize`, which the `Deserialize`
+// impl below calls after it has set aside the names this version does not
+// know.
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Verdict {
     /// Allow, deny or refresh_needed.
@@ -448,6 +452,90 @@ pub struct Verdict {
     pub policy: PolicyRecord,
     /// The engine that decided, `fundsgate <version>`.
     pub engine: Engine,
+    /// The codes and the row id of a verdict a later version wrote that
+    /// this version does not know, kept from reading it back (see
+    /// [`Unrecognized`]); `None` for every verdict this version decides.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub unrecognized: Option<Box<Unrecognized>>,
+}
+
+/// What a verdict read back holds that this version does not know: codes
+/// and a decision-table row added by a later version (codes and rows are
+/// added, never renamed or removed). Reading keeps them here, in the order
+/// read, so that the verdict reads back whole: its `rule` is then
+/// [`Rule::Unknown`], its `reasons` and `warnings` the codes this version
+/// knows, and writing it again writes the known codes then these.
+///
+/// ```
+/// use fundsgate::{Code, Rule, Verdict};
+/// let stored = r#"{"decision":"deny","reasons":["insufficient_funds","balance_hold"],"warnings":[],
+///   "basis":"available","balance":6000,"required":20000,"max_allowed":6000,"as_of":1651516592,
+///   "balance_age_secs":8,"refresh":null,"retry":null,"rule":"hold_pending","account":"fca_1",
+///   "provider":"stripe","debit":{"amount":20000,"currency":"usd","in_flight":0},
+///   "evaluated_at":1651516600,"policy":{"name":null,"fingerprint":"sha256:8d98b1ee4bd5e3b3dfc8b8cb1fa4a1e8d3bd4a2f1cb4bd3b6e9f1d3a5d7e9c1b"},
+///   "engine":"fundsgate 9.0.0","explanation":"Denied: …"}"#;
+/// let verdict: Verdict = serde_json::from_str(stored)?;
+/// assert_eq!(verdict.rule, Rule::Unknown);
+/// assert!(verdict.reasons.contains(Code::InsufficientFunds));
+/// let unrecognized = verdict.unrecognized.as_deref().ok_or("kept")?;
+/// assert_eq!(unrecognized.rule.as_deref(), Some("hold_pending"));
+/// assert_eq!(unrecognized.reasons, ["balance_hold".into()]);
+/// // Written again, the names are all there.
+/// assert!(verdict.to_json().contains(r#""reasons":["insufficient_funds","balance_hold"]"#));
+/// assert!(verdict.to_json().contains(r#""rule":"hold_pending""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Unrecognized {
+    /// Reason codes this version does not know.
+    pub reasons: Vec<Box<str>>,
+    /// Warning codes this version does not know.
+    pub warnings: Vec<Box<str>>,
+    /// The row id, when this version does not know it.
+    pub rule: Option<Box<str>>,
+}
+
+impl<'de> Deserialize<'de> for Verdict {
+    /// The fields of the verdict (unknown ones ignored), the codes and row
+    /// id this version does not know set aside in
+    /// [`Verdict::unrecognized`]; anything else wrong is an error, as
+    /// serde's derive reports it.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        let mut fields = serde_json::Map::<String, Value>::deserialize(d)?;
+        let mut unrecognized = Unrecognized::default();
+        for (key, names) in [
+            ("reasons", &mut unrecognized.reasons),
+            ("warnings", &mut unrecognized.warnings),
+        ] {
+            if let Some(Value::Array(codes)) = fields.get_mut(key) {
+                codes.retain(|code| match code.as_str() {
+                    Some(name) if Code::from_name(name).is_none() => {
+                        names.push(name.into());
+                        false
+                    }
+                    _ => true,
+                });
+            }
+        }
+        if let Some(Value::String(id)) = fields.get_mut("rule")
+            && Rule::from_name(id).is_none()
+        {
+            // Read as any known row, then named Unknown below.
+            unrecognized.rule =
+                Some(std::mem::replace(id, Rule::Sufficient.as_str().into()).into());
+        }
+        let mut verdict = Verdict::deserialize(Value::Object(fields)).map_err(de::Error::custom)?;
+        if unrecognized.rule.is_some() {
+            verdict.rule = Rule::Unknown;
+        }
+        if unrecognized != Unrecognized::default() {
+            verdict.unrecognized = Some(Box::new(unrecognized));
+        }
+        Ok(verdict)
+    }
 }
 
 /// The debit a verdict decided (the verdict's `debit`).

@@ -98,6 +98,13 @@ macro_rules! decision_table {
                     #[doc = concat!("`", $id, "`: ", $when, ".")]
                     $variant = $id,
                 )*
+                ..
+                /// A row this version does not know, in a verdict a later
+                /// version wrote and this one read back: its id is in the
+                /// verdict's [`unrecognized`](crate::Verdict::unrecognized).
+                /// [`decide`](crate::decide) never answers it; it is not in
+                /// `Rule::ALL` nor [`ROWS`], and prints as `unknown`.
+                Unknown = "unknown",
             }
         }
 
@@ -111,6 +118,7 @@ macro_rules! decision_table {
                 use Piece::*;
                 use RefreshAction::*;
                 match self {
+                    Rule::Unknown => UNKNOWN_ROW,
                     $(
                         Rule::$variant => Row {
                             rule: Rule::$variant,
@@ -337,6 +345,23 @@ decision_table! {
     },
 }
 
+/// What [`Rule::row`] gives for [`Rule::Unknown`]: a `deny` that no
+/// allowance softens, the row of a later version that this one reads back
+/// but cannot name.
+const UNKNOWN_ROW: Row = Row {
+    rule: Rule::Unknown,
+    when: "a row of a later version of the table",
+    decision: Decision::Deny,
+    reasons: Codes::EMPTY,
+    link_down: false,
+    refresh: None,
+    softenable: false,
+    reports_basis: false,
+    explanation: &[Piece::Text(
+        "a row of a later version of the decision table, which this version cannot name, decided",
+    )],
+};
+
 // `Rule::row` indexes `ROWS` by the rule: every row sits at its rule's index.
 const _: () = {
     assert!(ROWS.len() == Rule::ALL.len());
@@ -362,12 +387,17 @@ impl Rule {
     /// assert_eq!((row.decision, row.refresh), (Decision::Deny, Some(RefreshAction::RetryAfter)));
     /// assert!(row.reasons.contains(Code::BalanceStale) && row.softenable);
     /// ```
+    /// [`Rule::Unknown`], read back from a later version's verdict, gives a
+    /// `deny` row that names no reason.
     pub const fn row(self) -> &'static Row {
-        #[expect(
-            clippy::indexing_slicing,
-            reason = "ROWS lists every rule at its index (the compile-time check above)"
-        )]
-        &ROWS[self as usize]
+        match self {
+            Rule::Unknown => &UNKNOWN_ROW,
+            #[expect(
+                clippy::indexing_slicing,
+                reason = "ROWS lists every other rule at its index (the compile-time check above)"
+            )]
+            rule => &ROWS[rule as usize],
+        }
     }
 
     /// The rows marked `*` in the [decision table](crate::contract): funds

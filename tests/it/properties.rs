@@ -480,6 +480,49 @@ proptest! {
         prop_assert_eq!(Policy::from_json(p.to_json_pretty().as_bytes()).unwrap(), p);
     }
 
+    /// A verdict a later version wrote, with codes and a row id this one
+    /// does not know (and a name that needs escaping), reads back: the
+    /// known fields as written, the unknown names kept in order; written
+    /// again (by either writer) it holds every name, and reads back equal.
+    #[test]
+    fn a_later_versions_verdict_reads_back_whole(
+        s in any_snapshot(), d in debit(), p in policy(),
+        new_reasons in proptest::collection::vec("[a-z_]{1,12}|q\"uote\\\\", 0..3),
+        new_warnings in proptest::collection::vec("[a-z_]{1,12}", 0..3),
+        new_rule in proptest::option::of("[a-z_]{1,12}"),
+    ) {
+        let v = verdict(&s, &d, &p);
+        let known = |name: &String| Code::from_name(name).is_some();
+        let new_reasons: Vec<String> = new_reasons.into_iter().filter(|n| !known(n)).collect();
+        let new_warnings: Vec<String> = new_warnings.into_iter().filter(|n| !known(n)).collect();
+        let new_rule = new_rule.filter(|r| Rule::from_name(r).is_none());
+        let mut later: Value = serde_json::from_str(&v.to_json()).unwrap();
+        later["reasons"].as_array_mut().unwrap().extend(new_reasons.iter().map(|n| json!(n)));
+        later["warnings"].as_array_mut().unwrap().extend(new_warnings.iter().map(|n| json!(n)));
+        if let Some(rule) = &new_rule {
+            later["rule"] = json!(rule);
+        }
+        later["added_by_a_later_version"] = json!({"any": ["thing"]});
+        let read: Verdict = serde_json::from_value(later.clone()).unwrap();
+        prop_assert_eq!(read.reasons, v.reasons);
+        prop_assert_eq!(read.warnings, v.warnings);
+        prop_assert_eq!(read.rule, if new_rule.is_some() { Rule::Unknown } else { v.rule });
+        let kept = read.unrecognized.as_deref().cloned().unwrap_or_default();
+        prop_assert_eq!(&kept.reasons, &new_reasons.iter().map(|n| n.as_str().into()).collect::<Vec<Box<str>>>());
+        prop_assert_eq!(&kept.warnings, &new_warnings.iter().map(|n| n.as_str().into()).collect::<Vec<Box<str>>>());
+        prop_assert_eq!(kept.rule.as_deref(), new_rule.as_deref());
+        let text = read.to_json();
+        prop_assert_eq!(&text, &serde_json::to_string(&read).unwrap(), "the writer is serde's");
+        let mut written: Value = serde_json::from_str(&text).unwrap();
+        let mut expected = later;
+        expected.as_object_mut().unwrap().remove("added_by_a_later_version");
+        // The explanation is this version's sentence for the row.
+        expected["explanation"] = written["explanation"].take();
+        written["explanation"] = expected["explanation"].clone();
+        prop_assert_eq!(written, expected);
+        prop_assert_eq!(serde_json::from_str::<Verdict>(&text).unwrap(), read);
+    }
+
     /// Reasons are empty exactly on allow, and every refresh_needed says what
     /// to do about the refresh.
     #[test]
