@@ -83,7 +83,7 @@ pub enum InstantError {
         /// The text that was offered.
         found: String,
     },
-    /// A number of seconds beyond ±[`MAX_UNIX_SECONDS`](MAX_UNIX_SECONDS)
+    /// A number of seconds beyond ±[`MAX_UNIX_SECONDS`]
     /// (the year 5138): almost certainly milliseconds.
     #[error("{}", milliseconds_message(*seconds))]
     LooksLikeMilliseconds {

@@ -58,6 +58,28 @@
 //!   (`deny`, `unrecognized_value`); malformed values are errors that name
 //!   their JSON path.
 //!
+//! ## Where things are
+//!
+//! The root holds what an embedder needs first (also in one `use` as
+//! [`prelude`]): [`read_account`] and [`ReadOptions`] (or a provider's own
+//! reader: [`stripe`], [`plaid`], [`neutral`]), [`Debit`] and [`Currency`],
+//! [`Policy`], [`decide`] and [`decide_unlinked`], the [`Verdict`] with its
+//! [`Decision`], [`Code`]s, [`Rule`] and [`RefreshAction`], one [`Error`]
+//! and its [`ErrorKind`], and [`Batch`] for JSON Lines. Everything else
+//! lives in a named module:
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`snapshot`] | the neutral account the engine reads: [`Snapshot`] and its vocabulary (`Status`, `Balance`, `AccountId`, …) |
+//! | [`debit`] | the debit, its payment id, its re-presentment history and prior debits |
+//! | [`policy`] | the policy, its builder, fingerprint and velocity limits |
+//! | [`verdict`] | the verdict's parts (`Codes`, `RefreshHint`, `Retry`, `Exposure`, …) and the decision table itself, [`verdict::ROWS`] |
+//! | [`money`] | currencies, per-currency maps, exact ratios |
+//! | [`instant`] | unix seconds and RFC 3339 text to the instants `decide` takes |
+//! | [`error`] | each error type, and the JSON path of an input error |
+//! | [`request`], [`run`], [`batch`] | one request from any front end, runs of requests, the batch protocol and its ordered-parallel runner |
+//! | `arrow`, `schema` | Arrow record batches, JSON Schemas (features `arrow`, `schema`) |
+//!
 //! In production `now` is the clock's, read by you at the call:
 //!
 //! ```
@@ -73,60 +95,70 @@
 //! evaluation time, the policy's name and [`Fingerprint`], the engine's
 //! version and a one-sentence explanation.
 
-// The modules are private: every public item is re-exported at the root
-// (`fundsgate::Verdict`), so that internals can move without breaking users.
-// The providers' readers (`stripe`, `plaid`, `neutral`), `schema` and
-// `contract` are namespaces.
+// The root shows what an embedder needs first (read an account, build a
+// debit, decide under a policy, act on the verdict, handle the error); every
+// other public item lives in a named module (`fundsgate::policy::Velocity`,
+// `fundsgate::verdict::Codes`). The modules that are not public are
+// internals. Items that were at the root before 0.2 stay there, hidden from
+// the docs, so that code written against them still compiles.
 #[cfg(feature = "arrow")]
 pub mod arrow;
-mod batch;
-mod debit;
+pub mod batch;
+pub mod debit;
 mod engine;
-mod error;
-mod instant;
+pub mod error;
+pub mod instant;
 mod json;
 mod lexer;
-mod money;
-mod policy;
+pub mod money;
+pub mod policy;
 mod provider;
 mod render;
-mod request;
-mod run;
+pub mod request;
+pub mod run;
 #[cfg(feature = "schema")]
 pub mod schema;
-mod snapshot;
+pub mod snapshot;
 mod spelling;
-mod verdict;
+pub mod verdict;
 
 pub use provider::{ReadOptions, detect_provider, neutral, plaid, read_account, stripe};
 
-pub use batch::{Answered, Batch, LineOutcome, ReadLine, Streaming};
-pub use instant::{MAX_UNIX_SECONDS, from_unix, parse_instant, unix_seconds};
-pub use request::{AccountSource, Request};
-pub use run::Run;
-
-pub use debit::{Debit, DebitId, Presentment, PriorDebit, PriorDebits, ReturnCode};
+pub use batch::Batch;
+pub use debit::Debit;
 pub use engine::{decide, decide_unlinked};
-pub use error::{
-    DebitError, DebitIdTooLong, ErrorKind, JsonPath, ParseError, PathSegment, PolicyError,
-    RequestError, RequiredOverflow, ReturnCodeError, TooManyPriorDebits,
-};
-pub use instant::InstantError;
-pub use money::{
-    Currency, CurrencyError, CurrencyMap, DuplicateCurrency, MinorUnits, Ratio, RatioError,
-};
-pub use policy::{
-    Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations, Policy,
-    PolicyBuilder, PolicyNameTooLong, ProviderReview, Velocity, VelocityError, VelocityLimit,
-    WindowDays,
-};
-pub use snapshot::{
-    AccountId, AccountNumbers, Balance, BalanceType, Category, Livemode, NextRefresh, Provider,
-    ProviderError, ProviderResult, Refresh, RefreshStatus, Snapshot, Status, UnixSeconds,
-};
-pub use verdict::{
-    Basis, Code, Codes, CodesIter, DebitRecord, Decision, Engine, Exposure, Piece, PolicyRecord,
-    ROWS, RefreshAction, RefreshHint, Retry, Row, Rule, Unrecognized, Verdict,
+pub use error::ErrorKind;
+pub use instant::{from_unix, unix_seconds};
+pub use money::Currency;
+pub use policy::Policy;
+pub use snapshot::Snapshot;
+pub use verdict::{Code, Decision, RefreshAction, Rule, Verdict};
+
+#[doc(hidden)]
+pub use {
+    batch::{Answered, LineOutcome, ReadLine, Streaming},
+    debit::{DebitId, Presentment, PriorDebit, PriorDebits, ReturnCode},
+    error::{
+        DebitError, DebitIdTooLong, JsonPath, ParseError, PathSegment, PolicyError, RequestError,
+        RequiredOverflow, ReturnCodeError, TooManyPriorDebits,
+    },
+    instant::{InstantError, MAX_UNIX_SECONDS, parse_instant},
+    money::{CurrencyError, CurrencyMap, DuplicateCurrency, MinorUnits, Ratio, RatioError},
+    policy::{
+        Categories, CategoryNotAcceptable, Fingerprint, FingerprintError, MaxReinitiations,
+        PolicyBuilder, PolicyNameTooLong, ProviderReview, Velocity, VelocityError, VelocityLimit,
+        WindowDays,
+    },
+    request::{AccountSource, Request},
+    run::Run,
+    snapshot::{
+        AccountId, AccountNumbers, Balance, BalanceType, Category, Livemode, NextRefresh, Provider,
+        ProviderError, ProviderResult, Refresh, RefreshStatus, Status, UnixSeconds,
+    },
+    verdict::{
+        Basis, Codes, CodesIter, DebitRecord, Engine, Exposure, Piece, PolicyRecord, ROWS,
+        RefreshHint, Retry, Row, Unrecognized,
+    },
 };
 
 /// The time library of [`decide`]'s signature, re-exported so that callers

@@ -1,4 +1,6 @@
-//! The batch protocol (documented on [`Batch`]).
+//! The batch protocol (documented on [`Batch`]): one JSON request line
+//! in, one answer line out; and the ordered-parallel runner of many lines
+//! ([`Streaming`]) that `fundsgate batch` and Python's `decide_many` share.
 
 use std::borrow::Cow;
 use std::fmt;
