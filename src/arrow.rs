@@ -1302,88 +1302,8 @@ pub fn decide_batch_in(
     run: &mut Run,
 ) -> Result<RecordBatch, ColumnError> {
     check_names(input.schema_ref(), options)?;
-    // Dictionary keys, normalized once per column (and for the `returns`
-    // lists' values): the readers borrow them.
-    let dictionary_keys: Vec<Option<Vec<usize>>> = input
-        .columns()
-        .iter()
-        .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
-        .collect();
-    let c = Columns {
-        fields: input.schema_ref().fields(),
-        columns: input.columns(),
-        dictionary_keys: &dictionary_keys,
-    };
-    let amount = c.ints("amount", true)?;
-    let currency = c.strings("currency", true)?;
-    let in_flight = c.ints("in_flight", false)?;
-    let account_id = c.strings("account_id", false)?;
-    let fetched_at = c.times("fetched_at")?;
-    let row_now = c.times("now")?;
-    let settled = c.times("original_settlement")?;
-    let debit_id = c.strings("debit_id", false)?;
-    let prior_column = c.find("prior", false)?;
-    let prior_parts = prior_column.map(prior_lists).transpose()?;
-    let prior_keys: Vec<Option<Vec<usize>>> = prior_parts.map_or_else(Vec::new, |(_, entries)| {
-        entries
-            .columns()
-            .iter()
-            .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
-            .collect()
-    });
-    let prior_entries = prior_parts
-        .map(|(lists, entries)| PriorEntries::read(lists, entries, &prior_keys))
-        .transpose()?;
-    let returns_column = c.find("returns", false)?;
-    let lists = returns_column.map(|column| match column.data_type() {
-        DataType::List(_) => column.as_list_opt::<i32>().map(Lists::Small),
-        DataType::LargeList(_) => column.as_list_opt::<i64>().map(Lists::Large),
-        _ => None,
-    });
-    let return_keys = match &lists {
-        Some(Some(list)) => list
-            .values()
-            .as_any_dictionary_opt()
-            .map(|d| d.normalized_keys()),
-        _ => None,
-    };
-    let returns = match (returns_column, lists) {
-        (None, _) => None,
-        (Some(column), lists) => {
-            let mistyped = || {
-                Columns::mistyped(
-                    "returns",
-                    "a List or LargeList of strings",
-                    column.data_type(),
-                )
-            };
-            let list = lists.flatten().ok_or_else(mistyped)?;
-            let codes = c
-                .strings_of(list.values().as_ref(), return_keys.as_deref())
-                .ok_or_else(mistyped)?;
-            Some((list, codes))
-        }
-    };
-    let documents = match c.find("account", false)? {
-        None => None,
-        Some(column) => Some(match column.data_type() {
-            DataType::Binary => Documents::Binary(column.as_binary::<i32>()),
-            DataType::LargeBinary => Documents::LargeBinary(column.as_binary::<i64>()),
-            DataType::BinaryView => Documents::BinaryView(column.as_binary_view()),
-            other => Documents::Text(c.strings("account", true)?.ok_or_else(|| {
-                Columns::mistyped(
-                    "account",
-                    "a string or binary type (Utf8, LargeUtf8, Utf8View, Binary, LargeBinary, \
-                     BinaryView, or a Dictionary of strings)",
-                    other,
-                )
-            })?),
-        }),
-    };
-    let typed = match documents {
-        Some(_) => None,
-        None => Some(Typed::read(&c)?),
-    };
+    let keys = DictionaryKeys::of(input);
+    let columns = RequestColumns::read(input, &keys)?;
     let rows = input.num_rows();
     if rows > MAX_ROWS {
         return Err(ColumnError::new(
@@ -1392,91 +1312,14 @@ pub fn decide_batch_in(
         ));
     }
     let mut out = Out::new(rows, options);
-    let batch_now = now.timestamp();
-    let mut snapshot = Snapshot::new(Status::Active);
-    // The last currency code read, and its `Currency`: a column mostly
-    // repeats one code.
-    let mut last_currency: Option<(&str, Currency)> = None;
+    let mut reader = RowReader::new(&columns, now);
     for row in 0..rows {
         // The outcome is written into the columns where it is made; the
         // verdict's record (account, debit, policy) is built only for an
         // explanation.
-        let mut decided = || -> Result<(), String> {
-            let amount = int(amount, row, "amount")?.ok_or("amount: null")?;
-            let code = currency.and_then(|c| c.get(row)).ok_or("currency: null")?;
-            let ccy = match last_currency {
-                Some((last, ccy)) if last == code => ccy,
-                _ => {
-                    let ccy = Currency::new(code).map_err(|e| format!("currency: {e}"))?;
-                    last_currency = Some((code, ccy));
-                    ccy
-                }
-            };
-            let in_flight = int(in_flight, row, "in_flight")?.unwrap_or(0);
-            let debit = Debit::new(amount, ccy, in_flight)
-                .map_err(|e| RequestError::debit(&e).to_string())?;
-            let now = match int(row_now, row, "now")? {
-                Some(t) => crate::instant::unix_seconds(t)
-                    .map_err(|e| format!("now: {e}"))?
-                    .timestamp(),
-                None => batch_now,
-            };
-            let debit = match returns.and_then(|(list, codes)| Some((list.span(row)?, codes))) {
-                Some(((start, end), codes)) if end > start => {
-                    let settled = int(settled, row, "original_settlement")?
-                        .ok_or("original_settlement: required with returns")?;
-                    let mut parsed = Vec::new();
-                    for (n, at) in (start..end).enumerate() {
-                        let code = codes.get(at).ok_or_else(|| format!("returns[{n}]: null"))?;
-                        parsed.push(
-                            crate::debit::ReturnCode::new(code)
-                                .map_err(|e| format!("returns[{n}]: {e}"))?,
-                        );
-                    }
-                    debit.with_presentment(crate::debit::Presentment::new(settled, parsed))
-                }
-                _ => debit,
-            };
-            let debit = match debit_id.and_then(|c| c.get(row)) {
-                Some(id) => debit.with_id(DebitId::new(id).map_err(|e| format!("debit_id: {e}"))?),
-                None => debit,
-            };
-            let debit = match &prior_entries {
-                Some(entries) => debit.with_prior(entries.row(row)?),
-                None => debit,
-            };
-            let id = account_id.and_then(|c| c.get(row));
-            let linked = match (&typed, documents) {
-                (Some(typed), _) => {
-                    typed.fill(&mut snapshot, row, ccy, id)?;
-                    true
-                }
-                (None, Some(documents)) => match documents.get(row) {
-                    None => false,
-                    Some(bytes) => {
-                        let mut read = ReadOptions::new();
-                        read.account_id = id;
-                        read.fetched_at = int(fetched_at, row, "fetched_at")?;
-                        snapshot = read_document(bytes, read)?;
-                        true
-                    }
-                },
-                (None, None) => false,
-            };
-            let account = linked.then_some(&snapshot);
-            let outcome = run
-                .outcome(account, &debit, policy, now)
-                .map_err(|e| RequestError::overflow(&e).to_string())?;
-            let explanation = options.explanation.then(|| {
-                outcome
-                    .into_verdict(account, &debit, policy, now)
-                    .explanation()
-            });
-            out.outcome(&outcome, explanation);
-            Ok(())
-        };
-        if let Err(message) = decided() {
-            out.error(message);
+        match reader.decide(row, policy, options, run) {
+            Ok((outcome, explanation)) => out.outcome(&outcome, explanation),
+            Err(message) => out.error(message),
         }
     }
     // Every column has `rows` entries of the declared types: Arrow cannot
@@ -1485,6 +1328,269 @@ pub fn decide_batch_in(
         .finish(options)
         .map_err(|e| ColumnError::new("(output)", e.to_string()))?;
     with_passthrough(verdicts, input, &options.passthrough)
+}
+
+/// The normalized keys of every dictionary column the readers borrow: the
+/// input's own columns, the `prior` entries' fields and the `returns`
+/// lists' values. Computed once per batch; nothing here fails (a mistyped
+/// column is reported by [`RequestColumns::read`], in its order).
+struct DictionaryKeys {
+    columns: Vec<Option<Vec<usize>>>,
+    prior: Vec<Option<Vec<usize>>>,
+    returns: Option<Vec<usize>>,
+}
+
+impl DictionaryKeys {
+    fn of(input: &RecordBatch) -> DictionaryKeys {
+        fn keys_of(columns: &[ArrayRef]) -> Vec<Option<Vec<usize>>> {
+            columns
+                .iter()
+                .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
+                .collect()
+        }
+        let column = |name: &str| {
+            let (index, _) = input.schema_ref().fields().find(name)?;
+            input.columns().get(index)
+        };
+        let prior = column("prior")
+            .and_then(|c| prior_lists(c).ok())
+            .map_or_else(Vec::new, |(_, entries)| keys_of(entries.columns()));
+        let returns = column("returns")
+            .and_then(returns_lists)
+            .and_then(|list| list.values().as_any_dictionary_opt())
+            .map(|d| d.normalized_keys());
+        DictionaryKeys {
+            columns: keys_of(input.columns()),
+            prior,
+            returns,
+        }
+    }
+}
+
+/// The `returns` column as lists, if it is a List or LargeList.
+fn returns_lists(column: &ArrayRef) -> Option<Lists<'_>> {
+    match column.data_type() {
+        DataType::List(_) => column.as_list_opt::<i32>().map(Lists::Small),
+        DataType::LargeList(_) => column.as_list_opt::<i64>().map(Lists::Large),
+        _ => None,
+    }
+}
+
+/// A request's columns, each read once as its typed view, checked in the
+/// order a batch line's fields are: a missing required column, or one of a
+/// type that cannot hold its values, is the batch's error.
+struct RequestColumns<'a> {
+    amount: Option<Ints<'a>>,
+    currency: Option<Strings<'a>>,
+    in_flight: Option<Ints<'a>>,
+    account_id: Option<Strings<'a>>,
+    fetched_at: Option<Ints<'a>>,
+    now: Option<Ints<'a>>,
+    original_settlement: Option<Ints<'a>>,
+    debit_id: Option<Strings<'a>>,
+    prior: Option<PriorEntries<'a>>,
+    /// The lists of return codes, and their values.
+    returns: Option<(Lists<'a>, Strings<'a>)>,
+    /// The account: documents, or the typed balance columns.
+    account: Account<'a>,
+}
+
+/// Where a row's account comes from.
+enum Account<'a> {
+    Documents(Documents<'a>),
+    Typed(Box<Typed<'a>>),
+}
+
+impl<'a> RequestColumns<'a> {
+    fn read(input: &'a RecordBatch, keys: &'a DictionaryKeys) -> Result<Self, ColumnError> {
+        let c = Columns {
+            fields: input.schema_ref().fields(),
+            columns: input.columns(),
+            dictionary_keys: &keys.columns,
+        };
+        Ok(RequestColumns {
+            amount: c.ints("amount", true)?,
+            currency: c.strings("currency", true)?,
+            in_flight: c.ints("in_flight", false)?,
+            account_id: c.strings("account_id", false)?,
+            fetched_at: c.times("fetched_at")?,
+            now: c.times("now")?,
+            original_settlement: c.times("original_settlement")?,
+            debit_id: c.strings("debit_id", false)?,
+            prior: c
+                .find("prior", false)?
+                .map(|column| {
+                    let (lists, entries) = prior_lists(column)?;
+                    PriorEntries::read(lists, entries, &keys.prior)
+                })
+                .transpose()?,
+            returns: c
+                .find("returns", false)?
+                .map(|column| {
+                    let mistyped = || {
+                        Columns::mistyped(
+                            "returns",
+                            "a List or LargeList of strings",
+                            column.data_type(),
+                        )
+                    };
+                    let list = returns_lists(column).ok_or_else(mistyped)?;
+                    let codes = c
+                        .strings_of(list.values().as_ref(), keys.returns.as_deref())
+                        .ok_or_else(mistyped)?;
+                    Ok((list, codes))
+                })
+                .transpose()?,
+            account: match c.find("account", false)? {
+                Some(column) => Account::Documents(documents(&c, column)?),
+                None => Account::Typed(Box::new(Typed::read(&c)?)),
+            },
+        })
+    }
+}
+
+/// The `account` column: strings or bytes.
+fn documents<'a>(c: &Columns<'a>, column: &'a ArrayRef) -> Result<Documents<'a>, ColumnError> {
+    Ok(match column.data_type() {
+        DataType::Binary => Documents::Binary(column.as_binary::<i32>()),
+        DataType::LargeBinary => Documents::LargeBinary(column.as_binary::<i64>()),
+        DataType::BinaryView => Documents::BinaryView(column.as_binary_view()),
+        other => Documents::Text(c.strings("account", true)?.ok_or_else(|| {
+            Columns::mistyped(
+                "account",
+                "a string or binary type (Utf8, LargeUtf8, Utf8View, Binary, LargeBinary, \
+                 BinaryView, or a Dictionary of strings)",
+                other,
+            )
+        })?),
+    })
+}
+
+/// Reads and decides a batch's rows one by one, reusing what it can
+/// between them.
+struct RowReader<'c, 'a> {
+    columns: &'c RequestColumns<'a>,
+    /// The batch's instant, for rows without their own `now`.
+    batch_now: crate::snapshot::UnixSeconds,
+    /// The account of the last row read (its allocations reused).
+    snapshot: Snapshot,
+    /// The last currency code read, and its `Currency`: a column mostly
+    /// repeats one code.
+    last_currency: Option<(&'a str, Currency)>,
+}
+
+impl<'c, 'a> RowReader<'c, 'a> {
+    fn new(columns: &'c RequestColumns<'a>, now: DateTime<Utc>) -> Self {
+        RowReader {
+            columns,
+            batch_now: now.timestamp(),
+            snapshot: Snapshot::new(Status::Active),
+            last_currency: None,
+        }
+    }
+
+    /// Row `row`'s outcome in `run` (and its explanation, when asked
+    /// for), or the message of its error.
+    fn decide(
+        &mut self,
+        row: usize,
+        policy: &Policy,
+        options: &Options,
+        run: &mut Run,
+    ) -> Result<(crate::engine::Outcome, Option<String>), String> {
+        let (debit, now) = self.debit(row)?;
+        let linked = self.account(row, debit.currency())?;
+        let account = linked.then_some(&self.snapshot);
+        let outcome = run
+            .outcome(account, &debit, policy, now)
+            .map_err(|e| RequestError::overflow(&e).to_string())?;
+        let explanation = options.explanation.then(|| {
+            outcome
+                .into_verdict(account, &debit, policy, now)
+                .explanation()
+        });
+        Ok((outcome, explanation))
+    }
+
+    /// Row `row`'s debit (amount, currency, in_flight, re-presentment,
+    /// payment id and prior debits) and instant, in the order a batch line
+    /// reads them.
+    fn debit(&mut self, row: usize) -> Result<(Debit, crate::snapshot::UnixSeconds), String> {
+        let c = self.columns;
+        let amount = int(c.amount, row, "amount")?.ok_or("amount: null")?;
+        let code = c
+            .currency
+            .and_then(|c| c.get(row))
+            .ok_or("currency: null")?;
+        let ccy = match self.last_currency {
+            Some((last, ccy)) if last == code => ccy,
+            _ => {
+                let ccy = Currency::new(code).map_err(|e| format!("currency: {e}"))?;
+                self.last_currency = Some((code, ccy));
+                ccy
+            }
+        };
+        let in_flight = int(c.in_flight, row, "in_flight")?.unwrap_or(0);
+        let debit =
+            Debit::new(amount, ccy, in_flight).map_err(|e| RequestError::debit(&e).to_string())?;
+        let now = match int(c.now, row, "now")? {
+            Some(t) => crate::instant::unix_seconds(t)
+                .map_err(|e| format!("now: {e}"))?
+                .timestamp(),
+            None => self.batch_now,
+        };
+        let debit = match c
+            .returns
+            .and_then(|(list, codes)| Some((list.span(row)?, codes)))
+        {
+            Some(((start, end), codes)) if end > start => {
+                let settled = int(c.original_settlement, row, "original_settlement")?
+                    .ok_or("original_settlement: required with returns")?;
+                let mut parsed = Vec::new();
+                for (n, at) in (start..end).enumerate() {
+                    let code = codes.get(at).ok_or_else(|| format!("returns[{n}]: null"))?;
+                    parsed.push(
+                        crate::debit::ReturnCode::new(code)
+                            .map_err(|e| format!("returns[{n}]: {e}"))?,
+                    );
+                }
+                debit.with_presentment(crate::debit::Presentment::new(settled, parsed))
+            }
+            _ => debit,
+        };
+        let debit = match c.debit_id.and_then(|c| c.get(row)) {
+            Some(id) => debit.with_id(DebitId::new(id).map_err(|e| format!("debit_id: {e}"))?),
+            None => debit,
+        };
+        let debit = match &c.prior {
+            Some(entries) => debit.with_prior(entries.row(row)?),
+            None => debit,
+        };
+        Ok((debit, now))
+    }
+
+    /// Reads row `row`'s account into the reader's snapshot: `false` for
+    /// an unlinked debit (a null document).
+    fn account(&mut self, row: usize, ccy: Currency) -> Result<bool, String> {
+        let c = self.columns;
+        let id = c.account_id.and_then(|c| c.get(row));
+        match &c.account {
+            Account::Typed(typed) => {
+                typed.fill(&mut self.snapshot, row, ccy, id)?;
+                Ok(true)
+            }
+            Account::Documents(documents) => match documents.get(row) {
+                None => Ok(false),
+                Some(bytes) => {
+                    let mut read = ReadOptions::new();
+                    read.account_id = id;
+                    read.fetched_at = int(c.fetched_at, row, "fetched_at")?;
+                    self.snapshot = read_document(bytes, read)?;
+                    Ok(true)
+                }
+            },
+        }
+    }
 }
 
 /// The `prior` column: a List or LargeList of structs whose fields are
