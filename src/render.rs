@@ -13,10 +13,16 @@ use crate::money::Currency;
 use crate::snapshot::UnixSeconds;
 use std::fmt;
 
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::snapshot::{AccountId, ProviderError};
-use crate::verdict::{Basis, Code, Codes, Decision, Piece, Retry, Rule, Verdict};
+use crate::debit::DebitId;
+use crate::policy::Fingerprint;
+use crate::snapshot::{AccountId, Provider, ProviderError};
+use crate::verdict::{
+    Basis, Code, Codes, DebitRecord, Decision, Exposure, Piece, PolicyRecord, RefreshHint, Retry,
+    Rule, Verdict,
+};
 
 /// Appends the explanation of `v` to `out`: its opening, its row's sentence
 /// ([`Row::explanation`]), then what any row may add (a review the policy
@@ -271,45 +277,323 @@ fn padded(out: &mut Vec<u8>, n: u32, width: usize) {
     out.extend_from_slice(digits.as_bytes());
 }
 
-impl Serialize for Verdict {
-    /// Every field, then `explanation`, in the SPEC's order; the same bytes as
-    /// [`Verdict::write_json`] through `serde_json`.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Verdict", 22)?;
-        st.serialize_field("decision", &self.decision)?;
+/// A JSON object the verdict writes, its fields in the SPEC's order,
+/// listed once (in [`Record::fields`]) and walked by both writers: the
+/// hand-written one ([`Verdict::write_json`], the batch hot path) and
+/// serde's ([`Serialize`]). A property test checks that they agree byte for
+/// byte through `serde_json`.
+trait Record {
+    /// The struct's name, for serde.
+    const NAME: &'static str;
+    /// How many fields it has (at most), for serde.
+    const FIELDS: usize;
+    /// Hands each field, in order, to `f`.
+    fn fields<F: Fields>(&self, f: &mut F);
+}
+
+/// What a field of a [`Record`] can hold.
+trait Fields {
+    /// A name of the crate's own vocabulary (ASCII, nothing to escape), or
+    /// null.
+    fn name(&mut self, key: &'static str, value: Option<&str>);
+    /// An integer, or null.
+    fn int(&mut self, key: &'static str, value: Option<i64>);
+    /// Text from outside the crate (an id, a policy's name), escaped as
+    /// JSON needs, or null.
+    fn text(&mut self, key: &'static str, value: Option<&str>);
+    /// A set of codes, and the names read back without being known.
+    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]);
+    /// A policy fingerprint.
+    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint);
+    /// A nested object, or null.
+    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>);
+    /// A nested object written only when there is one (`provider_error`).
+    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>);
+    /// The verdict's explanation sentence.
+    fn explanation(&mut self, key: &'static str, verdict: &Verdict);
+}
+
+impl Record for Verdict {
+    const NAME: &'static str = "Verdict";
+    const FIELDS: usize = 22;
+    fn fields<F: Fields>(&self, f: &mut F) {
         let (reasons, warnings) = self.unrecognized_codes();
-        st.serialize_field("reasons", &AllCodes(self.reasons, reasons))?;
-        st.serialize_field("warnings", &AllCodes(self.warnings, warnings))?;
-        st.serialize_field("basis", &self.basis)?;
-        st.serialize_field("balance", &self.balance)?;
-        st.serialize_field("required", &self.required)?;
-        st.serialize_field("max_allowed", &self.max_allowed)?;
-        st.serialize_field("as_of", &self.as_of)?;
-        st.serialize_field("balance_age_secs", &self.balance_age_secs)?;
-        st.serialize_field("refresh", &self.refresh)?;
-        st.serialize_field("retry", &self.retry)?;
-        st.serialize_field("exposure", &self.exposure)?;
-        st.serialize_field("not_before", &self.not_before)?;
-        st.serialize_field("rule", self.rule_id())?;
-        st.serialize_field("account", &self.account)?;
-        st.serialize_field("provider", &self.provider)?;
-        if let Some(error) = &self.provider_error {
-            st.serialize_field("provider_error", error)?;
-        } else {
-            st.skip_field("provider_error")?;
+        f.name("decision", Some(self.decision.as_str()));
+        f.codes("reasons", self.reasons, reasons);
+        f.codes("warnings", self.warnings, warnings);
+        f.name("basis", self.basis.map(Basis::as_str));
+        f.int("balance", self.balance);
+        f.int("required", Some(self.required));
+        f.int("max_allowed", self.max_allowed);
+        f.int("as_of", self.as_of);
+        f.int("balance_age_secs", self.balance_age_secs);
+        f.record("refresh", self.refresh.as_ref());
+        f.record("retry", self.retry.as_ref());
+        f.record("exposure", self.exposure.as_ref());
+        f.int("not_before", self.not_before);
+        match self.rule {
+            Rule::Unknown => f.text("rule", Some(self.rule_id())),
+            rule => f.name("rule", Some(rule.as_str())),
         }
-        st.serialize_field("debit", &self.debit)?;
-        st.serialize_field("evaluated_at", &self.evaluated_at)?;
-        st.serialize_field("policy", &self.policy)?;
-        st.serialize_field("engine", &self.engine)?;
-        st.serialize_field("explanation", &self.explanation())?;
-        st.end()
+        f.text("account", self.account.as_ref().map(AccountId::as_str));
+        f.name("provider", self.provider.map(Provider::as_str));
+        f.record_if_any("provider_error", self.provider_error.as_ref());
+        f.record("debit", Some(&self.debit));
+        f.int("evaluated_at", Some(self.evaluated_at));
+        f.record("policy", Some(&self.policy));
+        f.text("engine", Some(self.engine.as_str()));
+        f.explanation("explanation", self);
+    }
+}
+
+impl Record for RefreshHint {
+    const NAME: &'static str = "RefreshHint";
+    const FIELDS: usize = 2;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        f.name("action", Some(self.action.as_str()));
+        f.int("not_before", self.not_before);
+    }
+}
+
+impl Record for Retry {
+    const NAME: &'static str = "Retry";
+    const FIELDS: usize = 2;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        f.int("attempt", Some(i64::from(self.attempt)));
+        f.name("entry_description", Some(Retry::ENTRY_DESCRIPTION));
+    }
+}
+
+impl Record for Exposure {
+    const NAME: &'static str = "Exposure";
+    const FIELDS: usize = 2;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        f.int("count", Some(i64::from(self.count)));
+        f.int("amount", Some(self.amount));
+    }
+}
+
+impl Record for ProviderError {
+    const NAME: &'static str = "ProviderError";
+    const FIELDS: usize = 2;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        // Plain tokens only (`ProviderError`): nothing to escape, but
+        // written as text all the same.
+        f.text("type", self.error_type());
+        f.text("code", self.error_code());
+    }
+}
+
+impl Record for DebitRecord {
+    const NAME: &'static str = "DebitRecord";
+    const FIELDS: usize = 4;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        f.int("amount", Some(self.amount));
+        f.name("currency", Some(self.currency.as_str()));
+        f.int("in_flight", Some(self.in_flight));
+        f.text("id", self.id.as_ref().map(DebitId::as_str));
+    }
+}
+
+impl Record for PolicyRecord {
+    const NAME: &'static str = "PolicyRecord";
+    const FIELDS: usize = 2;
+    fn fields<F: Fields>(&self, f: &mut F) {
+        f.text("name", self.name.as_deref());
+        f.fingerprint("fingerprint", &self.fingerprint);
+    }
+}
+
+/// Serializes a [`Record`] through serde.
+struct AsSerde<'r, R>(&'r R);
+
+impl<R: Record> Serialize for AsSerde<'_, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut fields = SerdeFields {
+            st: s.serialize_struct(R::NAME, R::FIELDS)?,
+            error: None,
+        };
+        self.0.fields(&mut fields);
+        match fields.error {
+            Some(e) => Err(e),
+            None => fields.st.end(),
+        }
+    }
+}
+
+/// Serde's writer of a record: each field through `serialize_field`; the
+/// first error stops the rest.
+struct SerdeFields<S: SerializeStruct> {
+    st: S,
+    error: Option<S::Error>,
+}
+
+impl<S: SerializeStruct> SerdeFields<S> {
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if self.error.is_none()
+            && let Err(e) = self.st.serialize_field(key, value)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl<S: SerializeStruct> Fields for SerdeFields<S> {
+    fn name(&mut self, key: &'static str, value: Option<&str>) {
+        self.field(key, &value);
+    }
+    fn int(&mut self, key: &'static str, value: Option<i64>) {
+        self.field(key, &value);
+    }
+    fn text(&mut self, key: &'static str, value: Option<&str>) {
+        self.field(key, &value);
+    }
+    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]) {
+        self.field(key, &AllCodes(codes, unrecognized));
+    }
+    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint) {
+        self.field(key, value);
+    }
+    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+        self.field(key, &value.map(AsSerde));
+    }
+    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+        match value {
+            Some(value) => self.field(key, &AsSerde(value)),
+            None => {
+                if self.error.is_none()
+                    && let Err(e) = self.st.skip_field(key)
+                {
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+    fn explanation(&mut self, key: &'static str, verdict: &Verdict) {
+        self.field(key, &verdict.explanation());
+    }
+}
+
+/// The hand-written writer of a record: fixed names need no escaping,
+/// integers go through `itoa`, text from outside through `serde_json` when
+/// it needs escaping.
+struct JsonFields<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
+}
+
+impl JsonFields<'_> {
+    /// Writes `{`, the record's fields and `}`.
+    fn object<R: Record>(out: &mut Vec<u8>, record: &R) {
+        out.push(b'{');
+        record.fields(&mut JsonFields { out, first: true });
+        out.push(b'}');
+    }
+
+    /// `"key":`, after a comma unless it is the first field.
+    fn key(&mut self, key: &'static str) {
+        if self.first {
+            self.first = false;
+            self.out.push(b'"');
+        } else {
+            self.out.extend_from_slice(b",\"");
+        }
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn quoted(&mut self, name: &str) {
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'"');
+    }
+
+    /// A JSON string: as is when nothing needs escaping (ids and names
+    /// usually), through serde_json otherwise.
+    fn string(&mut self, text: &str) {
+        if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            #[expect(
+                clippy::expect_used,
+                reason = "a string always serializes, and writing to a Vec cannot fail"
+            )]
+            serde_json::to_writer(&mut *self.out, text).expect("a string serializes");
+        } else {
+            self.quoted(text);
+        }
+    }
+}
+
+impl Fields for JsonFields<'_> {
+    fn name(&mut self, key: &'static str, value: Option<&str>) {
+        self.key(key);
+        match value {
+            Some(name) => self.quoted(name),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+    fn int(&mut self, key: &'static str, value: Option<i64>) {
+        self.key(key);
+        match value {
+            Some(n) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+    fn text(&mut self, key: &'static str, value: Option<&str>) {
+        self.key(key);
+        match value {
+            Some(text) => self.string(text),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]) {
+        self.key(key);
+        self.out.push(b'[');
+        for (i, code) in codes.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.quoted(code.as_str());
+        }
+        for (i, name) in unrecognized.iter().enumerate() {
+            if i > 0 || !codes.is_empty() {
+                self.out.push(b',');
+            }
+            self.string(name);
+        }
+        self.out.push(b']');
+    }
+    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint) {
+        self.key(key);
+        self.out.push(b'"');
+        value.write_to(self.out);
+        self.out.push(b'"');
+    }
+    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+        self.key(key);
+        match value {
+            Some(record) => JsonFields::object(self.out, record),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+        if let Some(record) = value {
+            self.key(key);
+            JsonFields::object(self.out, record);
+        }
+    }
+    fn explanation(&mut self, key: &'static str, verdict: &Verdict) {
+        self.key(key);
+        // The sentence is ASCII without quotes or backslashes (module docs).
+        self.out.push(b'"');
+        write(verdict, self.out);
+        self.out.push(b'"');
     }
 }
 
 /// A verdict's codes: those this version knows, then those it read back
-/// without knowing them ([`Unrecognized`](crate::Unrecognized)).
+/// without knowing them ([`Unrecognized`](crate::verdict::Unrecognized)).
 struct AllCodes<'a>(Codes, &'a [Box<str>]);
 
 impl Serialize for AllCodes<'_> {
@@ -341,6 +625,56 @@ impl Verdict {
             Some(u) => (&u.reasons, &u.warnings),
             None => (&[], &[]),
         }
+    }
+}
+
+/// Serializes every field, then `explanation`, in the SPEC's order: the
+/// same bytes as [`Verdict::write_json`] through `serde_json`.
+impl Serialize for Verdict {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"action": …, "not_before": …}`.
+impl Serialize for RefreshHint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
+impl Serialize for Retry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"count": …, "amount": …}`.
+impl Serialize for Exposure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"type": …, "code": …}`, in a verdict and in a neutral snapshot.
+impl Serialize for ProviderError {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"amount": …, "currency": …, "in_flight": …, "id": …}`.
+impl Serialize for DebitRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
+    }
+}
+
+/// `{"name": …, "fingerprint": "sha256:…"}`.
+impl Serialize for PolicyRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AsSerde(self).serialize(s)
     }
 }
 
@@ -378,154 +712,10 @@ impl Verdict {
         String::from_utf8(out).expect("an explanation is ASCII")
     }
 
-    /// Appends the verdict as one line of JSON (no newline) to `out`.
-    ///
-    /// A hand-written writer for the batch hot path: fixed names need no
-    /// escaping, integers go through `itoa`, the two strings that come from
-    /// outside (the account id and the policy name) through `serde_json`.
-    /// A property test checks it against `serde_json::to_vec`.
+    /// Appends the verdict as one line of JSON (no newline) to `out`: the
+    /// hand-written writer of its one field list (the batch hot path), the
+    /// same bytes as its `Serialize` impl through `serde_json`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        fn opt_int(out: &mut Vec<u8>, n: Option<i64>) {
-            match n {
-                Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        fn codes(out: &mut Vec<u8>, codes: Codes, unrecognized: &[Box<str>]) {
-            out.push(b'[');
-            for (i, code) in codes.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                quoted(out, code.as_str());
-            }
-            for (i, name) in unrecognized.iter().enumerate() {
-                if i > 0 || !codes.is_empty() {
-                    out.push(b',');
-                }
-                string(out, Some(name.as_bytes()));
-            }
-            out.push(b']');
-        }
-        fn quoted(out: &mut Vec<u8>, s: &str) {
-            out.push(b'"');
-            out.extend_from_slice(s.as_bytes());
-            out.push(b'"');
-        }
-        /// A JSON string: as is when nothing needs escaping (ids and names
-        /// usually), through serde_json otherwise.
-        fn string(out: &mut Vec<u8>, s: Option<&[u8]>) {
-            match s {
-                Some(s) if !s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') => {
-                    out.push(b'"');
-                    out.extend_from_slice(s);
-                    out.push(b'"');
-                }
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the bytes come from a &str, a string always serializes, and writing to a Vec cannot fail"
-                )]
-                Some(s) => serde_json::to_writer(&mut *out, std::str::from_utf8(s).expect("UTF-8"))
-                    .expect("a string serializes"),
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        out.extend_from_slice(b"{\"decision\":");
-        quoted(out, self.decision.as_str());
-        let (reasons, warnings) = self.unrecognized_codes();
-        out.extend_from_slice(b",\"reasons\":");
-        codes(out, self.reasons, reasons);
-        out.extend_from_slice(b",\"warnings\":");
-        codes(out, self.warnings, warnings);
-        out.extend_from_slice(b",\"basis\":");
-        match self.basis {
-            Some(basis) => quoted(out, basis.as_str()),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"balance\":");
-        opt_int(out, self.balance);
-        out.extend_from_slice(b",\"required\":");
-        opt_int(out, Some(self.required));
-        out.extend_from_slice(b",\"max_allowed\":");
-        opt_int(out, self.max_allowed);
-        out.extend_from_slice(b",\"as_of\":");
-        opt_int(out, self.as_of);
-        out.extend_from_slice(b",\"balance_age_secs\":");
-        opt_int(out, self.balance_age_secs);
-        out.extend_from_slice(b",\"refresh\":");
-        match self.refresh {
-            Some(hint) => {
-                out.extend_from_slice(b"{\"action\":");
-                quoted(out, hint.action.as_str());
-                out.extend_from_slice(b",\"not_before\":");
-                opt_int(out, hint.not_before);
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"retry\":");
-        match self.retry {
-            Some(retry) => {
-                out.extend_from_slice(b"{\"attempt\":");
-                opt_int(out, Some(i64::from(retry.attempt)));
-                out.extend_from_slice(b",\"entry_description\":");
-                quoted(out, Retry::ENTRY_DESCRIPTION);
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"exposure\":");
-        match self.exposure {
-            Some(exposure) => {
-                out.extend_from_slice(b"{\"count\":");
-                opt_int(out, Some(i64::from(exposure.count)));
-                out.extend_from_slice(b",\"amount\":");
-                opt_int(out, Some(exposure.amount));
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"not_before\":");
-        opt_int(out, self.not_before);
-        out.extend_from_slice(b",\"rule\":");
-        match self.rule {
-            Rule::Unknown => string(out, Some(self.rule_id().as_bytes())),
-            rule => quoted(out, rule.as_str()),
-        }
-        out.extend_from_slice(b",\"account\":");
-        string(out, self.account.as_ref().map(AccountId::as_bytes));
-        out.extend_from_slice(b",\"provider\":");
-        match self.provider {
-            Some(provider) => quoted(out, provider.as_str()),
-            None => out.extend_from_slice(b"null"),
-        }
-        if let Some(error) = &self.provider_error {
-            // Plain tokens only (`ProviderError`): nothing to escape.
-            out.extend_from_slice(b",\"provider_error\":{\"type\":");
-            string(out, error.error_type().map(str::as_bytes));
-            out.extend_from_slice(b",\"code\":");
-            string(out, error.error_code().map(str::as_bytes));
-            out.push(b'}');
-        }
-        out.extend_from_slice(b",\"debit\":{\"amount\":");
-        opt_int(out, Some(self.debit.amount));
-        out.extend_from_slice(b",\"currency\":");
-        quoted(out, self.debit.currency.as_str());
-        out.extend_from_slice(b",\"in_flight\":");
-        opt_int(out, Some(self.debit.in_flight));
-        out.extend_from_slice(b",\"id\":");
-        string(out, self.debit.id.as_ref().map(|id| id.as_str().as_bytes()));
-        out.extend_from_slice(b"},\"evaluated_at\":");
-        opt_int(out, Some(self.evaluated_at));
-        out.extend_from_slice(b",\"policy\":{\"name\":");
-        string(out, self.policy.name.as_deref().map(str::as_bytes));
-        out.extend_from_slice(b",\"fingerprint\":\"");
-        self.policy.fingerprint.write_to(out);
-        out.extend_from_slice(b"\"},\"engine\":");
-        string(out, Some(self.engine.as_str().as_bytes()));
-        out.extend_from_slice(b",\"explanation\":\"");
-        // The sentence is ASCII without quotes or backslashes (module docs).
-        write(self, out);
-        out.extend_from_slice(b"\"}");
+        JsonFields::object(out, self);
     }
 }

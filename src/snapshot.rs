@@ -262,16 +262,6 @@ struct ErrorWire<'a> {
     error_code: Option<std::borrow::Cow<'a, str>>,
 }
 
-impl Serialize for ProviderError {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        ErrorWire {
-            error_type: self.error_type().map(std::borrow::Cow::Borrowed),
-            error_code: self.error_code().map(std::borrow::Cow::Borrowed),
-        }
-        .serialize(s)
-    }
-}
-
 impl<'de> Deserialize<'de> for ProviderError {
     /// Names that are no plain token are an error here: the document is a
     /// snapshot or a verdict that fundsgate wrote, which never holds one.

@@ -297,7 +297,7 @@ wire_enum! {
 
 /// The refresh advice of a verdict.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[non_exhaustive]
 pub struct RefreshHint {
     /// What to do.
@@ -333,16 +333,6 @@ impl Retry {
     pub const ENTRY_DESCRIPTION: &'static str = "RETRY PYMT";
 }
 
-impl Serialize for Retry {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Retry", 2)?;
-        st.serialize_field("attempt", &self.attempt)?;
-        st.serialize_field("entry_description", Retry::ENTRY_DESCRIPTION)?;
-        st.end()
-    }
-}
-
 impl<'de> Deserialize<'de> for Retry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -369,7 +359,9 @@ impl<'de> Deserialize<'de> for Retry {
 /// decided fit for an audit trail (the account, the debit, when, under which
 /// policy, by which engine, and a sentence a support agent can read).
 ///
-/// Serializes to the SPEC's JSON object, fields in the SPEC's order:
+/// Serializes (through serde, [`Verdict::to_json`] or [`Verdict::write_json`]:
+/// one list of fields, the same bytes) to the SPEC's JSON object, fields in
+/// the SPEC's order:
 ///
 /// ```json
 /// {"decision":"deny","reasons":["insufficient_funds"],"warnings":[],"basis":"available",
@@ -540,7 +532,7 @@ impl<'de> Deserialize<'de> for Verdict {
 
 /// The debit a verdict decided (the verdict's `debit`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[non_exhaustive]
 pub struct DebitRecord {
     /// The amount, in minor units.
@@ -557,7 +549,7 @@ pub struct DebitRecord {
 /// The prior debits that counted against a balance (the verdict's
 /// `exposure`): how many, and their sum in the debit's currency.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[non_exhaustive]
 pub struct Exposure {
     /// How many prior debits counted.
@@ -570,7 +562,7 @@ pub struct Exposure {
 /// and its fingerprint, so that storing the policy text beside every verdict
 /// is unnecessary.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[non_exhaustive]
 pub struct PolicyRecord {
     /// The policy's `name`, if it has one.
