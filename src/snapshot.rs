@@ -40,6 +40,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::money::CurrencyMap;
+use crate::spelling::wire_enum;
 
 /// A unix timestamp in whole seconds, as Stripe sends them.
 pub type UnixSeconds = i64;
@@ -458,34 +459,16 @@ pub enum AccountNumbers {
     NoneTransactable,
 }
 
-/// Where a snapshot's data came from (the verdict's `provider`).
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Provider {
-    /// Stripe Financial Connections.
-    Stripe,
-    /// Plaid.
-    Plaid,
-    /// fundsgate's own neutral snapshot document.
-    Snapshot,
-}
-
-impl Provider {
-    /// The wire name, e.g. `"stripe"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Stripe => "stripe",
-            Provider::Plaid => "plaid",
-            Provider::Snapshot => "snapshot",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+wire_enum! {
+    /// Where a snapshot's data came from (the verdict's `provider`).
+    #[non_exhaustive]
+    pub enum Provider {
+        /// Stripe Financial Connections.
+        Stripe = "stripe",
+        /// Plaid.
+        Plaid = "plaid",
+        /// fundsgate's own neutral snapshot document.
+        Snapshot = "snapshot",
     }
 }
 

@@ -13,7 +13,7 @@ const CORE: &[(&str, &[&str])] = &[
     ("spelling", &[]),
     ("error", &["contract", "decide", "spelling"]),
     ("json", &["error"]),
-    ("snapshot", &["money"]),
+    ("snapshot", &["money", "spelling"]),
     (
         "debit",
         &["contract", "error", "instant", "json", "money", "snapshot"],
