@@ -161,6 +161,11 @@ impl DebitId {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// The id as the account ids it shares its storage with.
+    pub(crate) fn as_account_id(&self) -> &AccountId {
+        &self.0
+    }
 }
 
 impl fmt::Debug for DebitId {

@@ -30,8 +30,10 @@ use crate::verdict::{
 pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
     let all = v.reasons.union(v.warnings);
     opening(out, v.decision, all);
+    // The currency's exponent, looked up once for the sentence's amounts.
+    let money = Money::new(v.debit.currency);
     for piece in v.rule.row().explanation {
-        self::piece(out, *piece, v, all);
+        self::piece(out, *piece, v, all, money);
     }
     if v.rule != Rule::ProviderReview && all.contains(Code::ProviderReview) {
         push(
@@ -71,7 +73,7 @@ fn opening(out: &mut Vec<u8>, decision: Decision, all: Codes) {
 }
 
 /// One piece of a row's sentence, with the verdict's values.
-fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes) {
+fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes, money: Money) {
     match piece {
         Piece::Text(text) => push(out, text),
         Piece::Link => push(
@@ -94,13 +96,13 @@ fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes) {
                 _ => "available",
             },
         ),
-        Piece::Balance => Money::new(v.debit.currency).write(out, v.balance.unwrap_or(0)),
-        Piece::Required => Money::new(v.debit.currency).write(out, v.required),
-        Piece::Exposure => exposure(out, v),
+        Piece::Balance => money.write(out, v.balance.unwrap_or(0)),
+        Piece::Required => money.write(out, v.required),
+        Piece::Exposure => exposure(out, v, money),
         Piece::AtMost => {
             if let Some(max) = v.max_allowed {
                 push(out, "; at most ");
-                Money::new(v.debit.currency).write(out, max);
+                money.write(out, max);
                 push(out, " would be allowed");
             }
         }
@@ -109,10 +111,10 @@ fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes) {
 
 /// ` (with 25.00 USD of 2 earlier debits not yet in the balance)`, when
 /// prior debits counted.
-fn exposure(out: &mut Vec<u8>, v: &Verdict) {
+fn exposure(out: &mut Vec<u8>, v: &Verdict, money: Money) {
     if let Some(exposure) = v.exposure.filter(|e| e.count > 0) {
         push(out, " (with ");
-        Money::new(v.debit.currency).write(out, exposure.amount);
+        money.write(out, exposure.amount);
         push(out, " of ");
         out.extend_from_slice(itoa::Buffer::new().format(exposure.count).as_bytes());
         push(
@@ -291,116 +293,143 @@ trait Record {
     fn fields<F: Fields>(&self, f: &mut F);
 }
 
+/// A field's name, and the same as the JSON writer writes it before the
+/// value (`,"name":`), both from one literal ([`key!`]).
+#[derive(Clone, Copy)]
+struct Key {
+    name: &'static str,
+    json: &'static str,
+}
+
+/// The [`Key`] of a field name.
+macro_rules! key {
+    ($name:literal) => {
+        Key {
+            name: $name,
+            json: concat!(",\"", $name, "\":"),
+        }
+    };
+}
+
 /// What a field of a [`Record`] can hold.
 trait Fields {
     /// A name of the crate's own vocabulary (ASCII, nothing to escape), or
     /// null.
-    fn name(&mut self, key: &'static str, value: Option<&str>);
+    fn name(&mut self, key: Key, value: Option<&str>);
     /// An integer, or null.
-    fn int(&mut self, key: &'static str, value: Option<i64>);
+    fn int(&mut self, key: Key, value: Option<i64>);
     /// Text from outside the crate (an id, a policy's name), escaped as
     /// JSON needs, or null.
-    fn text(&mut self, key: &'static str, value: Option<&str>);
+    fn text(&mut self, key: Key, value: Option<&str>);
+    /// An account or payment id, or null (its text, escaped as JSON needs).
+    fn id(&mut self, key: Key, value: Option<&AccountId>);
     /// A set of codes, and the names read back without being known.
-    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]);
+    fn codes(&mut self, key: Key, codes: Codes, unrecognized: &[Box<str>]);
     /// A policy fingerprint.
-    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint);
+    fn fingerprint(&mut self, key: Key, value: &Fingerprint);
     /// A nested object, or null.
-    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>);
+    fn record<R: Record>(&mut self, key: Key, value: Option<&R>);
     /// A nested object written only when there is one (`provider_error`).
-    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>);
+    fn record_if_any<R: Record>(&mut self, key: Key, value: Option<&R>);
     /// The verdict's explanation sentence.
-    fn explanation(&mut self, key: &'static str, verdict: &Verdict);
+    fn explanation(&mut self, key: Key, verdict: &Verdict);
 }
 
 impl Record for Verdict {
     const NAME: &'static str = "Verdict";
     const FIELDS: usize = 22;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
         let (reasons, warnings) = self.unrecognized_codes();
-        f.name("decision", Some(self.decision.as_str()));
-        f.codes("reasons", self.reasons, reasons);
-        f.codes("warnings", self.warnings, warnings);
-        f.name("basis", self.basis.map(Basis::as_str));
-        f.int("balance", self.balance);
-        f.int("required", Some(self.required));
-        f.int("max_allowed", self.max_allowed);
-        f.int("as_of", self.as_of);
-        f.int("balance_age_secs", self.balance_age_secs);
-        f.record("refresh", self.refresh.as_ref());
-        f.record("retry", self.retry.as_ref());
-        f.record("exposure", self.exposure.as_ref());
-        f.int("not_before", self.not_before);
+        f.name(key!("decision"), Some(self.decision.as_str()));
+        f.codes(key!("reasons"), self.reasons, reasons);
+        f.codes(key!("warnings"), self.warnings, warnings);
+        f.name(key!("basis"), self.basis.map(Basis::as_str));
+        f.int(key!("balance"), self.balance);
+        f.int(key!("required"), Some(self.required));
+        f.int(key!("max_allowed"), self.max_allowed);
+        f.int(key!("as_of"), self.as_of);
+        f.int(key!("balance_age_secs"), self.balance_age_secs);
+        f.record(key!("refresh"), self.refresh.as_ref());
+        f.record(key!("retry"), self.retry.as_ref());
+        f.record(key!("exposure"), self.exposure.as_ref());
+        f.int(key!("not_before"), self.not_before);
         match self.rule {
-            Rule::Unknown => f.text("rule", Some(self.rule_id())),
-            rule => f.name("rule", Some(rule.as_str())),
+            Rule::Unknown => f.text(key!("rule"), Some(self.rule_id())),
+            rule => f.name(key!("rule"), Some(rule.as_str())),
         }
-        f.text("account", self.account.as_ref().map(AccountId::as_str));
-        f.name("provider", self.provider.map(Provider::as_str));
-        f.record_if_any("provider_error", self.provider_error.as_ref());
-        f.record("debit", Some(&self.debit));
-        f.int("evaluated_at", Some(self.evaluated_at));
-        f.record("policy", Some(&self.policy));
-        f.text("engine", Some(self.engine.as_str()));
-        f.explanation("explanation", self);
+        f.id(key!("account"), self.account.as_ref());
+        f.name(key!("provider"), self.provider.map(Provider::as_str));
+        f.record_if_any(key!("provider_error"), self.provider_error.as_ref());
+        f.record(key!("debit"), Some(&self.debit));
+        f.int(key!("evaluated_at"), Some(self.evaluated_at));
+        f.record(key!("policy"), Some(&self.policy));
+        f.text(key!("engine"), Some(self.engine.as_str()));
+        f.explanation(key!("explanation"), self);
     }
 }
 
 impl Record for RefreshHint {
     const NAME: &'static str = "RefreshHint";
     const FIELDS: usize = 2;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
-        f.name("action", Some(self.action.as_str()));
-        f.int("not_before", self.not_before);
+        f.name(key!("action"), Some(self.action.as_str()));
+        f.int(key!("not_before"), self.not_before);
     }
 }
 
 impl Record for Retry {
     const NAME: &'static str = "Retry";
     const FIELDS: usize = 2;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
-        f.int("attempt", Some(i64::from(self.attempt)));
-        f.name("entry_description", Some(Retry::ENTRY_DESCRIPTION));
+        f.int(key!("attempt"), Some(i64::from(self.attempt)));
+        f.name(key!("entry_description"), Some(Retry::ENTRY_DESCRIPTION));
     }
 }
 
 impl Record for Exposure {
     const NAME: &'static str = "Exposure";
     const FIELDS: usize = 2;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
-        f.int("count", Some(i64::from(self.count)));
-        f.int("amount", Some(self.amount));
+        f.int(key!("count"), Some(i64::from(self.count)));
+        f.int(key!("amount"), Some(self.amount));
     }
 }
 
 impl Record for ProviderError {
     const NAME: &'static str = "ProviderError";
     const FIELDS: usize = 2;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
         // Plain tokens only (`ProviderError`): nothing to escape, but
         // written as text all the same.
-        f.text("type", self.error_type());
-        f.text("code", self.error_code());
+        f.text(key!("type"), self.error_type());
+        f.text(key!("code"), self.error_code());
     }
 }
 
 impl Record for DebitRecord {
     const NAME: &'static str = "DebitRecord";
     const FIELDS: usize = 4;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
-        f.int("amount", Some(self.amount));
-        f.name("currency", Some(self.currency.as_str()));
-        f.int("in_flight", Some(self.in_flight));
-        f.text("id", self.id.as_ref().map(DebitId::as_str));
+        f.int(key!("amount"), Some(self.amount));
+        f.name(key!("currency"), Some(self.currency.as_str()));
+        f.int(key!("in_flight"), Some(self.in_flight));
+        f.id(key!("id"), self.id.as_ref().map(DebitId::as_account_id));
     }
 }
 
 impl Record for PolicyRecord {
     const NAME: &'static str = "PolicyRecord";
     const FIELDS: usize = 2;
+    #[inline]
     fn fields<F: Fields>(&self, f: &mut F) {
-        f.text("name", self.name.as_deref());
-        f.fingerprint("fingerprint", &self.fingerprint);
+        f.text(key!("name"), self.name.as_deref());
+        f.fingerprint(key!("fingerprint"), &self.fingerprint);
     }
 }
 
@@ -429,9 +458,9 @@ struct SerdeFields<S: SerializeStruct> {
 }
 
 impl<S: SerializeStruct> SerdeFields<S> {
-    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+    fn field<T: Serialize + ?Sized>(&mut self, key: Key, value: &T) {
         if self.error.is_none()
-            && let Err(e) = self.st.serialize_field(key, value)
+            && let Err(e) = self.st.serialize_field(key.name, value)
         {
             self.error = Some(e);
         }
@@ -439,37 +468,40 @@ impl<S: SerializeStruct> SerdeFields<S> {
 }
 
 impl<S: SerializeStruct> Fields for SerdeFields<S> {
-    fn name(&mut self, key: &'static str, value: Option<&str>) {
+    fn name(&mut self, key: Key, value: Option<&str>) {
         self.field(key, &value);
     }
-    fn int(&mut self, key: &'static str, value: Option<i64>) {
+    fn int(&mut self, key: Key, value: Option<i64>) {
         self.field(key, &value);
     }
-    fn text(&mut self, key: &'static str, value: Option<&str>) {
+    fn text(&mut self, key: Key, value: Option<&str>) {
         self.field(key, &value);
     }
-    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]) {
+    fn id(&mut self, key: Key, value: Option<&AccountId>) {
+        self.field(key, &value.map(AccountId::as_str));
+    }
+    fn codes(&mut self, key: Key, codes: Codes, unrecognized: &[Box<str>]) {
         self.field(key, &AllCodes(codes, unrecognized));
     }
-    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint) {
+    fn fingerprint(&mut self, key: Key, value: &Fingerprint) {
         self.field(key, value);
     }
-    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+    fn record<R: Record>(&mut self, key: Key, value: Option<&R>) {
         self.field(key, &value.map(AsSerde));
     }
-    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+    fn record_if_any<R: Record>(&mut self, key: Key, value: Option<&R>) {
         match value {
             Some(value) => self.field(key, &AsSerde(value)),
             None => {
                 if self.error.is_none()
-                    && let Err(e) = self.st.skip_field(key)
+                    && let Err(e) = self.st.skip_field(key.name)
                 {
                     self.error = Some(e);
                 }
             }
         }
     }
-    fn explanation(&mut self, key: &'static str, verdict: &Verdict) {
+    fn explanation(&mut self, key: Key, verdict: &Verdict) {
         self.field(key, &verdict.explanation());
     }
 }
@@ -479,59 +511,71 @@ impl<S: SerializeStruct> Fields for SerdeFields<S> {
 /// it needs escaping.
 struct JsonFields<'o> {
     out: &'o mut Vec<u8>,
-    first: bool,
 }
 
 impl JsonFields<'_> {
     /// Writes `{`, the record's fields and `}`.
+    #[inline(always)]
     fn object<R: Record>(out: &mut Vec<u8>, record: &R) {
-        out.push(b'{');
-        record.fields(&mut JsonFields { out, first: true });
+        // Every field is written after a comma: the first one's becomes
+        // the opening brace.
+        let start = out.len();
+        record.fields(&mut JsonFields { out });
+        match out.get_mut(start) {
+            Some(comma) => *comma = b'{',
+            None => out.push(b'{'),
+        }
         out.push(b'}');
     }
 
-    /// `"key":`, after a comma unless it is the first field.
-    fn key(&mut self, key: &'static str) {
-        if self.first {
-            self.first = false;
-            self.out.push(b'"');
-        } else {
-            self.out.extend_from_slice(b",\"");
-        }
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+    /// `,"key":`: a constant copy where it is written.
+    #[inline(always)]
+    fn key(&mut self, key: Key) {
+        self.out.extend_from_slice(key.json.as_bytes());
     }
 
+    #[inline]
     fn quoted(&mut self, name: &str) {
         self.out.push(b'"');
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'"');
     }
 
-    /// A JSON string: as is when nothing needs escaping (ids and names
-    /// usually), through serde_json otherwise.
-    fn string(&mut self, text: &str) {
-        if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-            #[expect(
-                clippy::expect_used,
-                reason = "a string always serializes, and writing to a Vec cannot fail"
-            )]
-            serde_json::to_writer(&mut *self.out, text).expect("a string serializes");
+    /// A JSON string of UTF-8 `text`: as is when nothing needs escaping
+    /// (ids and names usually), through serde_json otherwise.
+    #[inline]
+    fn string(&mut self, text: &[u8]) {
+        if text.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+            self.escaped(text);
         } else {
-            self.quoted(text);
+            self.out.push(b'"');
+            self.out.extend_from_slice(text);
+            self.out.push(b'"');
         }
+    }
+
+    #[cold]
+    fn escaped(&mut self, text: &[u8]) {
+        #[expect(
+            clippy::expect_used,
+            reason = "the bytes come from a &str, a string always serializes, and writing to a Vec cannot fail"
+        )]
+        serde_json::to_writer(&mut *self.out, std::str::from_utf8(text).expect("UTF-8"))
+            .expect("a string serializes");
     }
 }
 
 impl Fields for JsonFields<'_> {
-    fn name(&mut self, key: &'static str, value: Option<&str>) {
+    #[inline(always)]
+    fn name(&mut self, key: Key, value: Option<&str>) {
         self.key(key);
         match value {
             Some(name) => self.quoted(name),
             None => self.out.extend_from_slice(b"null"),
         }
     }
-    fn int(&mut self, key: &'static str, value: Option<i64>) {
+    #[inline(always)]
+    fn int(&mut self, key: Key, value: Option<i64>) {
         self.key(key);
         match value {
             Some(n) => self
@@ -540,14 +584,24 @@ impl Fields for JsonFields<'_> {
             None => self.out.extend_from_slice(b"null"),
         }
     }
-    fn text(&mut self, key: &'static str, value: Option<&str>) {
+    #[inline(always)]
+    fn text(&mut self, key: Key, value: Option<&str>) {
         self.key(key);
         match value {
-            Some(text) => self.string(text),
+            Some(text) => self.string(text.as_bytes()),
             None => self.out.extend_from_slice(b"null"),
         }
     }
-    fn codes(&mut self, key: &'static str, codes: Codes, unrecognized: &[Box<str>]) {
+    #[inline(always)]
+    fn id(&mut self, key: Key, value: Option<&AccountId>) {
+        self.key(key);
+        match value {
+            Some(id) => self.string(id.as_bytes()),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+    #[inline(always)]
+    fn codes(&mut self, key: Key, codes: Codes, unrecognized: &[Box<str>]) {
         self.key(key);
         self.out.push(b'[');
         for (i, code) in codes.iter().enumerate() {
@@ -560,30 +614,34 @@ impl Fields for JsonFields<'_> {
             if i > 0 || !codes.is_empty() {
                 self.out.push(b',');
             }
-            self.string(name);
+            self.string(name.as_bytes());
         }
         self.out.push(b']');
     }
-    fn fingerprint(&mut self, key: &'static str, value: &Fingerprint) {
+    #[inline(always)]
+    fn fingerprint(&mut self, key: Key, value: &Fingerprint) {
         self.key(key);
         self.out.push(b'"');
         value.write_to(self.out);
         self.out.push(b'"');
     }
-    fn record<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+    #[inline(always)]
+    fn record<R: Record>(&mut self, key: Key, value: Option<&R>) {
         self.key(key);
         match value {
             Some(record) => JsonFields::object(self.out, record),
             None => self.out.extend_from_slice(b"null"),
         }
     }
-    fn record_if_any<R: Record>(&mut self, key: &'static str, value: Option<&R>) {
+    #[inline(always)]
+    fn record_if_any<R: Record>(&mut self, key: Key, value: Option<&R>) {
         if let Some(record) = value {
             self.key(key);
             JsonFields::object(self.out, record);
         }
     }
-    fn explanation(&mut self, key: &'static str, verdict: &Verdict) {
+    #[inline(always)]
+    fn explanation(&mut self, key: Key, verdict: &Verdict) {
         self.key(key);
         // The sentence is ASCII without quotes or backslashes (module docs).
         self.out.push(b'"');
