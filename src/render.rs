@@ -32,9 +32,10 @@ pub(crate) fn write(v: &Verdict, out: &mut Vec<u8>) {
     opening(out, v.decision, all);
     // The currency's exponent, looked up once for the sentence's amounts.
     let money = Money::new(v.debit.currency);
-    for piece in v.rule.row().explanation {
-        self::piece(out, *piece, v, all, money);
-    }
+    v.rule.for_each_piece(
+        #[inline(always)]
+        |piece| self::piece(out, piece, v, all, money),
+    );
     if v.rule != Rule::ProviderReview && all.contains(Code::ProviderReview) {
         push(
             out,
@@ -72,7 +73,9 @@ fn opening(out: &mut Vec<u8>, decision: Decision, all: Codes) {
     );
 }
 
-/// One piece of a row's sentence, with the verdict's values.
+/// One piece of a row's sentence, with the verdict's values. Inlined into
+/// each row's constant pieces ([`Rule::for_each_piece`]).
+#[inline(always)]
 fn piece(out: &mut Vec<u8>, piece: Piece, v: &Verdict, all: Codes, money: Money) {
     match piece {
         Piece::Text(text) => push(out, text),

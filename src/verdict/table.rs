@@ -136,6 +136,24 @@ macro_rules! decision_table {
             }
         }
 
+        impl Rule {
+            /// Hands each piece of the row's explanation, in order, to
+            /// `each`: a constant at each call, so that a writer that
+            /// inlines `each` writes the sentence as straight-line code.
+            #[inline(always)]
+            pub(crate) fn for_each_piece(self, mut each: impl FnMut(Piece)) {
+                use Piece::*;
+                match self {
+                    Rule::Unknown => UNKNOWN_ROW.explanation.iter().for_each(|p| each(*p)),
+                    $(
+                        Rule::$variant => {
+                            $( each($piece); )*
+                        }
+                    )*
+                }
+            }
+        }
+
         /// Every row, in table order: the first whose condition holds
         /// decides.
         pub const ROWS: &[Row] = &[$(Rule::$variant.row_value(),)*];
