@@ -689,54 +689,36 @@ impl Verdict {
     }
 }
 
-/// Serializes every field, then `explanation`, in the SPEC's order: the
-/// same bytes as [`Verdict::write_json`] through `serde_json`.
-impl Serialize for Verdict {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
+/// `Serialize` through the [`Record`]'s one list of fields.
+macro_rules! serialize_records {
+    ($($(#[$doc:meta])* $record:ty;)*) => {
+        $(
+            $(#[$doc])*
+            impl Serialize for $record {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    AsSerde(self).serialize(s)
+                }
+            }
+        )*
+    };
 }
 
-/// `{"action": …, "not_before": …}`.
-impl Serialize for RefreshHint {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
-}
-
-/// `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
-impl Serialize for Retry {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
-}
-
-/// `{"count": …, "amount": …}`.
-impl Serialize for Exposure {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
-}
-
-/// `{"type": …, "code": …}`, in a verdict and in a neutral snapshot.
-impl Serialize for ProviderError {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
-}
-
-/// `{"amount": …, "currency": …, "in_flight": …, "id": …}`.
-impl Serialize for DebitRecord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
-}
-
-/// `{"name": …, "fingerprint": "sha256:…"}`.
-impl Serialize for PolicyRecord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsSerde(self).serialize(s)
-    }
+serialize_records! {
+    /// Every field, then `explanation`, in the SPEC's order: the same bytes
+    /// as [`Verdict::write_json`] through `serde_json`.
+    Verdict;
+    /// `{"action": …, "not_before": …}`.
+    RefreshHint;
+    /// `{"attempt": 1, "entry_description": "RETRY PYMT"}`.
+    Retry;
+    /// `{"count": …, "amount": …}`.
+    Exposure;
+    /// `{"type": …, "code": …}`, in a verdict and in a neutral snapshot.
+    ProviderError;
+    /// `{"amount": …, "currency": …, "in_flight": …, "id": …}`.
+    DebitRecord;
+    /// `{"name": …, "fingerprint": "sha256:…"}`.
+    PolicyRecord;
 }
 
 impl fmt::Display for Verdict {
