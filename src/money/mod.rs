@@ -58,6 +58,9 @@ pub(crate) mod tests {
         assert_eq!(exponent("kwd"), Some(3));
         assert_eq!(exponent("xau"), None, "gold has no minor unit");
         assert_eq!(exponent("zzz"), None, "not an ISO 4217 code");
+        // USD's shortcut agrees with the table it skips.
+        let table = iso_currency::Currency::from_code("USD").and_then(|c| c.exponent());
+        assert_eq!(exponent("USD"), table.map(u32::from));
     }
 
     #[test]
