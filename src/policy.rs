@@ -477,14 +477,17 @@ impl Fingerprint {
     /// Writes `sha256:<hex>` (71 ASCII bytes) to `out`, without allocating.
     pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        out.extend_from_slice(b"sha256:");
-        for byte in self.0 {
-            for nibble in [byte >> 4, byte & 0xf] {
-                if let Some(&digit) = HEX.get(usize::from(nibble)) {
-                    out.push(digit);
-                }
+        // Written into a stack buffer, then copied once: one capacity check
+        // instead of 64 (every verdict writes its policy's fingerprint).
+        let mut text = [0_u8; 71];
+        let (prefix, digits) = text.split_at_mut(7);
+        prefix.copy_from_slice(b"sha256:");
+        for (byte, pair) in self.0.iter().zip(digits.chunks_exact_mut(2)) {
+            for (digit, nibble) in pair.iter_mut().zip([byte >> 4, byte & 0xf]) {
+                *digit = HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
             }
         }
+        out.extend_from_slice(&text);
     }
 }
 
