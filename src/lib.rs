@@ -331,11 +331,6 @@ pub mod __private {
     pub fn reference_streaming(how: crate::Streaming) -> crate::Streaming {
         how.reference()
     }
-
-    /// `Batch::read_line` through serde_json only.
-    pub fn read_reference<'a>(batch: &Batch, line: &'a [u8]) -> crate::ReadLine<'a> {
-        batch.read_reference(line)
-    }
 }
 
 /// The README's examples, compiled and run as doctests.

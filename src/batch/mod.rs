@@ -279,11 +279,6 @@ impl Batch {
         }
     }
 
-    /// [`Batch::read_line`] through serde_json only.
-    pub(crate) fn read_reference<'a>(&self, line: &'a [u8]) -> ReadLine<'a> {
-        self.read(line, false)
-    }
-
     fn read<'a>(&self, line: &'a [u8], fast: bool) -> ReadLine<'a> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.read_request(line, fast) {
