@@ -41,7 +41,7 @@ pub(crate) fn from_slice_tracked<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Res
 /// serde_json checks UTF-8 only in the strings it reads, not in those it
 /// skips; RFC 8259 wants the whole text to be UTF-8, and every front end
 /// must refuse the same documents, so every serde read checks the whole
-/// text first (the fast readers take ASCII only).
+/// text first (the fast readers check each string that is not ASCII).
 pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), JsonError> {
     match std::str::from_utf8(bytes) {
         Ok(_) => Ok(()),

@@ -4,14 +4,15 @@
 //! serde_json is the reference reader: it defines what is accepted, and every
 //! error message and JSON path comes from it. The fast readers built on this
 //! lexer are an optimisation in front of it, for the batch hot path: plain
-//! documents (ASCII only, no escapes, integers only, nesting under
-//! [`MAX_DEPTH`]) are read straight into the same wire structs, without
-//! serde's per-field machinery.
+//! documents (no escapes, integers only, nesting under [`MAX_DEPTH`]) are
+//! read straight into the same wire structs, without serde's per-field
+//! machinery. Text in any language reads as fast as ASCII: a string holding
+//! bytes above 0x7f is checked as UTF-8 once, in the same pass.
 //!
 //! The rule that keeps them honest: **a fast reader either produces exactly
 //! what serde_json would, or gives up** (`None`), and the caller then runs
 //! serde_json. The lexer gives up on anything unusual: a backslash, a
-//! non-ASCII byte, a control character, a fraction, exponent or number out
+//! string that is not UTF-8, a control character, a fraction, exponent or number out
 //! of `i64` range where it reads an integer (it skips any valid number in a
 //! value it skips), nesting deeper than [`MAX_DEPTH`], trailing characters;
 //! the readers give up on a value of an unexpected type, a duplicate field
@@ -58,26 +59,28 @@ impl Seen {
 }
 
 /// Marks (with its high bit) each of the eight bytes packed little-endian in
-/// `word` that is a quote, a backslash, a control character (below 0x20) or
-/// not ASCII, by the classic SWAR tests (`has_zero(v) = (v − 0x01…) & !v &
-/// 0x80…`). Higher marks may be spurious, but the lowest one is always
-/// exact: a borrow only travels upwards from a byte that is itself marked.
-fn special(word: u64) -> u64 {
+/// `word` that is a quote, a backslash or a control character (below 0x20),
+/// by the classic SWAR tests (`has_zero(v) = (v − 0x01…) & !v & 0x80…`), and
+/// also each byte above 0x7f when `ascii` is set. Higher marks may be
+/// spurious, but the lowest one is always exact: a borrow only travels
+/// upwards from a byte that is itself marked, and a byte above 0x7f is never
+/// marked by the tests (`!v` clears it).
+fn special(word: u64, ascii: bool) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const QUOTES: u64 = 0x2222_2222_2222_2222;
     const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
     const SPACES: u64 = 0x2020_2020_2020_2020;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    (word & HIGHS)
-        | zero(word ^ QUOTES)
+    let high = if ascii { word & HIGHS } else { 0 };
+    high | zero(word ^ QUOTES)
         | zero(word ^ BACKSLASHES)
         | (word.wrapping_sub(SPACES) & !word & HIGHS)
 }
 
 /// The one-byte version of [`special`].
-fn special_byte(c: u8) -> bool {
-    matches!(c, b'"' | b'\\' | 0..0x20 | 0x80..)
+fn special_byte(c: u8, ascii: bool) -> bool {
+    matches!(c, b'"' | b'\\' | 0..0x20) || (ascii && c >= 0x80)
 }
 
 /// A cursor over one JSON text.
@@ -122,34 +125,55 @@ impl<'a> Lexer<'a> {
         (self.i == self.b.len()).then_some(())
     }
 
-    /// A string of ASCII without escapes or control characters; its content.
+    /// A string without escapes or control characters; its content, which
+    /// is UTF-8 (checked once, and only when a byte is above 0x7f).
     #[inline(always)]
     pub(crate) fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let rest = self.b.get(self.i..)?;
         // Eight bytes at a time: the lowest special byte ends the string if
-        // it is the closing quote, and makes the fast path give up otherwise.
+        // it is the closing quote, and makes the fast path give up if it is a
+        // backslash or a control character. The first byte above 0x7f turns
+        // the search for them off (the scan goes on from the next byte) and
+        // the string is checked as UTF-8 at its end.
+        let mut ascii = true;
         let mut len: usize = 0;
         let end = loop {
             let Some(chunk) = rest.get(len..len.checked_add(8)?) else {
                 // Fewer than eight bytes left in the input: byte by byte.
                 let tail = rest.get(len..)?;
-                let at = tail.iter().position(|&c| special_byte(c))?;
+                let at = tail.iter().position(|&c| special_byte(c, false))?;
+                if ascii && tail.get(..at)?.iter().any(|&c| c >= 0x80) {
+                    ascii = false;
+                }
                 break len.checked_add(at)?;
             };
-            let mask = special(u64::from_le_bytes(chunk.try_into().ok()?));
+            let mask = special(u64::from_le_bytes(chunk.try_into().ok()?), ascii);
             if mask != 0 {
-                break len.checked_add(usize::try_from(mask.trailing_zeros() / 8).ok()?)?;
+                let at = len.checked_add(usize::try_from(mask.trailing_zeros() / 8).ok()?)?;
+                if *rest.get(at)? < 0x80 {
+                    break at;
+                }
+                ascii = false;
+                len = at.checked_add(1)?;
+            } else {
+                len = len.checked_add(8)?;
             }
-            len = len.checked_add(8)?;
         };
         if rest.get(end) != Some(&b'"') {
             return None;
         }
+        let text = rest.get(..end)?;
+        if !ascii {
+            // serde_json refuses a string it reads that is not UTF-8 (and
+            // skips one it ignores unchecked): either way, not for this path.
+            std::str::from_utf8(text).ok()?;
+        }
         self.i = self.i.checked_add(end)?.checked_add(1)?;
-        rest.get(..end)
+        Some(text)
     }
 
+    /// A string's content as text (UTF-8, checked by [`Lexer::string`]).
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.string()?).ok()
     }
@@ -367,10 +391,12 @@ mod tests {
             any::<u8>(),
             proptest::sample::select(&b"\"\\\x00\x1f\x20\x7f\x80\xffaZ"[..]),
         ])) {
-            let mask = special(u64::from_le_bytes(bytes));
-            let first = bytes.iter().position(|&c| special_byte(c));
-            let found = (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize);
-            prop_assert_eq!(found, first);
+            for ascii in [true, false] {
+                let mask = special(u64::from_le_bytes(bytes), ascii);
+                let first = bytes.iter().position(|&c| special_byte(c, ascii));
+                let found = (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize);
+                prop_assert_eq!(found, first);
+            }
         }
     }
 }

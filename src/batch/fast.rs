@@ -87,7 +87,7 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
         b"id" => {
             seen.first(RequestField::Id)?;
             let raw = s.raw_value()?;
-            // ASCII by construction; `null` reads as absent, like serde's Option.
+            // UTF-8 by construction; `null` reads as absent, like serde's Option.
             r.id = Some(raw).filter(|t| *t != b"null");
             Some(())
         }
@@ -269,6 +269,10 @@ mod tests {
             "\"weird\"",
             "\"act\\u0069ve\"",
             "\"caf\u{e9}\"",
+            "\"Banco Popular de Puerto Rico \u{2013} Oficina\"",
+            "\"\u{f3}\"",
+            "\"card \u{1f4b3} \u{e9}t\u{e9}\\\"\"",
+            "\"\u{e9}\u{7f}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"",
             "null",
             "1",
             "\"\"",
@@ -320,6 +324,7 @@ mod tests {
             "undefined",
             "",
             "u d",
+            "\u{fc}sd",
         ]);
         prop_oneof![
             1 => pick(&["null", "[]", "5"]),
@@ -368,7 +373,7 @@ mod tests {
             4 => field(&["balance"], balance()),
             3 => field(&["balance_refresh"], refresh()),
             1 => field(&["data"], any_value()),
-            3 => field(&["id", "livemode", "permissions", "institution_name", "b\\u0061lance"], any_value()),
+            3 => field(&["id", "livemode", "permissions", "institution_name", "b\\u0061lance", "instituci\u{f3}n"], any_value()),
         ];
         (proptest::collection::vec(fields, 0..9), ws(), ws())
             .prop_map(|(f, w, tail)| format!("{}{tail}", object(f, w)))
@@ -459,6 +464,9 @@ mod tests {
             include_str!("../../examples/accounts/refreshed_balance_event.json"),
             r#"{"object": "event", "data": {"object": {"status": "active"}}}"#,
             r#"{"object": "event", "type": "x", "data": {"previous_attributes": {"a": 1}, "object": null}}"#,
+            // Text in any language, where it is ignored and where it is read.
+            r#"{"status": "active", "institution_name": "Banco Popular de Puerto Rico – Oficina", "x": "ó"}"#,
+            r#"{"status": "café"}"#,
             r#"{"object":"financial_connections.account","status":"active","balance":{"as_of":1,"type":"cash","current":{"usd":null,"eur":5},"cash":{"available":{"usd":null}}}}"#,
         ];
         for doc in docs {
@@ -527,7 +535,7 @@ mod tests {
             r#"{"status": "active"} x"#,
             r#"{"object": "customer", "status": "active"}"#,
             r#"{"object": "event", "data": {"object": {"object": "customer"}}}"#,
-            "{\"status\": \"caf\u{e9}\"}",
+            "{\"status\": \"caf\u{e9}\\u0020\"}",
             r#"["status"]"#,
         ] {
             assert!(
