@@ -95,24 +95,32 @@ pub(crate) fn request(bytes: &[u8]) -> Option<Request<'_>> {
             seen.first(RequestField::Account)?;
             s.ws();
             let start = s.mark();
-            r.account = Some(match s.nullable(stripe::account) {
-                Some(account) => account.map(AccountInput::Stripe),
-                // Not a plain Stripe document (Plaid, a neutral snapshot, or
-                // a Stripe document the fast reader leaves to serde): its
-                // raw text, for the provider readers, as serde_json's
-                // `RawValue` would have it.
-                None => {
-                    s.rewind(start);
-                    match plaid::response_at(s, true) {
-                        Some(response) => Some(AccountInput::Plaid(response)),
-                        None => {
-                            s.rewind(start);
-                            let provider = crate::provider::shape_of(s)?;
-                            Some(AccountInput::Raw(s.since(start)?, Some(provider)))
+            let mut document = Document::default();
+            r.account = Some(
+                match s.nullable(|s| stripe::account_into(s, &mut document)) {
+                    Some(account) => account.map(|()| AccountInput::Stripe(document)),
+                    // Not a plain Stripe document (Plaid, a neutral snapshot, or
+                    // a Stripe document the fast reader leaves to serde): its
+                    // raw text, for the provider readers, as serde_json's
+                    // `RawValue` would have it. Plaid's reader is tried first,
+                    // unless the document said it is a Stripe object.
+                    None => {
+                        s.rewind(start);
+                        let plaid = match document.object {
+                            Some(_) => None,
+                            None => plaid::response_at(s, true),
+                        };
+                        match plaid {
+                            Some(response) => Some(AccountInput::Plaid(response)),
+                            None => {
+                                s.rewind(start);
+                                let provider = crate::provider::shape_of(s)?;
+                                Some(AccountInput::Raw(s.since(start)?, Some(provider)))
+                            }
                         }
                     }
-                }
-            });
+                },
+            );
             Some(())
         }
         b"amount" => {

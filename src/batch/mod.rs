@@ -286,8 +286,12 @@ impl Batch {
                 line_id: id.map_or(LineId::Unread, |id| LineId::Echoed(Cow::Borrowed(id))),
                 read: Ok(read),
             },
-            Err(message) => ReadLine {
-                line_id: read_id(line)
+            Err(Unanswered { id, message }) => ReadLine {
+                // The id as the request's reader read it, or, when the line
+                // could not be read as a request, as the id alone reads.
+                line_id: id
+                    .unwrap_or_else(|| read_id(line))
+                    .filter(|raw| echoable(raw).is_ok())
                     .map_or(LineId::Unread, |id| LineId::Echoed(Cow::Borrowed(id))),
                 read: Err(message),
             },
@@ -298,12 +302,29 @@ impl Batch {
         &self,
         line: &'a [u8],
         fast: bool,
-    ) -> Result<(Option<&'a [u8]>, ReadRequest), String> {
+    ) -> Result<(Option<&'a [u8]>, ReadRequest), Unanswered<'a>> {
         let line = strip_bom(line);
         let request = match fast.then(|| fast::request(line)).flatten() {
             Some(request) => request,
-            None => serde_request(line).map_err(|e| e.without_position().to_string())?,
+            None => serde_request(line).map_err(|e| Unanswered {
+                id: None,
+                message: e.without_position().to_string(),
+            })?,
         };
+        let id = request.id;
+        Self::check_request(request, self.now, fast).map_err(|message| Unanswered {
+            id: Some(id),
+            message,
+        })
+    }
+
+    /// A request line's values, read, checked and put together (the
+    /// account read and checked last).
+    fn check_request(
+        request: fast::Request<'_>,
+        default_now: DateTime<Utc>,
+        fast: bool,
+    ) -> Result<(Option<&[u8]>, ReadRequest), String> {
         // `"account": null` is an unlinked debit; no `account` key at all is
         // a mistake.
         let account = request
@@ -324,7 +345,7 @@ impl Batch {
             None => debit,
         };
         let debit = debit.with_prior(request.prior);
-        let now = request.now.unwrap_or(self.now);
+        let now = request.now.unwrap_or(default_now);
         // The debit's values first, then the account (the order of every
         // front end: see `Request`).
         let mut options = ReadOptions {
@@ -341,8 +362,10 @@ impl Batch {
                     response.into_snapshot(options.account_id, options.fetched_at)
                 }
                 AccountInput::Raw(bytes, provider) => {
+                    // A provider seen by the line's fast reader: that reader
+                    // has tried the document and given up; serde_json reads it.
                     options.provider = provider;
-                    read_json(bytes, &options, fast)
+                    read_json(bytes, &options, fast && provider.is_none())
                 }
             })
             .transpose()
@@ -359,6 +382,13 @@ impl Batch {
             },
         ))
     }
+}
+
+/// Why a line has no verdict, and its id when the line was read as a
+/// request (`Some(None)`: it has none); `None` when it could not be.
+struct Unanswered<'a> {
+    id: Option<Option<&'a [u8]>>,
+    message: String,
 }
 
 /// A request line read by [`Batch::read_line`], its account included, not
@@ -650,7 +680,6 @@ fn read_id(line: &[u8]) -> Option<&[u8]> {
         .ok()
         .and_then(|Obj(r)| r.id)
         .map(|raw| raw.get().as_bytes())
-        .filter(|raw| echoable(raw).is_ok())
 }
 
 /// Echoes the id's JSON text. A line break inside it (`[0,\n1]`: JSON

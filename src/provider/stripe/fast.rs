@@ -29,6 +29,81 @@ pub(crate) fn document(bytes: &[u8]) -> Option<Document> {
     Some(doc)
 }
 
+/// What a document says it is: its `object`, its `type` and its
+/// `data.object.object`, each when it is a string (`Some(None)` when present
+/// but not a string, or, for the last, when `data` or `data.object` is not an
+/// object). The error path's probe (`super::not_an_account`), in one pass of
+/// the lexer; `None` when the lexer gives up or serde_json would refuse the
+/// probe (a duplicate of one of these keys), and the probe is left to serde.
+pub(crate) type ObjectNames<'a> = (
+    Option<Option<&'a str>>,
+    Option<Option<&'a str>>,
+    Option<Option<&'a str>>,
+);
+
+fields!(ProbeField { Object, Type, Data });
+
+/// A string value, or `Some(None)` for any other value (skipped).
+fn text<'a>(s: &mut Lexer<'a>) -> Option<Option<&'a str>> {
+    s.ws();
+    if s.peek()? == b'"' {
+        s.str().map(Some)
+    } else {
+        s.skip_value().map(|()| None)
+    }
+}
+
+/// `object` of an object value, or `Some(None)` for any other value; the
+/// key `object` may appear once.
+fn inner_object<'a>(
+    s: &mut Lexer<'a>,
+    read: fn(&mut Lexer<'a>) -> Option<Option<&'a str>>,
+) -> Option<Option<&'a str>> {
+    s.ws();
+    if s.peek()? != b'{' {
+        return s.skip_value().map(|()| None);
+    }
+    let mut seen = Seen::default();
+    let mut found = None;
+    s.object(|s, key| {
+        if key == b"object" {
+            seen.first(ProbeField::Object)?;
+            found = Some(read(s)?);
+            Some(())
+        } else {
+            s.skip_value()
+        }
+    })?;
+    Some(found.flatten())
+}
+
+/// Reads a document's [`ObjectNames`], or gives up.
+pub(crate) fn object_names(bytes: &[u8]) -> Option<ObjectNames<'_>> {
+    let mut s = Lexer::new(bytes);
+    let mut seen = Seen::default();
+    let (mut object, mut kind, mut data) = (None, None, None);
+    s.object(|s, key| match key {
+        b"object" => {
+            seen.first(ProbeField::Object)?;
+            object = Some(text(s)?);
+            Some(())
+        }
+        b"type" => {
+            seen.first(ProbeField::Type)?;
+            kind = Some(text(s)?);
+            Some(())
+        }
+        b"data" => {
+            seen.first(ProbeField::Data)?;
+            data = Some(inner_object(s, |s| inner_object(s, text))?);
+            Some(())
+        }
+        _ => s.skip_value(),
+    })?;
+    s.end()?;
+    Some((object, kind, data))
+}
+
 pub(crate) fn wire<T: WireEnum + Copy>(s: &mut Lexer<'_>) -> Option<Wire<T>> {
     Some(Wire(T::from_wire(s.string()?)))
 }
@@ -61,6 +136,13 @@ fields!(AccountField {
 
 pub(crate) fn account(s: &mut Lexer<'_>) -> Option<Document> {
     let mut d = Document::default();
+    account_into(s, &mut d).map(|()| d)
+}
+
+/// [`account`], into `d`: when it gives up, `d.object` says whether the
+/// document had said it is a Stripe account or event (and so is no other
+/// provider's, whatever follows).
+pub(crate) fn account_into(s: &mut Lexer<'_>, d: &mut Document) -> Option<()> {
     let mut seen = Seen::default();
     s.object(|s, key| match key {
         b"object" => {
@@ -134,8 +216,7 @@ pub(crate) fn account(s: &mut Lexer<'_>) -> Option<Document> {
         b"accounts" | b"error_type" => None,
         key if crate::provider::SIGNAL_KEYS.contains(&key) => None,
         _ => s.skip_value(),
-    })?;
-    Some(d)
+    })
 }
 
 pub(crate) fn is<W: Wanted>(s: &mut Lexer<'_>) -> Option<Is<W>> {

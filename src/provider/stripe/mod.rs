@@ -72,23 +72,29 @@ pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
 pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, JsonError> {
     let bytes = strip_bom(bytes);
     let document = match fast.then(|| fast::document(bytes)).flatten() {
-        Some(document) => Ok(document),
+        Some(document) => document,
         None => {
             check_utf8(bytes)?;
-            match serde_json::from_slice::<Obj<Document>>(bytes) {
-                Ok(Obj(d)) => Ok(d),
-                // Some other Stripe object is said to be one before the
-                // document is read a second time to name the path at fault:
-                // two passes over a rejected document, not three.
-                Err(_) => match not_an_account(bytes) {
-                    Some(e) => return Err(e),
-                    None => from_slice_tracked::<Obj<Document>>(bytes).map(|Obj(d)| d),
-                },
+            // Past a fast reader that gave up, the document is as likely to
+            // be refused as not: one tracked pass, whose error names the
+            // path. The reference reader alone (`fast` off) reads untracked
+            // first, and tracks only a document it refuses.
+            let read = if fast {
+                from_slice_tracked::<Obj<Document>>(bytes)
+            } else {
+                serde_json::from_slice::<Obj<Document>>(bytes)
+                    .or_else(|_| from_slice_tracked::<Obj<Document>>(bytes))
+            };
+            match read {
+                Ok(Obj(d)) => d,
+                // Some other Stripe object is said to be one, rather than
+                // the first field that did not fit the account's model.
+                Err(e) => return Err(not_an_account(bytes).unwrap_or(e)),
             }
         }
     };
     document
-        .and_then(|d| d.into_snapshot(""))
+        .into_snapshot("")
         .map_err(|e| not_an_account(bytes).unwrap_or(e))
 }
 
@@ -99,7 +105,41 @@ pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, J
 fn not_an_account(bytes: &[u8]) -> Option<JsonError> {
     // Reads `object`, `type` and `data.object.object`, skipping every other
     // value without building it: rejecting a document costs no more than
-    // reading it (no tree of a 100 MB document on the error path).
+    // reading it (no tree of a 100 MB document on the error path). The
+    // lexer's probe first; serde_json's when the lexer gives up.
+    let (object, kind, inner) = match fast::object_names(bytes) {
+        Some((object, kind, inner)) => (
+            object.flatten().map(Cow::Borrowed),
+            kind.flatten().map(Cow::Borrowed),
+            inner.flatten().map(Cow::Borrowed),
+        ),
+        None => serde_object_names(bytes)?,
+    };
+    let object = object?;
+    match object.as_ref() {
+        ACCOUNT_OBJECT => None,
+        "event" => {
+            let inner = inner?;
+            (inner != ACCOUNT_OBJECT).then(|| {
+                JsonError::new(
+                    ErrorKind::NotAnAccount,
+                    "data.object.object",
+                    wrong_object(&inner, Some(kind.as_deref())),
+                )
+            })
+        }
+        other => Some(JsonError::new(
+            ErrorKind::NotAnAccount,
+            "object",
+            wrong_object(other, None),
+        )),
+    }
+}
+
+/// A document's `object`, `type` and `data.object.object`, each when it is
+/// a string, read by serde_json: `None` when it refuses the document.
+#[cold]
+fn serde_object_names(bytes: &[u8]) -> Option<NameTexts<'_>> {
     #[derive(Deserialize)]
     struct Probe<'a> {
         #[serde(default, borrow)]
@@ -124,24 +164,100 @@ fn not_an_account(bytes: &[u8]) -> Option<JsonError> {
         serde_json::from_str::<Inner<'_>>(raw.get()).ok()?.object
     }
     let probe: Probe<'_> = serde_json::from_slice(bytes).ok()?;
-    let object = text(probe.object)?;
-    match object.as_ref() {
-        ACCOUNT_OBJECT => None,
-        "event" => {
-            let inner = text(inner(inner(probe.data)))?;
-            (inner != ACCOUNT_OBJECT).then(|| {
-                let event = text(probe.kind);
-                JsonError::new(
-                    ErrorKind::NotAnAccount,
-                    "data.object.object",
-                    wrong_object(&inner, Some(event.as_deref())),
-                )
-            })
+    Some((
+        text(probe.object),
+        text(probe.kind),
+        text(inner(inner(probe.data))),
+    ))
+}
+
+/// `object`, `type` and `data.object.object` as text.
+type NameTexts<'a> = (
+    Option<Cow<'a, str>>,
+    Option<Cow<'a, str>>,
+    Option<Cow<'a, str>>,
+);
+
+#[cfg(test)]
+mod tests {
+    //! The error path's two probes agree whenever the lexer's answers.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lexer(bytes: &[u8]) -> Option<Option<NameTexts<'_>>> {
+        fast::object_names(bytes).map(|(object, kind, inner)| {
+            Some((
+                object.flatten().map(Cow::Borrowed),
+                kind.flatten().map(Cow::Borrowed),
+                inner.flatten().map(Cow::Borrowed),
+            ))
+        })
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        proptest::sample::select(
+            &[
+                "\"financial_connections.account\"",
+                "\"event\"",
+                "\"customer\"",
+                "\"caf\u{e9}\"",
+                "\"ev\\u0065nt\"",
+                "null",
+                "5",
+                "[\"event\"]",
+                "{\"object\": \"event\"}",
+            ][..],
+        )
+        .prop_map(str::to_owned)
+    }
+
+    /// Objects of up to four fields drawn from `keys`, values from `value`.
+    fn object(
+        keys: &'static [&'static str],
+        value: impl Strategy<Value = String>,
+    ) -> impl Strategy<Value = String> {
+        proptest::collection::vec((proptest::sample::select(keys), value), 0..4).prop_map(|f| {
+            let body: Vec<String> = f.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            format!("{{{}}}", body.join(", "))
+        })
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        let keys = &["object", "object", "type", "data", "id", "obj\\u0065ct"][..];
+        let inner = object(&["object", "object", "x"], name());
+        let data = object(
+            &["object", "object", "previous_attributes"],
+            prop_oneof![name(), inner],
+        );
+        object(keys, prop_oneof![name(), data])
+    }
+
+    proptest! {
+        #[test]
+        fn the_lexers_probe_agrees_with_serde(text in document(), cut in any::<proptest::sample::Index>()) {
+            let bytes = text.as_bytes();
+            if let Some(names) = lexer(bytes) {
+                prop_assert_eq!(names, serde_object_names(bytes), "{}", text);
+            }
+            // A document cut short: both refuse it.
+            let cut = &bytes[..cut.index(bytes.len())];
+            prop_assert_eq!(lexer(cut).flatten(), None);
+            prop_assert_eq!(serde_object_names(cut), None);
         }
-        other => Some(JsonError::new(
-            ErrorKind::NotAnAccount,
-            "object",
-            wrong_object(other, None),
-        )),
+    }
+
+    #[test]
+    fn the_lexer_answers_plain_documents() {
+        let doc = r#"{"object": "event", "type": "x", "data": {"object": {"object": "customer", "id": "cus_1"}}}"#;
+        let (object, kind, inner) = fast::object_names(doc.as_bytes()).expect("answered");
+        assert_eq!(
+            (object, kind, inner),
+            (Some(Some("event")), Some(Some("x")), Some(Some("customer")))
+        );
+        let err = not_an_account(doc.as_bytes()).expect("not an account");
+        assert_eq!(
+            ParseError::from(err).path().to_string(),
+            "data.object.object"
+        );
     }
 }
