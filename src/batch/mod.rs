@@ -16,7 +16,7 @@ use crate::instant::Now;
 use crate::json::{Obj, from_slice_tracked, strip_bom};
 use crate::money::{Currency, Strict};
 use crate::policy::Policy;
-use crate::provider::{ReadOptions, check_id, read_json};
+use crate::provider::{ReadOptions, check_id, read_json, read_json_given_up};
 use crate::run::Run;
 use crate::snapshot::AccountId;
 
@@ -362,10 +362,13 @@ impl Batch {
                     response.into_snapshot(options.account_id, options.fetched_at)
                 }
                 AccountInput::Raw(bytes, provider) => {
-                    // A provider seen by the line's fast reader: that reader
-                    // has tried the document and given up; serde_json reads it.
                     options.provider = provider;
-                    read_json(bytes, &options, fast && provider.is_none())
+                    match provider {
+                        // Found by the line's fast reader, which has tried
+                        // the document and given up: serde_json reads it.
+                        Some(_) => read_json_given_up(bytes, &options),
+                        None => read_json(bytes, &options, fast),
+                    }
                 }
             })
             .transpose()

@@ -15,6 +15,7 @@ use crate::error::{ErrorKind, JsonError, ParseError};
 use crate::json::strip_bom;
 use crate::lexer::{Lexer, Seen, fields};
 use crate::snapshot::{AccountId, Provider, Snapshot, UnixSeconds};
+use stripe::wire::ObjectKind;
 
 pub(crate) mod names;
 pub mod neutral;
@@ -118,30 +119,100 @@ pub(crate) fn read_json(
     fast: bool,
 ) -> Result<Snapshot, JsonError> {
     let bytes = strip_bom(bytes);
-    let provider = match options.provider {
-        Some(provider) => provider,
+    match options.provider {
+        Some(provider) => read_as(bytes, provider, options, fast, Tried::NONE),
         None => {
             // The common case first: a plain Stripe document read by the fast
             // reader, which gives up on other providers' shapes.
-            if let Some(document) = fast.then(|| stripe::fast::document(bytes)).flatten() {
-                let snapshot = document.into_snapshot("")?;
-                return check_id(snapshot, options.account_id, "id");
+            let said = if fast {
+                match stripe::fast::document_or_object(bytes) {
+                    Ok(document) => {
+                        let snapshot = document.into_snapshot("")?;
+                        return check_id(snapshot, options.account_id, "id");
+                    }
+                    Err(said) => said,
+                }
+            } else {
+                None
+            };
+            let tried = Tried {
+                stripe: fast,
+                plaid: false,
+            };
+            match said {
+                // A document that said it is a Stripe account: no other
+                // provider's, and no other Stripe object's.
+                Some(ObjectKind::Account) => check_id(
+                    stripe::serde_account(bytes, true, true)?,
+                    options.account_id,
+                    "id",
+                ),
+                Some(_) => read_as(bytes, Provider::Stripe, options, fast, tried),
+                None => read_as(bytes, detect_provider(bytes), options, fast, tried),
             }
-            detect_provider(bytes)
         }
+    }
+}
+
+/// [`read_json`] of a document the fast readers have tried and given up
+/// on (a batch line's account): serde_json reads it, once.
+pub(crate) fn read_json_given_up(
+    bytes: &[u8],
+    options: &ReadOptions<'_>,
+) -> Result<Snapshot, JsonError> {
+    let bytes = strip_bom(bytes);
+    let provider = options.provider.unwrap_or_else(|| detect_provider(bytes));
+    let tried = Tried {
+        stripe: true,
+        plaid: true,
     };
+    read_as(bytes, provider, options, true, tried)
+}
+
+/// Which fast readers have tried a document and given up on it: each is not
+/// tried again, and serde_json reads the document at once.
+#[derive(Clone, Copy)]
+struct Tried {
+    stripe: bool,
+    plaid: bool,
+}
+
+impl Tried {
+    const NONE: Tried = Tried {
+        stripe: false,
+        plaid: false,
+    };
+}
+
+/// Reads a document as `provider`'s, with its fast reader unless `fast` is
+/// off or it has [`Tried`] already.
+fn read_as(
+    bytes: &[u8],
+    provider: Provider,
+    options: &ReadOptions<'_>,
+    fast: bool,
+    tried: Tried,
+) -> Result<Snapshot, JsonError> {
     match provider {
-        Provider::Plaid => plaid::parse_json(bytes, options.account_id, options.fetched_at, fast),
+        Provider::Plaid => plaid::parse_json(
+            bytes,
+            options.account_id,
+            options.fetched_at,
+            fast && !tried.plaid,
+        ),
         Provider::Snapshot => check_id(
             neutral::parse_json(bytes)?,
             options.account_id,
             "account_id",
         ),
-        Provider::Stripe => check_id(
-            stripe::parse_account_with(bytes, fast)?,
-            options.account_id,
-            "id",
-        ),
+        Provider::Stripe => {
+            let snapshot = if fast && tried.stripe {
+                stripe::serde_account(bytes, true, false)?
+            } else {
+                stripe::parse_account_with(bytes, fast)?
+            };
+            check_id(snapshot, options.account_id, "id")
+        }
     }
 }
 

@@ -23,10 +23,18 @@ use super::wire::{
 
 /// Reads an account document or event, or gives up.
 pub(crate) fn document(bytes: &[u8]) -> Option<Document> {
+    document_or_object(bytes).ok()
+}
+
+/// [`document`]; when it gives up, the `object` the document had said it
+/// is before (an account or an event), if any.
+pub(crate) fn document_or_object(bytes: &[u8]) -> Result<Document, Option<ObjectKind>> {
     let mut s = Lexer::new(bytes);
-    let doc = account(&mut s)?;
-    s.end()?;
-    Some(doc)
+    let mut d = Document::default();
+    match account_into(&mut s, &mut d).and_then(|()| s.end()) {
+        Some(()) => Ok(d),
+        None => Err(d.object),
+    }
 }
 
 /// What a document says it is: its `object`, its `type` and its

@@ -71,31 +71,44 @@ pub fn parse_account(bytes: &[u8]) -> Result<Snapshot, ParseError> {
 /// fuzz targets compare the two).
 pub(crate) fn parse_account_with(bytes: &[u8], fast: bool) -> Result<Snapshot, JsonError> {
     let bytes = strip_bom(bytes);
-    let document = match fast.then(|| fast::document(bytes)).flatten() {
-        Some(document) => document,
-        None => {
-            check_utf8(bytes)?;
-            // Past a fast reader that gave up, the document is as likely to
-            // be refused as not: one tracked pass, whose error names the
-            // path. The reference reader alone (`fast` off) reads untracked
-            // first, and tracks only a document it refuses.
-            let read = if fast {
-                from_slice_tracked::<Obj<Document>>(bytes)
-            } else {
-                serde_json::from_slice::<Obj<Document>>(bytes)
-                    .or_else(|_| from_slice_tracked::<Obj<Document>>(bytes))
-            };
-            match read {
-                Ok(Obj(d)) => d,
-                // Some other Stripe object is said to be one, rather than
-                // the first field that did not fit the account's model.
-                Err(e) => return Err(not_an_account(bytes).unwrap_or(e)),
-            }
-        }
+    match fast.then(|| fast::document(bytes)).flatten() {
+        Some(document) => document
+            .into_snapshot("")
+            .map_err(|e| not_an_account(bytes).unwrap_or(e)),
+        None => serde_account(bytes, fast, false),
+    }
+}
+
+/// Reads an account document with serde_json. `given_up`: a fast reader
+/// has tried it and given up, so the document is as likely to be refused as
+/// not, and one tracked pass (whose error names the path) reads it. The
+/// reference reader alone reads untracked first, and tracks only a document
+/// it refuses. `account`: the fast reader has read `object` as
+/// `financial_connections.account`, so the document is no other object (the
+/// probe for one is skipped).
+pub(crate) fn serde_account(
+    bytes: &[u8],
+    given_up: bool,
+    account: bool,
+) -> Result<Snapshot, JsonError> {
+    let bytes = strip_bom(bytes);
+    check_utf8(bytes)?;
+    let read = if given_up {
+        from_slice_tracked::<Obj<Document>>(bytes)
+    } else {
+        serde_json::from_slice::<Obj<Document>>(bytes)
+            .or_else(|_| from_slice_tracked::<Obj<Document>>(bytes))
     };
-    document
-        .into_snapshot("")
-        .map_err(|e| not_an_account(bytes).unwrap_or(e))
+    // Some other Stripe object is said to be one, rather than the first
+    // field that did not fit the account's model.
+    let other_object = |e| match account {
+        true => e,
+        false => not_an_account(bytes).unwrap_or(e),
+    };
+    match read {
+        Err(e) => Err(other_object(e)),
+        Ok(Obj(document)) => document.into_snapshot("").map_err(other_object),
+    }
 }
 
 /// On the error path only: when the document is some other Stripe object,
