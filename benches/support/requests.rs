@@ -197,3 +197,58 @@ pub fn signal_request_line(i: u64) -> String {
         i % 50_000
     )
 }
+
+/// [`request_line`] with non-ASCII text where an institution's name is
+/// (`Banco Popular de Puerto Rico – Oficina` and an `ó`: an en dash, three
+/// bytes; an ó, two), in a field the gate ignores.
+pub fn non_ascii_request_line(i: u64) -> String {
+    request_line(i).replacen(
+        "\"institution_name\":\"StripeBank\"",
+        "\"institution_name\":\"Banco Popular de Puerto Rico – Oficina\",\"nickname\":\"ó\"",
+        1,
+    )
+}
+
+/// [`request_line`] with the same text in ASCII (`-` and `o` for the en dash
+/// and the ó): the yardstick of [`non_ascii_request_line`].
+pub fn ascii_twin_request_line(i: u64) -> String {
+    request_line(i).replacen(
+        "\"institution_name\":\"StripeBank\"",
+        "\"institution_name\":\"Banco Popular de Puerto Rico - Oficina\",\"nickname\":\"o\"",
+        1,
+    )
+}
+
+/// [`request_line`], refused: odd lines have a balance's `as_of` as a
+/// string (a type error, two bytes longer), even lines lose their last 40
+/// bytes (a syntax error). The answer is an error line either way.
+pub fn refused_request_line(i: u64) -> String {
+    let line = request_line(i);
+    const AS_OF: &str = "\"as_of\":";
+    let number = line.find(AS_OF).and_then(|at| {
+        let start = at + AS_OF.len();
+        let end = start + line.get(start..)?.find(',')?;
+        Some((line.get(..start)?, line.get(start..end)?, line.get(end..)?))
+    });
+    match number {
+        Some((before, digits, after)) if i % 2 == 1 => format!("{before}\"{digits}\"{after}"),
+        _ => line
+            .get(..line.len().saturating_sub(40))
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// Every kind of line, in the proportions of a day's work: of each twenty,
+/// eleven Stripe lines (accounts and `refreshed_balance` events), two with
+/// non-ASCII text, three Plaid balance lines, three Plaid Signal lines and
+/// one refused.
+pub fn mixed_request_line(i: u64) -> String {
+    match i % 20 {
+        0 | 10 => non_ascii_request_line(i),
+        3 | 9 | 15 => plaid_request_line(i),
+        6 | 12 | 18 => signal_request_line(i),
+        19 => refused_request_line(i),
+        _ => request_line(i),
+    }
+}
