@@ -133,44 +133,57 @@ impl<'a> Lexer<'a> {
         let rest = self.b.get(self.i..)?;
         // Eight bytes at a time: the lowest special byte ends the string if
         // it is the closing quote, and makes the fast path give up if it is a
-        // backslash or a control character. The first byte above 0x7f turns
-        // the search for them off (the scan goes on from the next byte) and
-        // the string is checked as UTF-8 at its end.
-        let mut ascii = true;
+        // backslash or a control character. A byte above 0x7f hands the rest
+        // of the string to `non_ascii`, out of this loop.
         let mut len: usize = 0;
         let end = loop {
             let Some(chunk) = rest.get(len..len.checked_add(8)?) else {
                 // Fewer than eight bytes left in the input: byte by byte.
                 let tail = rest.get(len..)?;
-                let at = tail.iter().position(|&c| special_byte(c, false))?;
-                if ascii && tail.get(..at)?.iter().any(|&c| c >= 0x80) {
-                    ascii = false;
-                }
+                let at = tail.iter().position(|&c| special_byte(c, true))?;
                 break len.checked_add(at)?;
             };
-            let mask = special(u64::from_le_bytes(chunk.try_into().ok()?), ascii);
+            let mask = special(u64::from_le_bytes(chunk.try_into().ok()?), true);
             if mask != 0 {
-                let at = len.checked_add(usize::try_from(mask.trailing_zeros() / 8).ok()?)?;
-                if *rest.get(at)? < 0x80 {
-                    break at;
-                }
-                ascii = false;
-                len = at.checked_add(1)?;
-            } else {
-                len = len.checked_add(8)?;
+                break len.checked_add(usize::try_from(mask.trailing_zeros() / 8).ok()?)?;
             }
+            len = len.checked_add(8)?;
         };
-        if rest.get(end) != Some(&b'"') {
+        let end = match *rest.get(end)? {
+            b'"' => end,
+            0x80.. => Self::non_ascii(rest, end)?,
+            _ => return None,
+        };
+        self.i = self.i.checked_add(end)?.checked_add(1)?;
+        rest.get(..end)
+    }
+
+    /// The end of a string (`rest` starts after its opening quote) whose
+    /// byte at `from` is above 0x7f: the scan goes on for the quote, a
+    /// backslash or a control character only, and the string is then
+    /// checked as UTF-8. serde_json refuses a string it reads that is not
+    /// UTF-8 (and skips one it ignores unchecked): either way, not for
+    /// this path.
+    #[inline(never)]
+    fn non_ascii(rest: &[u8], from: usize) -> Option<usize> {
+        let mut len = from;
+        let end = loop {
+            let Some(chunk) = rest.get(len..len.checked_add(8)?) else {
+                let tail = rest.get(len..)?;
+                let at = tail.iter().position(|&c| special_byte(c, false))?;
+                break len.checked_add(at)?;
+            };
+            let mask = special(u64::from_le_bytes(chunk.try_into().ok()?), false);
+            if mask != 0 {
+                break len.checked_add(usize::try_from(mask.trailing_zeros() / 8).ok()?)?;
+            }
+            len = len.checked_add(8)?;
+        };
+        if *rest.get(end)? != b'"' {
             return None;
         }
-        let text = rest.get(..end)?;
-        if !ascii {
-            // serde_json refuses a string it reads that is not UTF-8 (and
-            // skips one it ignores unchecked): either way, not for this path.
-            std::str::from_utf8(text).ok()?;
-        }
-        self.i = self.i.checked_add(end)?.checked_add(1)?;
-        Some(text)
+        std::str::from_utf8(rest.get(..end)?).ok()?;
+        Some(end)
     }
 
     /// A string's content as text (UTF-8, checked by [`Lexer::string`]).
