@@ -285,11 +285,13 @@ impl Response<'_> {
             }
         };
         let index = select(&accounts, wanted)?;
-        let at = format!("accounts[{index}]");
         let Some(Obj(account)) = accounts.into_iter().nth(index) else {
             return Err(JsonError::new(ErrorKind::Missing, "accounts", "no account"));
         };
-        account.into_snapshot(fetched_at).map_err(|e| e.under(&at))
+        // The path is written only for an error.
+        account
+            .into_snapshot(fetched_at)
+            .map_err(|e| e.under(&format!("accounts[{index}]")))
     }
 }
 
