@@ -141,9 +141,13 @@ impl Batch {
     ) -> io::Result<()> {
         let mut chunker = Chunker::new(input, how.max_line);
         let recycled: Recycled<ReadLine<'static>> = Recycled::default();
+        // A chunk's bytes, once read, go back to be filled again (the lines
+        // own what they keep of them).
+        let chunks: Recycled<u8> = Recycled::default();
         let read = |chunk: Vec<u8>| {
             let mut lines = recycled.take();
             self.read_chunk(&chunk, how, &mut lines, ReadLine::into_owned);
+            chunks.keep(chunk);
             lines
         };
         let write = |lines: Vec<ReadLine<'static>>| {
@@ -154,8 +158,9 @@ impl Batch {
             recycled.give_back(lines);
             out
         };
+        let chunks = &chunks;
         let next = move || {
-            let mut chunk = Vec::new();
+            let mut chunk = chunks.take();
             Ok(chunker.next_into(&mut chunk)?.then_some(chunk))
         };
         let emit = |answers: Vec<u8>| {
@@ -476,6 +481,12 @@ impl<T> Recycled<T> {
 
     fn give_back(&self, mut v: Vec<T>) {
         v.clear();
+        self.keep(v);
+    }
+
+    /// [`Recycled::give_back`] without clearing: for bytes that are
+    /// overwritten before they are read (see [`Chunker::next_into`]).
+    fn keep(&self, v: Vec<T>) {
         let mut pool = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         // As many as there can be chunks in flight, and no more.
         if pool.len() < 64 {
@@ -510,17 +521,21 @@ impl<R: Read> Chunker<R> {
     }
 
     /// Reads into `buf[from..]` (room for `window` bytes), retrying on
-    /// EINTR; the count read.
+    /// EINTR; the count read. `buf` is grown to hold the window, never
+    /// shrunk: bytes past `from` are scratch, so a buffer used again is not
+    /// zeroed again (only what it grows by is).
     fn read_at(&mut self, buf: &mut Vec<u8>, from: usize) -> io::Result<usize> {
-        buf.resize(from.saturating_add(self.window), 0);
+        let end = from.saturating_add(self.window);
+        if buf.len() < end {
+            buf.resize(end, 0);
+        }
         let n = loop {
-            match self.input.read(buf.get_mut(from..).unwrap_or_default()) {
+            match self.input.read(buf.get_mut(from..end).unwrap_or_default()) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         };
-        buf.truncate(from.saturating_add(n));
         // The next read's room follows what came: a pipe that hands over a
         // line at a time does not have a megabyte zeroed for each.
         self.window = n.saturating_mul(2).clamp(MIN_WINDOW, CHUNK);
@@ -529,46 +544,57 @@ impl<R: Read> Chunker<R> {
 
     /// Replaces `chunk` with the next whole lines, newlines included (at the
     /// end of the input the last line may lack its newline). `false` once
-    /// the input is exhausted.
+    /// the input is exhausted. What `chunk` held is overwritten, never
+    /// read: a chunk handed back is filled again without being zeroed.
     fn next_into(&mut self, chunk: &mut Vec<u8>) -> io::Result<bool> {
-        chunk.clear();
-        chunk.append(&mut self.carry);
+        let mut filled = self.carry.len();
+        if chunk.len() < filled {
+            chunk.resize(filled, 0);
+        }
+        chunk
+            .get_mut(..filled)
+            .unwrap_or_default()
+            .copy_from_slice(&self.carry);
+        self.carry.clear();
         // What followed an overlong line's end may hold whole lines: they
         // go first, so that only the last, unfinished line can be cut.
-        if let Some(last) = memchr::memrchr(b'\n', chunk) {
+        if let Some(last) = memchr::memrchr(b'\n', chunk.get(..filled).unwrap_or_default()) {
             let cut = last.saturating_add(1);
             self.carry
-                .extend_from_slice(chunk.get(cut..).unwrap_or_default());
+                .extend_from_slice(chunk.get(cut..filled).unwrap_or_default());
             chunk.truncate(cut);
             return Ok(true);
         }
         loop {
             if self.eof {
-                return Ok(!chunk.is_empty());
+                chunk.truncate(filled);
+                return Ok(filled > 0);
             }
-            let start = chunk.len();
+            let start = filled;
             let n = self.read_at(chunk, start)?;
             if n == 0 {
                 self.eof = true;
                 continue;
             }
-            let fresh = chunk.get(start..).unwrap_or_default();
+            filled = start.saturating_add(n);
+            let fresh = chunk.get(start..filled).unwrap_or_default();
             if let Some(last) = memchr::memrchr(b'\n', fresh) {
                 let cut = start.saturating_add(last).saturating_add(1);
                 self.carry
-                    .extend_from_slice(chunk.get(cut..).unwrap_or_default());
+                    .extend_from_slice(chunk.get(cut..filled).unwrap_or_default());
                 chunk.truncate(cut);
                 return Ok(true);
             }
             // No newline yet: the chunk is one line (the carry is the start
             // of one), longer than what was read.
             let keep = self.max_line.saturating_add(1);
-            if chunk.len() > keep {
+            if filled > keep {
                 chunk.truncate(keep);
                 if self.skip_line()? {
                     chunk.push(b'\n');
                     return Ok(true);
                 }
+                filled = keep;
             }
         }
     }
@@ -578,13 +604,15 @@ impl<R: Read> Chunker<R> {
     fn skip_line(&mut self) -> io::Result<bool> {
         let mut scratch = Vec::new();
         loop {
-            if self.read_at(&mut scratch, 0)? == 0 {
+            let n = self.read_at(&mut scratch, 0)?;
+            if n == 0 {
                 self.eof = true;
                 return Ok(false);
             }
-            if let Some(at) = memchr::memchr(b'\n', &scratch) {
+            let read = scratch.get(..n).unwrap_or_default();
+            if let Some(at) = memchr::memchr(b'\n', read) {
                 self.carry
-                    .extend_from_slice(scratch.get(at.saturating_add(1)..).unwrap_or_default());
+                    .extend_from_slice(read.get(at.saturating_add(1)..).unwrap_or_default());
                 return Ok(true);
             }
         }
@@ -653,6 +681,44 @@ mod tests {
                 }
                 assert_eq!(seen, [100, 200, 901, 300, 901, 5], "{trickle} bytes a read");
             }
+        }
+    }
+
+    /// A chunk handed back holds the bytes of its last use (here: newlines
+    /// and a stray line, past what is read into it): they are overwritten,
+    /// never read, whatever the input's reads and whatever its lines.
+    #[test]
+    fn a_chunk_used_again_gives_only_fresh_lines() {
+        let mut input = Vec::new();
+        for i in 0..3_000_u32 {
+            input.extend_from_slice(
+                format!("line {i} {}", "y".repeat((i % 700) as usize)).as_bytes(),
+            );
+            input.push(b'\n');
+        }
+        input.extend_from_slice(b"last");
+        for trickle in [1, 7, 333, 4096, 70_000, CHUNK] {
+            let mut chunker = Chunker::new(Trickle(&input, trickle), 1 << 20);
+            let mut out = Vec::new();
+            let mut chunk = Vec::new();
+            loop {
+                // Stale bytes: newlines and a line that was never input.
+                let stale = chunk.len().max(4_096);
+                chunk.resize(stale, b'\n');
+                chunk
+                    .get_mut(5..30)
+                    .unwrap_or_default()
+                    .copy_from_slice(b"a line that is not input\n");
+                if !chunker.next_into(&mut chunk).unwrap() {
+                    break;
+                }
+                assert!(
+                    chunk.ends_with(b"\n") || chunk.ends_with(b"last"),
+                    "{trickle} bytes a read"
+                );
+                out.extend_from_slice(&chunk);
+            }
+            assert!(out == input, "{trickle} bytes a read");
         }
     }
 
