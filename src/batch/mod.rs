@@ -304,7 +304,7 @@ impl Batch {
         fast: bool,
     ) -> Result<(Option<&'a [u8]>, ReadRequest), Unanswered<'a>> {
         let line = strip_bom(line);
-        let request = match fast.then(|| fast::request(line)).flatten() {
+        let request = match if fast { fast::request(line) } else { None } {
             Some(request) => request,
             None => serde_request(line).map_err(|e| Unanswered {
                 id: None,
@@ -353,26 +353,33 @@ impl Batch {
             account_id: request.account_id.as_deref(),
             fetched_at: request.fetched_at.map(|t| t.timestamp()),
         };
-        let snapshot = account
-            .map(|account| match account {
-                AccountInput::Stripe(document) => document
+        // Matched out, not mapped: each combinator would move the snapshot
+        // once more.
+        let read = match account {
+            None => None,
+            Some(AccountInput::Stripe(document)) => Some(
+                document
                     .into_snapshot("")
                     .and_then(|s| check_id(s, options.account_id, "id")),
-                AccountInput::Plaid(response) => {
-                    response.into_snapshot(options.account_id, options.fetched_at)
-                }
-                AccountInput::Raw(bytes, provider) => {
-                    options.provider = provider;
-                    match provider {
-                        // Found by the line's fast reader, which has tried
-                        // the document and given up: serde_json reads it.
-                        Some(_) => read_json_given_up(bytes, &options),
-                        None => read_json(bytes, &options, fast),
-                    }
-                }
-            })
-            .transpose()
-            .map_err(|e| RequestError::account(ParseError::from(e)).to_string())?;
+            ),
+            Some(AccountInput::Plaid(response)) => {
+                Some(response.into_snapshot(options.account_id, options.fetched_at))
+            }
+            Some(AccountInput::Raw(bytes, provider)) => {
+                options.provider = provider;
+                Some(match provider {
+                    // Found by the line's fast reader, which has tried the
+                    // document and given up: serde_json reads it.
+                    Some(_) => read_json_given_up(bytes, &options),
+                    None => read_json(bytes, &options, fast),
+                })
+            }
+        };
+        let snapshot = match read {
+            None => None,
+            Some(Ok(snapshot)) => Some(snapshot),
+            Some(Err(e)) => return Err(RequestError::account(ParseError::from(e)).to_string()),
+        };
         let id_fault = request.id.map(echoable).and_then(Result::err);
         Ok((
             request.id,

@@ -151,7 +151,9 @@ impl Batch {
             lines
         };
         let write = |lines: Vec<ReadLine<'static>>| {
-            let mut out = Vec::with_capacity(lines.len().saturating_mul(700));
+            // Room for answers of up to 1 KiB (a verdict with its audit record is
+            // 600 to 900 bytes): the buffer is not grown, and copied, midway.
+            let mut out = Vec::with_capacity(lines.len().saturating_mul(1024));
             for line in &lines {
                 self.write_line(line, &mut out);
             }
