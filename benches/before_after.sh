@@ -8,11 +8,14 @@
 #      --jobs 1 and the default jobs for BASE and HEAD, and HEAD's
 #      --reader serde (typed serde, the honest alternative); best and median
 #      of ROUNDS rounds; BASE's and HEAD's answers must be byte-identical;
-#   2. the criterion groups `decide`, `batch_throughput` and `arrow`
+#   2. when valgrind is installed, instructions a line (callgrind, the
+#      first 20,000 lines, --jobs 1) for both binaries on each corpus: the
+#      figure the machine's noise does not move;
+#   3. the criterion groups `decide`, `batch_throughput` and `arrow`
 #      (benches/gate.rs) in both trees, and the `limit`, `text` and `refusal`
 #      groups (benches/limit: fundsgate beside sonic-rs parse-only and a
 #      write-only pass) in both, HEAD's bench run against BASE's library;
-#   3. the ratios of the issue's targets, from those figures.
+#   4. the ratios of the issue's targets, from those figures.
 # Wall times on a shared 2-core machine move by 10-30 % between rounds:
 # compare the columns of one run, never figures of different runs.
 # Usage: [ROUNDS=N] benches/before_after.sh BASE [LINES]   (defaults 5, 200000)
@@ -99,6 +102,26 @@ for kind in stripe plaid signal mixed; do
   awk -v k="$kind" -v f="$(b "$kind" 1)" -v s="$(b "$kind" 2)" -v n="$lines" \
     'BEGIN { printf "%s: %.2f M decisions/s; typed serde / fundsgate: %.2fx the time (target >= 2x)\n", k, n / f / 1e6, s / f }'
 done
+
+# Instructions do not depend on the neighbours: when valgrind is here, each
+# corpus's first 20,000 lines are counted under callgrind for both binaries.
+if command -v valgrind > /dev/null; then
+  echo
+  echo "== instructions a line (callgrind, the first 20,000 lines, --jobs 1)"
+  printf '%-11s %10s %10s %9s\n' corpus BASE HEAD HEAD/BASE
+  for kind in $kinds; do
+    head -20000 "$work/$kind.jsonl" > "$work/short.jsonl"
+    n=$(wc -l < "$work/short.jsonl")
+    for tree in base head; do
+      bin=$head_bin
+      [ "$tree" = base ] && bin=$base_bin
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" batch --jobs 1 --now 1651516600 \
+        < "$work/short.jsonl" 2>&1 > /dev/null | awk '/refs:/ { gsub(",", "", $NF); print $NF }' > "$work/i_$tree"
+    done
+    awk -v k="$kind" -v b="$(cat "$work/i_base")" -v h="$(cat "$work/i_head")" -v n="$n" \
+      'BEGIN { printf "%-11s %10.0f %10.0f %8.3fx\n", k, b / n, h / n, h / b }'
+  done
+fi
 
 # criterion TREE ARGS...: the median of each benchmark, as "name seconds".
 criterion() {
