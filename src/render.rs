@@ -595,6 +595,9 @@ impl Fields for JsonFields<'_> {
             None => self.out.extend_from_slice(b"null"),
         }
     }
+    // `text`'s body again, not a call to it: the call changed what is
+    // inlined into `Verdict::fields` and cost 320 instructions a batch line
+    // (callgrind, 20,000 Stripe lines: 336.3 M against 329.9 M).
     #[inline(always)]
     fn id(&mut self, key: Key, value: Option<&AccountId>) {
         self.key(key);

@@ -354,6 +354,55 @@ fn answer_both_ways(line: &str) -> serde_json::Value {
     serde_json::from_slice(&fast).unwrap()
 }
 
+/// A line whose account is refused keeps the id its request reader read
+/// (issue 22: the line is no longer read again for it), unless no reader
+/// could read that id back; text in any language changes nothing; the fast
+/// path and serde_json write the same bytes.
+#[test]
+fn a_refused_account_keeps_its_lines_id_and_names_its_path() {
+    let stripe = |extra: &str, balance: &str| {
+        format!(
+            r#"{{"object": "financial_connections.account", "status": "active", {extra}"balance": {balance}}}"#
+        )
+    };
+    let string_as_of = r#"{"as_of": "1651516592", "type": "cash", "current": {"usd": 6000}}"#;
+    let cases = [
+        (r#""pi_1""#, stripe("", string_as_of), serde_json::json!("pi_1"), "account.balance.as_of: "),
+        (r#"[1, {"a": 2}]"#, stripe("", string_as_of), serde_json::json!([1, {"a": 2}]), "account.balance.as_of: "),
+        // Half a surrogate pair: no reader could read it back.
+        (r#""\ud800""#, stripe("", string_as_of), serde_json::Value::Null, "account.balance.as_of: "),
+        (
+            r#""pi_2""#,
+            stripe(r#""institution_name": "Banco Popular de Puerto Rico – Oficina", "nickname": "ó", "#, string_as_of),
+            serde_json::json!("pi_2"),
+            "account.balance.as_of: ",
+        ),
+        (
+            r#""pi_3""#,
+            r#"{"object": "customer", "balance": 5}"#.to_owned(),
+            serde_json::json!("pi_3"),
+            "account.object: ",
+        ),
+        (
+            r#""pi_4""#,
+            r#"{"object": "event", "type": "charge.succeeded", "data": {"object": {"object": "charge", "amount": 5}}}"#.to_owned(),
+            serde_json::json!("pi_4"),
+            "account.data.object.object: ",
+        ),
+    ];
+    for (id, account, want_id, want_error) in cases {
+        let line =
+            format!(r#"{{"id": {id}, "account": {account}, "amount": 100, "currency": "usd"}}"#);
+        let v = answer_both_ways(&line);
+        assert_eq!(v["id"], want_id, "{line}");
+        let error = v["error"].as_str().unwrap_or_else(|| panic!("{line}: {v}"));
+        assert!(error.starts_with(want_error), "{line}: {error}");
+    }
+    // Cut short: not a request at all, so no id.
+    let line = format!(r#"{{"id": "pi_5", "account": {}"#, stripe("", string_as_of));
+    assert_eq!(answer_both_ways(&line)["id"], serde_json::Value::Null);
+}
+
 #[test]
 fn an_unknown_key_in_a_batch_request_is_an_error_naming_it() {
     let account = String::from_utf8(account_with("")).unwrap();
